@@ -1,0 +1,104 @@
+/**
+ * Every setting of a Hookyard process, typed, read from the environment (SPEC §11)
+ * and overridable by `serve` flags. Defaults give the embedded mode: SQLite in
+ * `./data`, API on 127.0.0.1:8080.
+ */
+import path from 'node:path';
+import { HookyardError } from './domain/errors.js';
+
+/** A `HOST:PORT:ADDR:PORT2` rule, as curl's `--connect-to`. */
+export interface ConnectTo {
+  readonly host: string;
+  readonly port: number;
+  readonly address: string;
+  readonly toPort: number;
+}
+
+export interface EgressConfig {
+  /** Lift the private-address block (development and tests only). */
+  readonly allowPrivate: boolean;
+  /** Send connections for HOST:PORT to another address (development and tests only). */
+  readonly connectTo: readonly ConnectTo[];
+  /** Extra CA certificate (PEM file) trusted for outbound HTTPS. */
+  readonly caFile?: string;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** `postgres://…` for PostgreSQL; undefined for embedded SQLite in `dataDir`. */
+  readonly databaseUrl?: string;
+  readonly masterKey?: string;
+  /** Used as the first admin key on the very first start instead of a random one. */
+  readonly adminKey?: string;
+  readonly smtpUrl?: string;
+  readonly logLevel: string;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimit: number;
+  readonly egress: EgressConfig;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function parsePort(value: string, name: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new HookyardError('HY_BAD_REQUEST', `${name} must be a port number from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function parseBool(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '') return false;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new HookyardError('HY_BAD_REQUEST', `${name} must be true or false, got "${value}"`);
+}
+
+/** Parses one `HOST:PORT:ADDR:PORT2` rule; IPv6 addresses go in brackets. */
+export function parseConnectTo(rule: string): ConnectTo {
+  const match = /^([^:[\]]+|\[[^\]]+\]):(\d+):([^:[\]]+|\[[^\]]+\]):(\d+)$/.exec(rule.trim());
+  if (!match) {
+    throw new HookyardError('HY_BAD_REQUEST', `connect-to rule "${rule}" must look like HOST:PORT:ADDR:PORT2`);
+  }
+  const unbracket = (s: string) => s.replace(/^\[|\]$/g, '');
+  return Object.freeze({
+    host: unbracket(match[1]).toLowerCase(),
+    port: parsePort(match[2], 'connect-to port'),
+    address: unbracket(match[3]),
+    toPort: parsePort(match[4], 'connect-to port'),
+  });
+}
+
+/** Overrides given as `serve` flags win over the environment. */
+export type ConfigOverrides = Partial<Omit<Config, 'egress'>> & { egress?: Partial<EgressConfig> };
+
+/** Reads the configuration from `env` (normally `process.env`) plus overrides. */
+export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = {}): Config {
+  const dataDir = path.resolve(overrides.dataDir ?? env.HOOKYARD_DATA_DIR ?? './data');
+  const connectTo = (env.HOOKYARD_EGRESS_CONNECT_TO ?? '')
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map(parseConnectTo);
+  const egress: EgressConfig = Object.freeze({
+    allowPrivate: parseBool(env.HOOKYARD_EGRESS_ALLOW_PRIVATE, 'HOOKYARD_EGRESS_ALLOW_PRIVATE'),
+    connectTo: Object.freeze(connectTo),
+    caFile: env.HOOKYARD_EGRESS_CA_FILE || undefined,
+    ...overrides.egress,
+  });
+  const { egress: _ignored, ...rest } = overrides;
+  return Object.freeze({
+    host: env.HOOKYARD_HOST || '127.0.0.1',
+    port: env.HOOKYARD_PORT ? parsePort(env.HOOKYARD_PORT, 'HOOKYARD_PORT') : 8080,
+    databaseUrl: env.HOOKYARD_DATABASE_URL || undefined,
+    masterKey: env.HOOKYARD_MASTER_KEY || undefined,
+    adminKey: env.HOOKYARD_ADMIN_KEY || undefined,
+    smtpUrl: env.HOOKYARD_SMTP_URL || undefined,
+    logLevel: env.HOOKYARD_LOG_LEVEL || 'info',
+    bodyLimit: 1024 * 1024,
+    ...rest,
+    dataDir,
+    egress,
+  });
+}

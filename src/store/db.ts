@@ -1,0 +1,62 @@
+/**
+ * Opens the store: the dialect from configuration (embedded SQLite in the data folder,
+ * or PostgreSQL when a `postgres://` URL is given), a typed Kysely instance, and the
+ * migrations.
+ */
+import path from 'node:path';
+import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { HookyardError } from '../domain/errors.js';
+import type { Engine } from './dialect.js';
+import type { Database } from './schema.js';
+import { postgresEngine } from './postgres/postgres-engine.js';
+import { sqliteEngine } from './sqlite/sqlite-engine.js';
+import * as m0001 from './migrations/0001-initial.js';
+
+/** The open database: typed queries through `db`, dialect specifics through `engine`. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** `postgres://…`, or undefined for SQLite. */
+  readonly databaseUrl?: string;
+  /** Folder of the SQLite file (`hookyard.db`). */
+  readonly dataDir: string;
+}
+
+/** The migrations in order; each is a numbered file in `migrations/`. */
+const MIGRATIONS = [['0001-initial', m0001]] as const;
+
+export function openStore(options: StoreOptions): Store {
+  const url = options.databaseUrl;
+  let engine: Engine;
+  if (url === undefined) {
+    engine = sqliteEngine(path.join(options.dataDir, 'hookyard.db'));
+  } else if (/^postgres(ql)?:\/\//.test(url)) {
+    engine = postgresEngine(url);
+  } else {
+    throw new HookyardError('HY_BAD_REQUEST', `HOOKYARD_DATABASE_URL must start with postgres://, got "${url.split(':')[0]}:…"`);
+  }
+  const db = new Kysely<Database>({ dialect: engine.dialect });
+  return { db, engine, close: () => db.destroy() };
+}
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly engine: Engine) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const engine = this.engine;
+    return Object.fromEntries(
+      MIGRATIONS.map(([name, module]) => [name, { up: (db: Kysely<any>) => module.up(db, engine.name) }]),
+    );
+  }
+}
+
+/** Brings the schema up to date; safe to call from several processes at once. */
+export async function migrate(store: Store): Promise<string[]> {
+  const migrator = new Migrator({ db: store.db, provider: new StaticProvider(store.engine) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new HookyardError('HY_INTERNAL', `migration failed: ${(error as Error).message ?? error}`, { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,23 @@
+import pg from 'pg';
+import { PostgresDialect, sql } from 'kysely';
+import type { Engine } from '../dialect.js';
+
+const INT8_OID = 20;
+
+/** PostgreSQL through a `pg` pool; shared by any number of Hookyard processes. */
+export function postgresEngine(connectionString: string, poolSize = 10): Engine {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    // Times are bigint milliseconds: well inside Number's exact range.
+    types: {
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
+    },
+  });
+  return {
+    name: 'postgres',
+    dialect: new PostgresDialect({ pool }),
+    jsonText: (column, key) => sql<string | null>`(${sql.ref(column)}::jsonb ->> ${key})`,
+  };
+}

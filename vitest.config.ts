@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// isolated-vm needs --no-node-snapshot on Node 20, so tests run in forked
+// processes started with that flag (DESIGN.md, "Sandbox").
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    pool: 'forks',
+    execArgv: ['--no-node-snapshot'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
