@@ -1,0 +1,77 @@
+/**
+ * The HTTP application: REST API under `/v1`, OpenAPI and docs, operations routes.
+ * Route groups are encapsulated plugins listed in {@link V1_ROUTES}; only the store
+ * and the caller's principal are shared decorators.
+ */
+import fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.js';
+import type { Store } from '../store/db.js';
+import { authenticate } from './auth.js';
+import { toErrorResponse } from './errors.js';
+import { createMetrics, instrument } from './metrics.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { opsRoutes } from './routes/ops.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    store: Store;
+    config: Config;
+  }
+}
+
+/** What the app is built from. */
+export interface AppDeps {
+  readonly store: Store;
+  readonly config: Config;
+  /** pino request logs; off in tests. */
+  readonly logger?: boolean;
+}
+
+/** The `/v1` route groups, each an encapsulated plugin. */
+const V1_ROUTES: ReadonlyArray<FastifyPluginAsync> = [apiKeyRoutes];
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = fastify({
+    logger: deps.logger ? { level: config.logLevel } : false,
+    bodyLimit: config.bodyLimit,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('store', deps.store);
+  app.decorate('config', config);
+  app.setErrorHandler(async (error, request, reply) => {
+    const { status, body } = toErrorResponse(error, config.bodyLimit);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler(async (request, reply) =>
+    reply.status(404).send({ error: { code: 'HY_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  );
+
+  const registry = createMetrics();
+  instrument(app, registry);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Hookyard API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(opsRoutes, { registry });
+
+  await app.register(
+    async (v1) => {
+      authenticate(v1);
+      for (const routes of V1_ROUTES) await v1.register(routes);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

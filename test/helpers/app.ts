@@ -1,0 +1,56 @@
+/**
+ * A real app over a fresh database of one engine, with requests through
+ * `app.inject()` (no sockets), and helpers to make organisations and keys.
+ */
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/api/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Role } from '../../src/domain/api-keys.js';
+import { createApiKey } from '../../src/store/api-keys.js';
+import type { Store } from '../../src/store/db.js';
+import { insertOrganisation, type Organisation } from '../../src/store/organisations.js';
+import { freshStore, type TestEngine } from './stores.js';
+
+/** An organisation with one key of each role. */
+export interface TestTenant {
+  readonly org: Organisation;
+  readonly keys: Readonly<Record<Role, string>>;
+}
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  /** Makes an organisation with one key per role. */
+  tenant(slug: string): Promise<TestTenant>;
+  /** `app.inject` with `Authorization: Bearer key`; JSON bodies as objects. */
+  call(key: string | undefined, options: InjectOptions): Promise<LightMyRequestResponse>;
+  dispose(): Promise<void>;
+}
+
+export async function createTestApp(engine: TestEngine): Promise<TestApp> {
+  const { store, dispose } = await freshStore(engine);
+  const config = loadConfig({ HOOKYARD_LOG_LEVEL: 'silent' }, { dataDir: '/nonexistent' });
+  const app = await buildApp({ store, config });
+  await app.ready();
+  return {
+    app,
+    store,
+    async tenant(slug) {
+      const org = await insertOrganisation(store.db, { slug });
+      const keys = {} as Record<Role, string>;
+      for (const role of ['admin', 'editor', 'viewer'] as const) {
+        keys[role] = (await createApiKey(store.db, { orgId: org.id, role })).key;
+      }
+      return { org, keys };
+    },
+    call(key, options) {
+      const headers = { ...(options.headers ?? {}) } as Record<string, string>;
+      if (key !== undefined) headers.authorization = `Bearer ${key}`;
+      return app.inject({ ...options, headers });
+    },
+    async dispose() {
+      await app.close();
+      await dispose();
+    },
+  };
+}
