@@ -1,15 +1,32 @@
 /**
  * The `hookyard` command line: one file per command, each exporting a function that
- * builds its commander `Command`.
+ * builds its commander `Command`. Exit codes: 0 success, 1 failure, 2 bad arguments.
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { coerceError, HookyardError } from '../domain/errors.js';
+import { keysCommand } from './keys.js';
+import { migrateCommand } from './migrate.js';
+import { orgsCommand } from './orgs.js';
+import { serveCommand } from './serve.js';
 
-const program = new Command('hookyard')
-  .description('Hookyard: custom integration hooks, self-hosted')
-  .showHelpAfterError();
+const COMMANDS: ReadonlyArray<() => Command> = [serveCommand, migrateCommand, keysCommand, orgsCommand];
 
-// Commands register here (one file per command).
-const COMMANDS: ReadonlyArray<() => Command> = [];
+const program = new Command('hookyard').description('Hookyard: custom integration hooks, self-hosted').showHelpAfterError();
 for (const make of COMMANDS) program.addCommand(make());
+const overrideExit = (command: Command): void => {
+  command.exitOverride();
+  command.commands.forEach(overrideExit);
+};
+overrideExit(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (thrown) {
+  if (thrown instanceof CommanderError) {
+    // Help and version end with code 0; every usage error is "bad arguments".
+    process.exit(thrown.exitCode === 0 ? 0 : 2);
+  }
+  const err = coerceError(thrown);
+  console.error(`error: ${err.message}`);
+  process.exit(err instanceof HookyardError && err.status === 400 ? 2 : 1);
+}
