@@ -8,12 +8,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
+import type { SecretBox } from '../domain/secret-box.js';
 import type { Store } from '../store/db.js';
 import { authenticate } from './auth.js';
 import { toErrorResponse } from './errors.js';
 import { createMetrics, instrument } from './metrics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
+import { secretRoutes } from './routes/secrets.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,12 +29,14 @@ declare module 'fastify' {
 export interface AppDeps {
   readonly store: Store;
   readonly config: Config;
+  /** Encrypts integration secrets (keyed by the master key). */
+  readonly secretBox: SecretBox;
   /** pino request logs; off in tests. */
   readonly logger?: boolean;
 }
 
-/** The `/v1` route groups, each an encapsulated plugin. */
-const V1_ROUTES: ReadonlyArray<FastifyPluginAsync> = [apiKeyRoutes];
+/** The `/v1` route groups, each an encapsulated plugin given the app's dependencies. */
+const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [apiKeyRoutes, integrationRoutes, secretRoutes];
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
@@ -69,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       authenticate(v1);
-      for (const routes of V1_ROUTES) await v1.register(routes);
+      for (const routes of V1_ROUTES) await v1.register(routes, deps);
     },
     { prefix: '/v1' },
   );

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { buildApp } from '../api/app.js';
 import { loadConfig, parseConnectTo, type Config } from '../config.js';
+import { createSecretBox } from '../domain/secret-box.js';
 import { bootstrap } from '../engine/organisations.js';
+import { resolveMasterKey } from '../master-key.js';
 import { migrate, openStore } from '../store/db.js';
 import { withStoreFlags, type StoreFlags } from './store-options.js';
 
@@ -46,10 +48,11 @@ export function serveCommand(): Command {
     .option('--ca <file>', 'extra CA certificate (PEM) trusted for hook egress')
     .action(async (flags: ServeFlags) => {
       const config = configFromServeFlags(flags);
+      const secretBox = createSecretBox(resolveMasterKey(config));
       const store = openStore(config);
       await migrate(store);
       const first = await bootstrap(store.db, config.adminKey);
-      const app = await buildApp({ store, config, logger: config.logLevel !== 'silent' });
+      const app = await buildApp({ store, config, secretBox, logger: config.logLevel !== 'silent' });
 
       let closing: Promise<void> | undefined;
       const shutdown = (signal: string) => {

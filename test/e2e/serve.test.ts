@@ -14,7 +14,10 @@ describeEachEngine('hookyard serve, as a real process', (engine) => {
     const target = await engine.createDatabase();
     drop = target.drop;
     cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-e2e-'));
-    server = await startServe({ cwd, env: target.databaseUrl ? { HOOKYARD_DATABASE_URL: target.databaseUrl } : {} });
+    server = await startServe({
+      cwd,
+      env: target.databaseUrl ? { HOOKYARD_DATABASE_URL: target.databaseUrl, HOOKYARD_MASTER_KEY: 'e2e-master-key-0123456789abcdef0123' } : {},
+    });
   });
   afterAll(async () => {
     await server?.stop('SIGKILL');
@@ -24,7 +27,11 @@ describeEachEngine('hookyard serve, as a real process', (engine) => {
 
   it('prints the admin key of the new default organisation on the first start', () => {
     expect(server.adminKey).toMatch(/^hyk_[A-Za-z0-9_-]{32,}$/);
-    if (engine.name === 'sqlite') expect(fs.existsSync(path.join(cwd, 'data/hookyard.db'))).toBe(true);
+    if (engine.name === 'sqlite') {
+      expect(fs.existsSync(path.join(cwd, 'data/hookyard.db'))).toBe(true);
+      // The generated master key is readable by its owner only.
+      expect(fs.statSync(path.join(cwd, 'data/master.key')).mode & 0o777).toBe(0o600);
+    }
   });
 
   it('answers health, readiness, metrics, OpenAPI and docs', async () => {
@@ -32,7 +39,7 @@ describeEachEngine('hookyard serve, as a real process', (engine) => {
     expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready' });
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain('hookyard_http_requests_total');
-    const openapi = await (await fetch(`${server.url}/openapi.json`)).json();
+    const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(openapi.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.paths)).toContain('/v1/api-keys');
     expect((await fetch(`${server.url}/docs/`)).status).toBe(200);
@@ -41,7 +48,7 @@ describeEachEngine('hookyard serve, as a real process', (engine) => {
   it('accepts the printed admin key and refuses a wrong one', async () => {
     const ok = await fetch(`${server.url}/v1/api-keys`, { headers: { authorization: `Bearer ${server.adminKey}` } });
     expect(ok.status).toBe(200);
-    expect((await ok.json()).items).toHaveLength(1);
+    expect(((await ok.json()) as { items: unknown[] }).items).toHaveLength(1);
     const bad = await fetch(`${server.url}/v1/api-keys`, { headers: { authorization: 'Bearer hyk_' + 'A'.repeat(43) } });
     expect(bad.status).toBe(401);
   });

@@ -6,6 +6,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/api-keys.js';
+import { createSecretBox } from '../../src/domain/secret-box.js';
 import { createApiKey } from '../../src/store/api-keys.js';
 import type { Store } from '../../src/store/db.js';
 import { insertOrganisation, type Organisation } from '../../src/store/organisations.js';
@@ -30,7 +31,7 @@ export interface TestApp {
 export async function createTestApp(engine: TestEngine): Promise<TestApp> {
   const { store, dispose } = await freshStore(engine);
   const config = loadConfig({ HOOKYARD_LOG_LEVEL: 'silent' }, { dataDir: '/nonexistent' });
-  const app = await buildApp({ store, config });
+  const app = await buildApp({ store, config, secretBox: createSecretBox('test-master-key-0123456789abcdef0123') });
   await app.ready();
   return {
     app,
