@@ -11,6 +11,7 @@ import type { Database } from './schema.js';
 import { postgresEngine } from './postgres/postgres-engine.js';
 import { sqliteEngine } from './sqlite/sqlite-engine.js';
 import * as m0001 from './migrations/0001-initial.js';
+import * as m0002 from './migrations/0002-job-sequence.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -27,7 +28,10 @@ export interface StoreOptions {
 }
 
 /** The migrations in order; each is a numbered file in `migrations/`. */
-const MIGRATIONS = [['0001-initial', m0001]] as const;
+const MIGRATIONS = [
+  ['0001-initial', m0001],
+  ['0002-job-sequence', m0002],
+] as const;
 
 export function openStore(options: StoreOptions): Store {
   const url = options.databaseUrl;

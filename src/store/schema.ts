@@ -169,6 +169,8 @@ export interface JobsTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+  /** Insertion order (migration 0002): orders the jobs of one ordering key. */
+  seq: Generated<number>;
 }
 
 export interface KvTable {
