@@ -2,7 +2,7 @@
  * The small interface behind which SQLite and PostgreSQL differ. Everything else in
  * `store/` is dialect-free Kysely.
  */
-import type { Dialect, RawBuilder } from 'kysely';
+import type { Dialect, Kysely, RawBuilder } from 'kysely';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -12,4 +12,22 @@ export interface Engine {
   readonly dialect: Dialect;
   /** The text value of top-level `key` of a JSON text column, for filters. */
   jsonText(column: string, key: string): RawBuilder<string | null>;
+  /** Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY); absent where one process owns the data. */
+  readonly notifications?: Notifications;
+}
+
+/** Wakes other processes that share the database, e.g. workers after an enqueue. */
+export interface Notifications {
+  /** Sends a notification on `channel` through `db`; inside a transaction it goes out on commit. */
+  notify(db: Kysely<any>, channel: string): Promise<void>;
+  /**
+   * Calls `onNotify` for every notification on `channel`, over a dedicated connection that
+   * reconnects by itself; resolves once listening.
+   */
+  listen(channel: string, onNotify: () => void): Promise<Listening>;
+}
+
+/** A running `listen`; `close` ends its connection. */
+export interface Listening {
+  close(): Promise<void>;
 }

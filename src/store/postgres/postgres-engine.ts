@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { PostgresDialect, sql } from 'kysely';
 import type { Engine } from '../dialect.js';
+import { postgresNotifications } from './postgres-notifications.js';
 
 const INT8_OID = 20;
 
@@ -19,5 +20,6 @@ export function postgresEngine(connectionString: string, poolSize = 10): Engine 
     name: 'postgres',
     dialect: new PostgresDialect({ pool }),
     jsonText: (column, key) => sql<string | null>`(${sql.ref(column)}::jsonb ->> ${key})`,
+    notifications: postgresNotifications(connectionString),
   };
 }
