@@ -1,0 +1,26 @@
+/** The durable job layer: queue, workers and scheduler over the store's `jobs` table. */
+export type { ClaimedJob, JobContext, JobHandler, JobStatus, NewJob } from './types.js';
+export { exponentialBackoff, type Backoff } from './backoff.js';
+export { claimJobs, completeJob, enqueueJobs, failJob, renewLeases, type ClaimOptions, type HeldJob } from './queue.js';
+export { JobQueue, JOBS_CHANNEL } from './job-queue.js';
+export { HandlerTable } from './handler-table.js';
+export { Worker, type WorkerOptions } from './worker.js';
+export {
+  SCHEDULE_INTERVALS,
+  cronPattern,
+  latestSlot,
+  nextSlot,
+  slotsBetween,
+  utcOffsetMinutes,
+  type Schedule,
+  type ScheduleInterval,
+} from './schedule-slots.js';
+export {
+  scheduleSlotKey,
+  startScheduler,
+  tickScheduler,
+  type ScheduledItem,
+  type ScheduledRun,
+  type SchedulerOptions,
+  type TickResult,
+} from './scheduler.js';

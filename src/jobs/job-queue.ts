@@ -1,0 +1,64 @@
+import type { Kysely } from 'kysely';
+import type { Engine } from '../store/dialect.js';
+import type { Database } from '../store/schema.js';
+import { enqueueJobs } from './queue.js';
+import type { NewJob } from './types.js';
+
+/** The notification channel that wakes workers after an enqueue. */
+export const JOBS_CHANNEL = 'hookyard_jobs';
+
+/**
+ * The process's entry to the queue: enqueues jobs and wakes the workers that wait for
+ * them, in this process and, on PostgreSQL, in every other one (LISTEN/NOTIFY). Create one
+ * per store and share it.
+ */
+export class JobQueue {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  readonly now: () => number;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(store: { readonly db: Kysely<Database>; readonly engine: Engine }, options: { readonly now?: () => number } = {}) {
+    this.db = store.db;
+    this.engine = store.engine;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Enqueues jobs (see {@link enqueueJobs}); pass `{ db: trx }` to commit them with the
+   * caller's own writes.
+   *
+   * @example await db.transaction().execute(async (trx) => { await saveEntity(trx, e); await queue.enqueue(job, { db: trx }); });
+   * @returns the ids of the jobs inserted; a job whose unique key exists is left out.
+   */
+  async enqueue(jobs: NewJob | readonly NewJob[], options: { readonly db?: Kysely<Database> } = {}): Promise<string[]> {
+    const db = options.db ?? this.db;
+    const ids = await enqueueJobs(db, 'kind' in jobs ? [jobs] : jobs, this.now());
+    if (ids.length > 0) await this.#wake(db);
+    return ids;
+  }
+
+  /**
+   * Calls `listener` after jobs are enqueued; resolves once listening.
+   *
+   * @returns the unsubscribe function.
+   */
+  async subscribe(listener: () => void): Promise<() => Promise<void>> {
+    const notifications = this.engine.notifications;
+    if (notifications === undefined) {
+      this.#listeners.add(listener);
+      return async () => void this.#listeners.delete(listener);
+    }
+    const listening = await notifications.listen(JOBS_CHANNEL, listener);
+    return () => listening.close();
+  }
+
+  async #wake(db: Kysely<Database>): Promise<void> {
+    const notifications = this.engine.notifications;
+    // NOTIFY inside the caller's transaction is sent on commit, to this process too, so a
+    // worker never wakes for a job it cannot see yet.
+    if (notifications !== undefined) return notifications.notify(db, JOBS_CHANNEL);
+    // SQLite: one connection, so a worker woken before the caller commits waits for the commit.
+    for (const listener of this.#listeners) listener();
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The queue's SQL, as small batch-oriented functions over `Kysely<Database>` (or a
+ * transaction). Every state change of a claimed job is guarded by its lease token, so a
+ * worker that lost its lease can never overwrite the attempt that replaced it.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { HookyardError } from '../domain/errors.js';
+import type { DialectName } from '../store/dialect.js';
+import type { Database, JobsTable } from '../store/schema.js';
+import type { Backoff } from './backoff.js';
+import type { ClaimedJob, JobStatus, NewJob } from './types.js';
+
+/** Longer error texts are cut: `last_error` is for people, not for stack dumps. */
+const MAX_ERROR_LENGTH = 2000;
+/** Rows per INSERT, well under SQLite's and PostgreSQL's bound-parameter limits. */
+const INSERT_CHUNK = 500;
+
+/**
+ * Inserts jobs; a job whose `uniqueKey` already exists is skipped. Pass a transaction as
+ * `db` to commit the jobs with the caller's own writes.
+ *
+ * @returns the ids of the jobs inserted, in order.
+ */
+export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[], now: number = Date.now()): Promise<string[]> {
+  if (jobs.length === 0) return [];
+  const rows = jobs.map((job) => {
+    const maxAttempts = job.maxAttempts ?? 1;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+      throw new HookyardError('HY_BAD_REQUEST', `maxAttempts must be a positive integer, got ${maxAttempts}`);
+    }
+    return {
+      id: randomUUID(),
+      org_id: job.orgId,
+      kind: job.kind,
+      payload: JSON.stringify(job.payload ?? null),
+      status: 'pending' satisfies JobStatus,
+      run_at: job.runAt ?? now,
+      attempts: 0,
+      max_attempts: maxAttempts,
+      unique_key: job.uniqueKey ?? null,
+      ordering_key: job.orderingKey ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+  });
+  const ids = new Set<string>();
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const inserted = await db
+      .insertInto('jobs')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) => oc.column('unique_key').doNothing())
+      .returning('id')
+      .execute();
+    for (const row of inserted) ids.add(row.id);
+  }
+  return rows.filter((r) => ids.has(r.id)).map((r) => r.id);
+}
+
+/** What `claimJobs` needs to know. */
+export interface ClaimOptions {
+  readonly dialect: DialectName;
+  readonly workerId: string;
+  /** Only jobs of these kinds are claimed: the ones this worker has handlers for. */
+  readonly kinds: readonly string[];
+  readonly limit: number;
+  readonly leaseMs: number;
+  readonly now?: number;
+}
+
+/**
+ * Claims up to `limit` ready jobs, oldest `run_at` first, with a lease of `leaseMs`. A job is
+ * ready when it is pending and due, or running with an expired lease (a recovery); and,
+ * with an ordering key, when no older job of that key is pending or running.
+ */
+export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<ClaimedJob[]> {
+  const { dialect, kinds, limit, leaseMs, now = Date.now() } = options;
+  if (kinds.length === 0 || limit < 1) return [];
+  const lease = `${options.workerId}/${randomUUID()}`;
+  return db.transaction().execute(async (trx) => {
+    const ready = await trx
+      .selectFrom('jobs as j')
+      .select(['j.id', 'j.status', 'j.attempts', 'j.max_attempts'])
+      .where('j.kind', 'in', kinds)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('j.status', '=', 'pending'), eb('j.run_at', '<=', now)]),
+          eb.and([eb('j.status', '=', 'running'), eb('j.lease_expires_at', '<=', now)]),
+        ]),
+      )
+      .where((eb) =>
+        eb.or([
+          eb('j.ordering_key', 'is', null),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('jobs as prior')
+                .select(sql.lit(1).as('one'))
+                .whereRef('prior.ordering_key', '=', 'j.ordering_key')
+                .whereRef('prior.seq', '<', 'j.seq')
+                .where('prior.status', 'in', ['pending', 'running']),
+            ),
+          ),
+        ]),
+      )
+      .orderBy('j.run_at')
+      .orderBy('j.seq')
+      .limit(limit)
+      // Several processes claim from one PostgreSQL: rows another claimer holds are skipped,
+      // never waited for. SQLite has one writer, so its transaction is enough.
+      .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
+      .execute();
+    if (ready.length === 0) return [];
+
+    // A recovery whose interrupted attempt was the last keeps its count: it is only closed.
+    const exhausted = new Set(ready.filter((r) => r.status === 'running' && r.attempts >= r.max_attempts).map((r) => r.id));
+    const recovered = new Set(ready.filter((r) => r.status === 'running').map((r) => r.id));
+    const lease_expires_at = now + leaseMs;
+    const set = { status: 'running' satisfies JobStatus, lease_owner: lease, lease_expires_at, updated_at: now };
+    const toRun = ready.filter((r) => !exhausted.has(r.id)).map((r) => r.id);
+    const rows: Selectable<JobsTable>[] = [];
+    if (toRun.length > 0) {
+      rows.push(
+        ...(await trx
+          .updateTable('jobs')
+          .set((eb) => ({ ...set, attempts: eb('attempts', '+', 1) }))
+          .where('id', 'in', toRun)
+          .returningAll()
+          .execute()),
+      );
+    }
+    if (exhausted.size > 0) {
+      rows.push(...(await trx.updateTable('jobs').set(set).where('id', 'in', [...exhausted]).returningAll().execute()));
+    }
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ready.map((r) => toClaimed(byId.get(r.id)!, recovered.has(r.id), exhausted.has(r.id)));
+  });
+}
+
+function toClaimed(row: Selectable<JobsTable>, recovery: boolean, exhausted: boolean): ClaimedJob {
+  return Object.freeze({
+    id: row.id,
+    kind: row.kind,
+    orgId: row.org_id,
+    payload: JSON.parse(row.payload) as unknown,
+    runAt: row.run_at,
+    createdAt: row.created_at,
+    uniqueKey: row.unique_key,
+    orderingKey: row.ordering_key,
+    attempt: row.attempts,
+    maxAttempts: row.max_attempts,
+    recovery,
+    exhausted,
+    lease: row.lease_owner!,
+    leaseExpiresAt: row.lease_expires_at!,
+  });
+}
+
+/** The part of a claimed job that proves who holds it. */
+export type HeldJob = Pick<ClaimedJob, 'id' | 'lease'>;
+
+/**
+ * Extends the leases of running jobs to `now + leaseMs`.
+ *
+ * @returns the ids whose lease is still held; the others were lost (expired and reclaimed).
+ */
+export async function renewLeases(db: Kysely<Database>, jobs: readonly HeldJob[], leaseMs: number, now: number = Date.now()): Promise<Set<string>> {
+  if (jobs.length === 0) return new Set();
+  const renewed = await db
+    .updateTable('jobs')
+    .set({ lease_expires_at: now + leaseMs, updated_at: now })
+    .where('status', '=', 'running')
+    .where((eb) => eb.or(jobs.map((job) => eb.and([eb('id', '=', job.id), eb('lease_owner', '=', job.lease)]))))
+    .returning('id')
+    .execute();
+  return new Set(renewed.map((r) => r.id));
+}
+
+/** Marks a job completed. Returns false when its lease was lost, and nothing changed. */
+export async function completeJob(db: Kysely<Database>, job: HeldJob, now: number = Date.now()): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ status: 'completed' satisfies JobStatus, lease_owner: null, lease_expires_at: null, updated_at: now })
+    .where('id', '=', job.id)
+    .where('lease_owner', '=', job.lease)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Records a failed attempt: the job is pending again after `backoff(attempt)`, or `failed`
+ * once it has had `maxAttempts` attempts. The error message is kept in `last_error`.
+ *
+ * @returns the job's new status, or undefined when its lease was lost, and nothing changed.
+ */
+export async function failJob(
+  db: Kysely<Database>,
+  job: HeldJob & Pick<ClaimedJob, 'attempt' | 'maxAttempts'>,
+  error: Error,
+  options: { readonly backoff: Backoff; readonly now?: number },
+): Promise<JobStatus | undefined> {
+  const now = options.now ?? Date.now();
+  const status: JobStatus = job.attempt >= job.maxAttempts ? 'failed' : 'pending';
+  const result = await db
+    .updateTable('jobs')
+    .set({
+      status,
+      ...(status === 'pending' ? { run_at: now + options.backoff(job.attempt) } : {}),
+      last_error: error.message.slice(0, MAX_ERROR_LENGTH),
+      lease_owner: null,
+      lease_expires_at: null,
+      updated_at: now,
+    })
+    .where('id', '=', job.id)
+    .where('lease_owner', '=', job.lease)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n ? status : undefined;
+}
