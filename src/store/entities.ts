@@ -1,0 +1,259 @@
+/**
+ * Entities and their outbox. Every create, update and delete writes its change event
+ * in the same transaction as the change (SPEC §4), so no PUSH event is lost or
+ * invented. Each function takes a `Kysely<Database>` that may already be a
+ * transaction (a PULL page writes many entities in one) and says who made the change.
+ *
+ * Field validation is the caller's ({@link validateEntityData}); what needs the
+ * stored state is checked here: rules over the merged record, and references.
+ */
+import type { Kysely } from 'kysely';
+import type { ChangeSource } from '../domain/entity-events.js';
+import { mergeEntityData, sameJson } from '../domain/entity-merge.js';
+import { entityType, inFieldOrder, type EntityData, type EntityType } from '../domain/entity-types.js';
+import { HookyardError, validationError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
+import type { Engine } from './dialect.js';
+import { appendEvent } from './events.js';
+import type { Database, EntitiesTable } from './schema.js';
+import { inTransaction } from './transaction.js';
+
+/**
+ * An entity as the API, events and hooks show it: `{ id, type, createdAt, updatedAt,
+ * version, ...fields, customAttributes }`. Absent optional fields are left out.
+ */
+export type Entity = Readonly<Record<string, unknown>> & {
+  readonly id: string;
+  readonly type: EntityType;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+  readonly customAttributes: Readonly<Record<string, unknown>>;
+};
+
+/** Who writes what: every write is scoped to an organisation and attributed to a source. */
+export interface EntityWrite {
+  readonly orgId: string;
+  readonly type: EntityType;
+  readonly source: ChangeSource;
+}
+
+/** How many times an update re-reads an entity that another writer changed meanwhile. */
+const CONCURRENT_RETRIES = 3;
+
+function storedData(row: EntitiesTable): EntityData {
+  return JSON.parse(row.data) as EntityData;
+}
+
+function toEntity(row: EntitiesTable): Entity {
+  const { customAttributes, ...fields } = storedData(row);
+  return {
+    id: row.id,
+    type: row.type as EntityType,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    version: row.version,
+    ...fields,
+    customAttributes: (customAttributes ?? {}) as Record<string, unknown>,
+  };
+}
+
+function normalised(type: EntityType, data: Readonly<EntityData>): EntityData {
+  return inFieldOrder(type, { ...data, customAttributes: data.customAttributes ?? {} });
+}
+
+function selectRow(db: Kysely<Database>, orgId: string, type: EntityType, id: string): Promise<EntitiesTable | undefined> {
+  return db
+    .selectFrom('entities')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('type', '=', type)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+function assertVersion(row: EntitiesTable, expected: number | undefined): void {
+  if (expected !== undefined && row.version !== expected) {
+    throw new HookyardError(
+      'HY_VERSION_MISMATCH',
+      `${row.type} ${row.id} is at version ${row.version}, not ${expected} (If-Match); read it again and retry`,
+      { details: { currentVersion: row.version } },
+    );
+  }
+}
+
+function concurrentChange(row: EntitiesTable): HookyardError {
+  return new HookyardError('HY_VERSION_MISMATCH', `${row.type} ${row.id} is being changed by another writer; retry`);
+}
+
+/**
+ * The checks that need the whole record or the database: cross-field rules (400) and
+ * references to other entities of the same organisation (422). References must be
+ * held by Hookyard id; syncs resolve `*ExternalId` forms first.
+ */
+async function assertWritable(db: Kysely<Database>, orgId: string, type: EntityType, data: Readonly<EntityData>): Promise<void> {
+  const definition = entityType(type);
+  const issues = definition.rules(data);
+  if (issues.length > 0) throw validationError(issues.map((i) => i.message).join('; '), issues);
+  for (const ref of definition.references) {
+    const id = data[ref.idField];
+    if (id === undefined) {
+      if (data[ref.externalIdField] === undefined) continue;
+      throw new HookyardError(
+        'HY_UNPROCESSABLE',
+        `${ref.externalIdField} needs its ${ref.idField}: the API links entities by Hookyard id; only syncs resolve external ids (within their sourceSystemKey)`,
+      );
+    }
+    const target = await db
+      .selectFrom('entities')
+      .select('type')
+      .where('org_id', '=', orgId)
+      .where('id', '=', String(id))
+      .executeTakeFirst();
+    if (!target) throw new HookyardError('HY_UNPROCESSABLE', `${ref.idField} "${id}" is not an entity of this organisation`);
+    if (target.type !== ref.target) {
+      throw new HookyardError('HY_UNPROCESSABLE', `${ref.idField} "${id}" is a ${target.type}, not a ${ref.target}`);
+    }
+  }
+}
+
+/** Creates an entity of validated `data` (version 1) and its `create` event. */
+export async function createEntity(db: Kysely<Database>, input: EntityWrite & { data: EntityData }): Promise<Entity> {
+  return inTransaction(db, async (trx) => {
+    const data = normalised(input.type, input.data);
+    await assertWritable(trx, input.orgId, input.type, data);
+    const now = Date.now();
+    const row: EntitiesTable = {
+      id: newId(),
+      org_id: input.orgId,
+      type: input.type,
+      data: JSON.stringify(data),
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    await trx.insertInto('entities').values(row).execute();
+    const entity = toEntity(row);
+    await appendEvent(trx, { ...changeOf(input, row.id), changeType: 'create', before: null, after: entity });
+    return entity;
+  });
+}
+
+function changeOf(input: EntityWrite, entityId: string) {
+  return { orgId: input.orgId, entityType: input.type, entityId, source: input.source };
+}
+
+/**
+ * Applies a validated patch (see {@link mergeEntityData}). A patch that changes
+ * nothing writes nothing: same version, no event. Undefined when there is no such
+ * entity; 409 when `expectedVersion` is given and the entity is at another one.
+ */
+export async function updateEntity(
+  db: Kysely<Database>,
+  input: EntityWrite & { id: string; patch: EntityData; expectedVersion?: number },
+): Promise<{ entity: Entity; changed: boolean } | undefined> {
+  return inTransaction(db, async (trx) => {
+    for (let attempt = 1; ; attempt++) {
+      const row = await selectRow(trx, input.orgId, input.type, input.id);
+      if (!row) return undefined;
+      assertVersion(row, input.expectedVersion);
+      const current = normalised(input.type, storedData(row));
+      const data = normalised(input.type, mergeEntityData(input.type, current, input.patch));
+      if (sameJson(data, current)) return { entity: toEntity(row), changed: false };
+      await assertWritable(trx, input.orgId, input.type, data);
+
+      const next: EntitiesTable = { ...row, data: JSON.stringify(data), version: row.version + 1, updated_at: Math.max(Date.now(), row.updated_at) };
+      const result = await trx
+        .updateTable('entities')
+        .set({ data: next.data, version: next.version, updated_at: next.updated_at })
+        .where('org_id', '=', input.orgId)
+        .where('id', '=', input.id)
+        .where('version', '=', row.version)
+        .executeTakeFirst();
+      // Another writer got there first: read again (If-Match then answers 409).
+      if (Number(result.numUpdatedRows) === 0) {
+        if (attempt < CONCURRENT_RETRIES) continue;
+        throw concurrentChange(row);
+      }
+      const entity = toEntity(next);
+      await appendEvent(trx, { ...changeOf(input, row.id), changeType: 'update', before: toEntity(row), after: entity });
+      return { entity, changed: true };
+    }
+  });
+}
+
+/** Deletes an entity and writes its `delete` event; returns what was deleted, or undefined. */
+export async function deleteEntity(
+  db: Kysely<Database>,
+  input: EntityWrite & { id: string; expectedVersion?: number },
+): Promise<Entity | undefined> {
+  return inTransaction(db, async (trx) => {
+    for (let attempt = 1; ; attempt++) {
+      const row = await selectRow(trx, input.orgId, input.type, input.id);
+      if (!row) return undefined;
+      assertVersion(row, input.expectedVersion);
+      const result = await trx
+        .deleteFrom('entities')
+        .where('org_id', '=', input.orgId)
+        .where('id', '=', input.id)
+        .where('version', '=', row.version)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) {
+        if (attempt < CONCURRENT_RETRIES) continue;
+        throw concurrentChange(row);
+      }
+      const entity = toEntity(row);
+      await appendEvent(trx, { ...changeOf(input, row.id), changeType: 'delete', before: entity, after: null });
+      return entity;
+    }
+  });
+}
+
+export async function findEntity(db: Kysely<Database>, orgId: string, type: EntityType, id: string): Promise<Entity | undefined> {
+  const row = await selectRow(db, orgId, type, id);
+  return row && toEntity(row);
+}
+
+/** A list query: equality filters on top-level scalar fields, compared as JSON text. */
+export interface EntityQuery {
+  readonly orgId: string;
+  readonly type: EntityType;
+  readonly limit: number;
+  readonly cursor?: string;
+  /** Field → value as text (`{ status: 'open', fte: '1' }`); numbers in JavaScript's canonical form. */
+  readonly where?: Readonly<Record<string, string>>;
+}
+
+/** A page of entities, oldest first. */
+export async function listEntities(db: Kysely<Database>, engine: Pick<Engine, 'jsonText'>, query: EntityQuery): Promise<Page<Entity>> {
+  let select = db.selectFrom('entities').selectAll().where('org_id', '=', query.orgId).where('type', '=', query.type);
+  for (const [field, value] of Object.entries(query.where ?? {})) {
+    select = select.where((eb) => eb(engine.jsonText('data', field), '=', value));
+  }
+  if (query.cursor) select = select.where(pastCursor(decodeCursor(query.cursor), 'asc'));
+  const rows = await select.orderBy('created_at').orderBy('id').limit(query.limit + 1).execute();
+  return toPage(rows, query.limit, toEntity);
+}
+
+/**
+ * The Hookyard id of the entity a sync knows as `externalId` in its source system,
+ * or undefined. Links are unique per (organisation, sourceSystemKey, type, externalId).
+ */
+export async function resolveExternalReference(
+  db: Kysely<Database>,
+  orgId: string,
+  sourceSystemKey: string,
+  type: EntityType,
+  externalId: string,
+): Promise<string | undefined> {
+  const link = await db
+    .selectFrom('external_links')
+    .select('entity_id')
+    .where('org_id', '=', orgId)
+    .where('source_system_key', '=', sourceSystemKey)
+    .where('entity_type', '=', type)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  return link?.entity_id;
+}

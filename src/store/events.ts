@@ -1,0 +1,63 @@
+/** The outbox of entity change events (SPEC §4). Nothing here opens a transaction: callers write events in theirs. */
+import type { Kysely } from 'kysely';
+import type { ChangeSource, ChangeType, EntityEvent } from '../domain/entity-events.js';
+import type { EntityType } from '../domain/entity-types.js';
+import { newId } from '../domain/ids.js';
+import type { Database, EventsTable } from './schema.js';
+
+/** What a change produces; the id and time are added when it is written. */
+export interface EntityChange {
+  readonly orgId: string;
+  readonly entityType: EntityType;
+  readonly entityId: string;
+  readonly changeType: ChangeType;
+  readonly before: Readonly<Record<string, unknown>> | null;
+  readonly after: Readonly<Record<string, unknown>> | null;
+  readonly source: ChangeSource;
+}
+
+const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+const parse = (text: string | null) => (text === null ? null : (JSON.parse(text) as Record<string, unknown>));
+
+function toEvent(row: Omit<EventsTable, 'seq'>): EntityEvent {
+  return {
+    id: row.id,
+    entityType: row.entity_type as EntityType,
+    entityId: row.entity_id,
+    changeType: row.change_type as ChangeType,
+    before: parse(row.before),
+    after: parse(row.after),
+    source: JSON.parse(row.source) as ChangeSource,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+  };
+}
+
+/** Writes the event of a change; call it with the transaction that made the change. */
+export async function appendEvent(db: Kysely<Database>, change: EntityChange): Promise<EntityEvent> {
+  const row: Omit<EventsTable, 'seq'> = {
+    id: newId(),
+    org_id: change.orgId,
+    entity_type: change.entityType,
+    entity_id: change.entityId,
+    change_type: change.changeType,
+    before: json(change.before),
+    after: json(change.after),
+    source: JSON.stringify(change.source),
+    occurred_at: Date.now(),
+    dispatched_at: null,
+  };
+  await db.insertInto('events').values(row).execute();
+  return toEvent(row);
+}
+
+/** The events of one entity, oldest first. */
+export async function listEntityEvents(db: Kysely<Database>, orgId: string, entityId: string): Promise<EntityEvent[]> {
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('entity_id', '=', entityId)
+    .orderBy('seq')
+    .execute();
+  return rows.map(toEvent);
+}
