@@ -14,6 +14,8 @@ import { authenticate } from './auth.js';
 import { toErrorResponse } from './errors.js';
 import { createMetrics, instrument } from './metrics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { customAttributeRoutes } from './routes/custom-attributes.js';
+import { entityRoutes } from './routes/entities.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { secretRoutes } from './routes/secrets.js';
@@ -36,7 +38,7 @@ export interface AppDeps {
 }
 
 /** The `/v1` route groups, each an encapsulated plugin given the app's dependencies. */
-const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [apiKeyRoutes, integrationRoutes, secretRoutes];
+const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [apiKeyRoutes, integrationRoutes, secretRoutes, customAttributeRoutes, entityRoutes];
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;

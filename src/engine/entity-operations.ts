@@ -1,0 +1,185 @@
+/**
+ * The entity REST API (SPEC §10) as five operations, one function each, keyed by the
+ * names API pre- and post-hooks use (SPEC §5): the routes are thin around this table,
+ * and the api-hooks engine wraps exactly these functions.
+ *
+ * Each operation validates its own `message`, because a pre-hook may replace it.
+ * Failures are thrown as {@link HookyardError}s (the API's error handler, or a hook
+ * wrapper, turns them into `{ error: { code, message, details? } }` with their status).
+ */
+import type { Kysely } from 'kysely';
+import type { ValueRule } from '../domain/custom-attributes.js';
+import type { ChangeSource } from '../domain/entity-events.js';
+import { ENTITY_TYPES, entityType, isEntityType, type EntityType } from '../domain/entity-types.js';
+import { validateEntityData, type ValidationMode } from '../domain/entity-validation.js';
+import { HookyardError, validationError } from '../domain/errors.js';
+import type { Principal } from '../store/api-keys.js';
+import { customAttributeDefinitions } from '../store/custom-attributes.js';
+import type { Engine } from '../store/dialect.js';
+import { createEntity, deleteEntity, findEntity, listEntities, updateEntity, type Entity } from '../store/entities.js';
+import type { Database } from '../store/schema.js';
+
+export const ENTITY_OPERATIONS = ['list', 'get', 'create', 'update', 'delete'] as const;
+export type EntityOperationName = (typeof ENTITY_OPERATIONS)[number];
+
+/** One call of an operation, as `ctx.request` describes it to hooks (plus who calls and If-Match). */
+export interface EntityCall {
+  readonly principal: Principal;
+  /** The entity type as the URL gives it; an unknown one answers 404. */
+  readonly type: string;
+  readonly id?: string;
+  /** The body for create and update, `{ id }` for get and delete, the query for list. */
+  readonly message: unknown;
+  /** The `If-Match` header: `"<version>"` (or `*`) makes update and delete conditional. */
+  readonly ifMatch?: string;
+}
+
+/** What the API answers. */
+export interface EntityResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type EntityOperation = (call: EntityCall) => Promise<EntityResponse>;
+
+/** What the operations need of the store. */
+export interface EntityOperationDeps {
+  readonly db: Kysely<Database>;
+  readonly engine: Pick<Engine, 'jsonText'>;
+}
+
+const PAGE_SIZE = { default: 50, max: 500 } as const;
+
+function knownType(type: string): EntityType {
+  if (isEntityType(type)) return type;
+  throw new HookyardError('HY_NOT_FOUND', `unknown entity type "${type}"; the types are ${ENTITY_TYPES.join(', ')}`);
+}
+
+function entityId(call: EntityCall): string {
+  if (!call.id) throw validationError('the entity id is missing from the path');
+  return call.id;
+}
+
+function notFound(type: EntityType, id: string): HookyardError {
+  return new HookyardError('HY_NOT_FOUND', `${type} ${id} not found`);
+}
+
+/** `"3"`, `W/"3"` or `3` → 3; `*` or no header → any version. */
+function expectedVersion(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(ifMatch);
+  if (!match) throw new HookyardError('HY_BAD_REQUEST', `If-Match must be an ETag this API returned, like "3"; got ${ifMatch}`);
+  return Number(match[1]);
+}
+
+function withEtag(status: number, entity: Entity, headers: Record<string, string> = {}): EntityResponse {
+  return { status, body: entity, headers: { etag: `"${entity.version}"`, ...headers } };
+}
+
+function apiSource(principal: Principal): ChangeSource {
+  return { kind: 'api', apiKeyId: principal.apiKeyId };
+}
+
+/** One value of a query parameter: repeated parameters are refused rather than guessed at. */
+function single(name: string, value: unknown): string {
+  if (typeof value === 'string') return value;
+  throw validationError(`query/${name} must be given once, as text`);
+}
+
+/** `?limit=&cursor=&<field>=<value>…` of a list, checked against the type's scalar fields. */
+function listQuery(type: EntityType, message: unknown): { limit: number; cursor?: string; where: Record<string, string> } {
+  const query = (message ?? {}) as Record<string, unknown>;
+  const scalars = entityType(type).scalars;
+  const where: Record<string, string> = {};
+  let limit: number = PAGE_SIZE.default;
+  let cursor: string | undefined;
+  for (const [name, raw] of Object.entries(query)) {
+    if (raw === undefined) continue;
+    const value = single(name, raw);
+    if (name === 'limit') {
+      limit = Number(value);
+      if (!/^\d+$/.test(value) || limit < 1 || limit > PAGE_SIZE.max) {
+        throw validationError(`query/limit must be an integer from 1 to ${PAGE_SIZE.max}`);
+      }
+    } else if (name === 'cursor') cursor = value;
+    else if (scalars.get(name) === 'string') where[name] = value;
+    else if (scalars.get(name) === 'number') {
+      const number = Number(value);
+      if (value.trim() === '' || !Number.isFinite(number)) throw validationError(`query/${name} must be a number`);
+      where[name] = String(number);
+    } else {
+      throw validationError(`query/${name} is not a filter of ${type}; filter on ${[...scalars.keys()].join(', ')}`);
+    }
+  }
+  return { limit, ...(cursor === undefined ? {} : { cursor }), where };
+}
+
+/** Builds the five operations over one store. */
+export function createEntityOperations(deps: EntityOperationDeps): Readonly<Record<EntityOperationName, EntityOperation>> {
+  const { db, engine } = deps;
+
+  /** Validates a create or patch body; the REST API refuses unknown fields and undefined custom attributes. */
+  async function validBody(principal: Principal, type: EntityType, message: unknown, mode: ValidationMode) {
+    const definitions: ValueRule[] = await customAttributeDefinitions(db, principal.orgId, type);
+    const { data, errors, warnings } = validateEntityData(type, message, mode, definitions);
+    const problems = [...errors, ...warnings];
+    if (problems.length > 0) throw validationError(problems.map((p) => p.message).join('; '), problems);
+    return data;
+  }
+
+  return Object.freeze({
+    async list(call) {
+      const type = knownType(call.type);
+      const page = await listEntities(db, engine, { orgId: call.principal.orgId, type, ...listQuery(type, call.message) });
+      return { status: 200, body: page };
+    },
+
+    async get(call) {
+      const type = knownType(call.type);
+      const id = entityId(call);
+      const entity = await findEntity(db, call.principal.orgId, type, id);
+      if (!entity) throw notFound(type, id);
+      return withEtag(200, entity);
+    },
+
+    async create(call) {
+      const type = knownType(call.type);
+      const data = await validBody(call.principal, type, call.message, 'create');
+      const entity = await createEntity(db, { orgId: call.principal.orgId, type, data, source: apiSource(call.principal) });
+      return withEtag(201, entity, { location: `/v1/entities/${type}/${entity.id}` });
+    },
+
+    async update(call) {
+      const type = knownType(call.type);
+      const id = entityId(call);
+      const version = expectedVersion(call.ifMatch);
+      const patch = await validBody(call.principal, type, call.message, 'patch');
+      const result = await updateEntity(db, {
+        orgId: call.principal.orgId,
+        type,
+        id,
+        patch,
+        source: apiSource(call.principal),
+        ...(version === undefined ? {} : { expectedVersion: version }),
+      });
+      if (!result) throw notFound(type, id);
+      return withEtag(200, result.entity);
+    },
+
+    async delete(call) {
+      const type = knownType(call.type);
+      const id = entityId(call);
+      const version = expectedVersion(call.ifMatch);
+      const deleted = await deleteEntity(db, {
+        orgId: call.principal.orgId,
+        type,
+        id,
+        source: apiSource(call.principal),
+        ...(version === undefined ? {} : { expectedVersion: version }),
+      });
+      if (!deleted) throw notFound(type, id);
+      return { status: 204 };
+    },
+  } satisfies Record<EntityOperationName, EntityOperation>);
+}
