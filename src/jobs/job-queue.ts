@@ -7,21 +7,26 @@ import type { NewJob } from './types.js';
 /** The notification channel that wakes workers after an enqueue. */
 export const JOBS_CHANNEL = 'hookyard_jobs';
 
+/** In-process wake-ups, per store, so every `JobQueue` over one store reaches every worker. */
+const localListeners = new WeakMap<Kysely<Database>, Set<() => void>>();
+
 /**
  * The process's entry to the queue: enqueues jobs and wakes the workers that wait for
- * them, in this process and, on PostgreSQL, in every other one (LISTEN/NOTIFY). Create one
- * per store and share it.
+ * them, in this process and, on PostgreSQL, in every other one (LISTEN/NOTIFY).
  */
 export class JobQueue {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
   readonly now: () => number;
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners: Set<() => void>;
 
   constructor(store: { readonly db: Kysely<Database>; readonly engine: Engine }, options: { readonly now?: () => number } = {}) {
     this.db = store.db;
     this.engine = store.engine;
     this.now = options.now ?? Date.now;
+    let listeners = localListeners.get(store.db);
+    if (listeners === undefined) localListeners.set(store.db, (listeners = new Set()));
+    this.#listeners = listeners;
   }
 
   /**

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine } from '../../test/helpers/stores.js';
+import { migrate, openStore, type Store } from '../store/db.js';
+import { HandlerTable } from './handler-table.js';
+import { JobQueue } from './job-queue.js';
+import { claimJobs } from './queue.js';
+import { deferred, insertOrg, uniqueKind, waitFor } from '../../test/helpers/jobs.js';
+import type { ClaimedJob } from './types.js';
+import { Worker, type WorkerOptions } from './worker.js';
+
+describeEachEngine('job worker', (engine) => {
+  let store: Store;
+  let other: Store;
+  let drop: () => Promise<void>;
+  let queue: JobQueue;
+  let orgId: string;
+  const errors: Error[] = [];
+
+  beforeAll(async () => {
+    const target = await engine.createDatabase();
+    store = openStore(target);
+    await migrate(store);
+    other = engine.name === 'postgres' ? openStore(target) : store;
+    drop = target.drop;
+    queue = new JobQueue(store);
+    orgId = await insertOrg(store.db);
+  });
+
+  afterAll(async () => {
+    if (other !== store) await other?.close();
+    await store?.close();
+    await drop?.();
+  });
+
+  const status = async (id: string) => (await store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+
+  /** Runs `body` with a started worker and always stops it. */
+  async function withWorker(handlers: HandlerTable, options: Partial<WorkerOptions>, body: (worker: Worker) => Promise<void>): Promise<void> {
+    const worker = new Worker({ queue, handlers, pollIntervalMs: 20, leaseMs: 5000, onError: (e) => errors.push(e), ...options });
+    await worker.start();
+    try {
+      await body(worker);
+    } finally {
+      await worker.stop({ timeoutMs: 1000 });
+    }
+  }
+
+  it('runs the handlers of its kinds, at most `concurrency` at once, and completes their jobs', async () => {
+    const kind = uniqueKind('run');
+    const handlers = new HandlerTable();
+    const seen: unknown[] = [];
+    let active = 0;
+    let peak = 0;
+    handlers.register<number>(kind, {
+      async run(job) {
+        active += 1;
+        peak = Math.max(peak, active);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen.push(job.payload);
+        active -= 1;
+      },
+    });
+    await withWorker(handlers, { concurrency: 3 }, async () => {
+      const ids = await queue.enqueue(Array.from({ length: 8 }, (_, i) => ({ kind, orgId, payload: i })));
+      await waitFor(async () => (await Promise.all(ids.map(status))).every((j) => j.status === 'completed'));
+    });
+    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(peak).toBeGreaterThan(1);
+  });
+
+  it('records anything a handler throws as the error of the attempt', async () => {
+    const kind = uniqueKind('throw');
+    const handlers = new HandlerTable();
+    handlers.register(kind, {
+      async run() {
+        throw 'not an Error';
+      },
+    });
+    await withWorker(handlers, {}, async () => {
+      const [id] = await queue.enqueue({ kind, orgId });
+      await waitFor(async () => (await status(id!)).status === 'failed');
+      expect((await status(id!)).last_error).toBe('not an Error');
+    });
+  });
+
+  it('is woken by an enqueue instead of waiting for the poll', async () => {
+    const kind = uniqueKind('wake');
+    const handlers = new HandlerTable();
+    const ran = deferred();
+    handlers.register(kind, { run: async () => ran.resolve() });
+    await withWorker(handlers, { pollIntervalMs: 60_000 }, async () => {
+      // Let the worker finish its first claim and go to sleep for the long poll.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // PostgreSQL: enqueued through another pool, as another process would, woken by NOTIFY.
+      await new JobQueue(other).enqueue({ kind, orgId });
+      await ran.promise;
+    });
+  });
+
+  it('stop waits for running jobs to finish', async () => {
+    const kind = uniqueKind('graceful');
+    const handlers = new HandlerTable();
+    const started = deferred();
+    const release = deferred();
+    handlers.register(kind, {
+      async run() {
+        started.resolve();
+        await release.promise;
+      },
+    });
+    const worker = new Worker({ queue, handlers, pollIntervalMs: 20, onError: (e) => errors.push(e) });
+    await worker.start();
+    const [id] = await queue.enqueue({ kind, orgId });
+    await started.promise;
+    let stopped = false;
+    const stopping = worker.stop({ timeoutMs: 10_000 }).then((result) => {
+      stopped = true;
+      return result;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+    release.resolve();
+    expect(await stopping).toEqual({ abandoned: [] });
+    expect((await status(id!)).status).toBe('completed');
+  });
+
+  it('abandons a job still running at the stop deadline: its signal aborts and its lease is left to expire', async () => {
+    const kind = uniqueKind('deadline');
+    const handlers = new HandlerTable();
+    const started = deferred();
+    let signal: AbortSignal | undefined;
+    handlers.register(kind, {
+      async run(_job, ctx) {
+        signal = ctx.signal;
+        started.resolve();
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      },
+    });
+    const worker = new Worker({ queue, handlers, pollIntervalMs: 20, onError: (e) => errors.push(e) });
+    await worker.start();
+    const [id] = await queue.enqueue({ kind, orgId });
+    await started.promise;
+    expect(await worker.stop({ timeoutMs: 50 })).toEqual({ abandoned: [id] });
+    expect(signal?.aborted).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await status(id!)).toMatchObject({ status: 'running', attempts: 1 });
+  });
+
+  it('renews the lease of a job while its handler runs', async () => {
+    const kind = uniqueKind('renew');
+    const handlers = new HandlerTable();
+    const started = deferred();
+    const release = deferred();
+    handlers.register(kind, {
+      async run() {
+        started.resolve();
+        await release.promise;
+      },
+    });
+    await withWorker(handlers, { leaseMs: 150 }, async () => {
+      const [id] = await queue.enqueue({ kind, orgId });
+      await started.promise;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const stolen = await claimJobs(store.db, { dialect: store.engine.name, workerId: 'thief', kinds: [kind], limit: 1, leaseMs: 1000 });
+      expect(stolen).toEqual([]);
+      release.resolve();
+      await waitFor(async () => (await status(id!)).status === 'completed');
+      expect((await status(id!)).attempts).toBe(1);
+    });
+  });
+
+  it('tells the handler of a job whose worker died that it recovers an interrupted attempt', async () => {
+    const kind = uniqueKind('recover');
+    const [id] = await queue.enqueue({ kind, orgId, maxAttempts: 3 });
+    // A worker that claims and then dies: its lease runs out.
+    await claimJobs(store.db, { dialect: store.engine.name, workerId: 'dead', kinds: [kind], limit: 1, leaseMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const calls: string[] = [];
+    const handlers = new HandlerTable();
+    handlers.register(kind, {
+      async interrupted(job: ClaimedJob) {
+        calls.push(`interrupted attempt ${job.attempt - 1}`);
+      },
+      async run(job: ClaimedJob) {
+        calls.push(`run attempt ${job.attempt}, recovery ${job.recovery}`);
+      },
+    });
+    await withWorker(handlers, {}, async () => {
+      await waitFor(async () => (await status(id!)).status === 'completed');
+    });
+    expect(calls).toEqual(['interrupted attempt 1', 'run attempt 2, recovery true']);
+  });
+
+  it('only closes an interrupted job that has no attempt left, and marks it failed', async () => {
+    const kind = uniqueKind('recover-last');
+    const [id] = await queue.enqueue({ kind, orgId, maxAttempts: 1 });
+    await claimJobs(store.db, { dialect: store.engine.name, workerId: 'dead', kinds: [kind], limit: 1, leaseMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const calls: string[] = [];
+    const handlers = new HandlerTable();
+    handlers.register(kind, {
+      interrupted: async () => void calls.push('interrupted'),
+      run: async () => void calls.push('run'),
+    });
+    await withWorker(handlers, {}, async () => {
+      await waitFor(async () => (await status(id!)).status === 'failed');
+    });
+    expect(calls).toEqual(['interrupted']);
+    expect((await status(id!)).last_error).toMatch(/interrupted/);
+  });
+
+  it('reports no worker errors in these runs', () => {
+    expect(errors.filter((e) => !/lost the lease/.test(e.message))).toEqual([]);
+  });
+});
+
+it('a handler table entry unregisters with the function its registration returned', () => {
+  const handlers = new HandlerTable();
+  const off = handlers.register('k', { run: async () => {} });
+  expect(() => handlers.register('k', { run: async () => {} })).toThrow(/already registered/);
+  expect(handlers.kinds()).toEqual(['k']);
+  off();
+  expect(handlers.get('k')).toBeUndefined();
+});
