@@ -30,6 +30,10 @@ describe('checkCustomAttributes', () => {
     expect(checkCustomAttributes({ level: null }, rules, 'patch').values).toEqual({ level: null });
     expect(checkCustomAttributes({ level: null }, rules, 'create').values).toEqual({});
   });
+
+  it('lets a patch remove a key whose definition is gone', () => {
+    expect(checkCustomAttributes({ retired: null }, rules, 'patch')).toEqual({ values: { retired: null }, errors: [], warnings: [] });
+  });
 });
 
 describe('checkDefinitionOptions', () => {

@@ -70,7 +70,7 @@ export interface CustomAttributeCheck {
 
 /**
  * Checks `customAttributes` values against the definitions of the entity type.
- * `null` removes a key in a patch and is dropped from a create.
+ * `null` removes a key in a patch (with or without a definition) and is dropped from a create.
  */
 export function checkCustomAttributes(
   values: Readonly<Record<string, unknown>>,
@@ -84,12 +84,13 @@ export function checkCustomAttributes(
   for (const [key, value] of Object.entries(values)) {
     const path = `customAttributes/${key}`;
     const rule = byKey.get(key);
-    if (!rule) {
-      warnings.push(issue(path, 'has no custom attribute definition'));
+    if (value === null) {
+      // Removing is always allowed, also a value whose definition was deleted since.
+      if (mode === 'patch') kept[key] = null;
       continue;
     }
-    if (value === null) {
-      if (mode === 'patch') kept[key] = null;
+    if (!rule) {
+      warnings.push(issue(path, 'has no custom attribute definition'));
       continue;
     }
     const problem = VALUE_CHECKS[rule.type](value, rule);

@@ -113,9 +113,13 @@ async function assertWritable(db: Kysely<Database>, orgId: string, type: EntityT
       .executeTakeFirst();
     if (!target) throw new HookyardError('HY_UNPROCESSABLE', `${ref.idField} "${id}" is not an entity of this organisation`);
     if (target.type !== ref.target) {
-      throw new HookyardError('HY_UNPROCESSABLE', `${ref.idField} "${id}" is a ${target.type}, not a ${ref.target}`);
+      throw new HookyardError('HY_UNPROCESSABLE', `${ref.idField} "${id}" has type ${target.type}; expected ${ref.target}`);
     }
   }
+}
+
+function changeOf(input: EntityWrite, entityId: string) {
+  return { orgId: input.orgId, entityType: input.type, entityId, source: input.source };
 }
 
 /** Creates an entity of validated `data` (version 1) and its `create` event. */
@@ -138,10 +142,6 @@ export async function createEntity(db: Kysely<Database>, input: EntityWrite & { 
     await appendEvent(trx, { ...changeOf(input, row.id), changeType: 'create', before: null, after: entity });
     return entity;
   });
-}
-
-function changeOf(input: EntityWrite, entityId: string) {
-  return { orgId: input.orgId, entityType: input.type, entityId, source: input.source };
 }
 
 /**
