@@ -5,14 +5,11 @@
  */
 import path from 'node:path';
 import { HookyardError } from './domain/errors.js';
+import type { ConnectTo } from './sandbox/egress.js';
+import { parseConnectTo } from './sandbox/egress.js';
 
-/** A `HOST:PORT:ADDR:PORT2` rule, as curl's `--connect-to`. */
-export interface ConnectTo {
-  readonly host: string;
-  readonly port: number;
-  readonly address: string;
-  readonly toPort: number;
-}
+export type { ConnectTo } from './sandbox/egress.js';
+export { parseConnectTo } from './sandbox/egress.js';
 
 export interface EgressConfig {
   /** Lift the private-address block (development and tests only). */
@@ -54,21 +51,6 @@ function parseBool(value: string | undefined, name: string): boolean {
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
   throw new HookyardError('HY_BAD_REQUEST', `${name} must be true or false, got "${value}"`);
-}
-
-/** Parses one `HOST:PORT:ADDR:PORT2` rule; IPv6 addresses go in brackets. */
-export function parseConnectTo(rule: string): ConnectTo {
-  const match = /^([^:[\]]+|\[[^\]]+\]):(\d+):([^:[\]]+|\[[^\]]+\]):(\d+)$/.exec(rule.trim());
-  if (!match) {
-    throw new HookyardError('HY_BAD_REQUEST', `connect-to rule "${rule}" must look like HOST:PORT:ADDR:PORT2`);
-  }
-  const unbracket = (s: string) => s.replace(/^\[|\]$/g, '');
-  return Object.freeze({
-    host: unbracket(match[1]).toLowerCase(),
-    port: parsePort(match[2], 'connect-to port'),
-    address: unbracket(match[3]),
-    toPort: parsePort(match[4], 'connect-to port'),
-  });
 }
 
 /** Overrides given as `serve` flags win over the environment. */

@@ -1,0 +1,280 @@
+/**
+ * The host side of `ctx` for one run: the operations the isolate may ask for (log,
+ * url, random, http, kv, sleep), each given JSON and answering JSON, each checked
+ * against the run's limits. Everything from the isolate is untrusted input.
+ */
+import { randomBytes } from 'node:crypto';
+import { coerceError } from '../domain/errors.js';
+import type { Egress } from './egress.js';
+import { EgressError } from './egress.js';
+import type { KvStore } from './kv.js';
+import type { LimitName, Limits } from './limits.js';
+import { limitMessage } from './limits.js';
+import type { Redactor } from './redact.js';
+import type { HttpLogEntry, JsonValue, LogBudget, LogEntry, LogLevel } from './types.js';
+
+/** A limit breach: the run ends as failed (the hook cannot catch its way past it). */
+export class LimitBreach extends Error {
+  readonly limit: LimitName;
+  constructor(limit: LimitName, message: string) {
+    super(message);
+    this.name = 'LimitError';
+    this.limit = limit;
+  }
+}
+
+/** What a bridge needs from its run. */
+export interface BridgeOptions {
+  readonly limits: Limits;
+  readonly kv: KvStore;
+  readonly egress: Egress;
+  readonly redactor: Redactor;
+  readonly logBudget: LogBudget;
+  /** Milliseconds left in the run. */
+  readonly remaining: () => number;
+  /** Called once per breach; the run ends. */
+  readonly onBreach: (breach: LimitBreach) => void;
+}
+
+type Envelope = string;
+
+const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
+const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+// Headers the transport owns; a hook must not smuggle them (User-Agent is fixed, too).
+const DROPPED_HEADERS: ReadonlySet<string> = new Set([
+  'host', 'user-agent', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer',
+  'proxy-authorization', 'proxy-connection',
+]);
+
+function ok(value: unknown): Envelope {
+  return value === undefined ? '{"ok":true}' : JSON.stringify({ ok: true, value });
+}
+
+function fail(err: unknown): Envelope {
+  const e = coerceError(err);
+  const code = (e as { code?: unknown }).code;
+  return JSON.stringify({ ok: false, error: { name: e.name, message: e.message, code: typeof code === 'string' ? code : undefined } });
+}
+
+/** One run's host side of `ctx`. Create per run; `close()` drops everything still pending. */
+export class Bridge {
+  readonly logs: LogEntry[] = [];
+  readonly http: HttpLogEntry[] = [];
+  readonly #o: BridgeOptions;
+  readonly #pending = new Set<() => void>();
+  #requests = 0;
+  #timers = 0;
+  #closed = false;
+
+  constructor(options: BridgeOptions) {
+    this.#o = options;
+  }
+
+  /** A synchronous operation; answers an envelope `{ ok, value | error }`. */
+  call(op: string, json: string): Envelope {
+    if (this.#closed) return fail(new Error('This run is over'));
+    try {
+      const args = JSON.parse(json) as Record<string, unknown>;
+      switch (op) {
+        case 'log':
+          this.log(String(args.level) as LogLevel, String(args.message), args.data as JsonValue | undefined);
+          return ok(undefined);
+        case 'url':
+          return ok(urlParts(new URL(String(args.input), args.base === undefined ? undefined : String(args.base))));
+        case 'url.set': {
+          const url = new URL(String(args.href));
+          const key = String(args.key);
+          if (!['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'].includes(key)) {
+            throw new TypeError(`Cannot set URL.${key}`);
+          }
+          (url as unknown as Record<string, string>)[key] = String(args.value);
+          return ok(urlParts(url));
+        }
+        case 'random':
+          return ok(randomBytes(Math.min(65536, Math.max(0, Number(args.bytes) | 0))).toString('hex'));
+        default:
+          throw new Error(`Unknown operation ${op}`);
+      }
+    } catch (err) {
+      if (op === 'url' || op === 'url.set') return fail(new TypeError('Invalid URL'));
+      return fail(err);
+    }
+  }
+
+  /** An asynchronous operation; `answer` receives the envelope unless the run ended first. */
+  start(op: string, json: string, answer: (envelope: Envelope) => void): void {
+    if (this.#closed) return;
+    let run: Promise<unknown>;
+    try {
+      const args = JSON.parse(json) as Record<string, unknown>;
+      run = this.#async(op, args);
+    } catch (err) {
+      run = Promise.reject(err);
+    }
+    run.then(ok, (err: unknown) => {
+      if (err instanceof LimitBreach) this.#o.onBreach(err);
+      return fail(err);
+    }).then((envelope) => {
+      if (!this.#closed) answer(envelope);
+    });
+  }
+
+  /** Appends to the log within the execution's budget, redacting secrets. */
+  log(level: LogLevel, message: string, data?: JsonValue): void {
+    const budget = this.#o.logBudget;
+    if (budget.exhausted) return;
+    const size = message.length + (data === undefined ? 0 : (JSON.stringify(data)?.length ?? 0));
+    if (budget.lines < 1 || budget.bytes < size) {
+      budget.exhausted = true;
+      this.logs.push({ ts: new Date().toISOString(), level: 'warn', message: limitMessage('logLines', this.#o.limits) });
+      return;
+    }
+    budget.lines -= 1;
+    budget.bytes -= size;
+    const entry: LogEntry = { ts: new Date().toISOString(), level: LEVELS.has(level) ? level : 'info', message: this.#o.redactor.text(message) };
+    this.logs.push(data === undefined ? entry : { ...entry, data: this.#o.redactor.json(data) });
+  }
+
+  /** Ends the bridge: pending timers and requests are dropped and never answered. */
+  close(): void {
+    this.#closed = true;
+    for (const cancel of this.#pending) cancel();
+    this.#pending.clear();
+  }
+
+  #async(op: string, args: Record<string, unknown>): Promise<unknown> {
+    switch (op) {
+      case 'http':
+        return this.#http(args);
+      case 'sleep':
+        return this.#sleep(Number(args.ms) || 0);
+      case 'kv.get':
+        return this.#kv(() => this.#o.kv.get(this.#key(args.key)).then((v) => v ?? null));
+      case 'kv.set':
+        return this.#kv(() => this.#kvSet(args));
+      case 'kv.delete':
+        return this.#kv(() => this.#o.kv.delete(this.#key(args.key)).then(() => null));
+      case 'kv.list': {
+        const prefix = args.prefix;
+        if (typeof prefix !== 'string' || prefix.length > this.#o.limits.kvKeyLength) throw new TypeError('ctx.kv.list needs a string prefix');
+        return this.#kv(() => this.#o.kv.list(prefix));
+      }
+      default:
+        return Promise.reject(new Error(`Unknown operation ${op}`));
+    }
+  }
+
+  #key(key: unknown): string {
+    if (typeof key !== 'string' || key === '') throw new TypeError('A KV key must be a non-empty string');
+    if (key.length > this.#o.limits.kvKeyLength) {
+      throw new LimitBreach('kvKeyLength', limitMessage('kvKeyLength', this.#o.limits, `got ${key.length}`));
+    }
+    return key;
+  }
+
+  async #kvSet(args: Record<string, unknown>): Promise<null> {
+    const key = this.#key(args.key);
+    if (args.value === undefined) throw new TypeError('ctx.kv.set needs a JSON value');
+    const size = Buffer.byteLength(JSON.stringify(args.value));
+    if (size > this.#o.limits.kvValueBytes) {
+      throw new LimitBreach('kvValueBytes', limitMessage('kvValueBytes', this.#o.limits, `key "${key}" got ${size} bytes`));
+    }
+    const ttl = args.ttlSeconds === undefined || args.ttlSeconds === null ? this.#o.limits.kvTtlSeconds : Number(args.ttlSeconds);
+    if (!(ttl > 0) || !Number.isFinite(ttl)) throw new TypeError('ttlSeconds must be a positive number');
+    await this.#o.kv.set(key, args.value as JsonValue, { ttlSeconds: ttl });
+    return null;
+  }
+
+  async #kv<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof LimitBreach || err instanceof TypeError) throw err;
+      throw new Error(`KV store error: ${coerceError(err).message}`, { cause: err });
+    }
+  }
+
+  #sleep(ms: number): Promise<null> {
+    if (++this.#timers > this.#o.limits.timers) {
+      return Promise.reject(new LimitBreach('timers', limitMessage('timers', this.#o.limits)));
+    }
+    return new Promise((resolve) => {
+      const cancel = () => clearTimeout(timer);
+      const timer = setTimeout(() => {
+        this.#timers -= 1;
+        this.#pending.delete(cancel);
+        resolve(null);
+      }, Math.min(ms, 2 ** 31 - 1));
+      this.#pending.add(cancel);
+    });
+  }
+
+  async #http(args: Record<string, unknown>): Promise<unknown> {
+    const limits = this.#o.limits;
+    if (++this.#requests > limits.httpRequests) {
+      throw new LimitBreach('httpRequests', limitMessage('httpRequests', limits));
+    }
+    const method = String(args.method);
+    if (!METHODS.has(method)) throw new TypeError(`HTTP method ${method} is not supported`);
+    let url = String(args.url);
+    if (Array.isArray(args.query)) {
+      const parsed = URL.canParse(url) ? new URL(url) : undefined;
+      if (parsed) {
+        for (const pair of args.query as unknown[]) if (Array.isArray(pair)) parsed.searchParams.append(String(pair[0]), String(pair[1]));
+        url = parsed.href;
+      }
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries((args.headers ?? {}) as Record<string, unknown>)) {
+      const lower = name.toLowerCase();
+      if (!DROPPED_HEADERS.has(lower) && !lower.startsWith('proxy-')) headers[lower] = String(value);
+    }
+    const body = typeof args.body === 'string' ? args.body : undefined;
+    const requestBytes = body === undefined ? 0 : Buffer.byteLength(body);
+    const wanted = Number(args.timeoutMs);
+    const timeoutMs = Math.max(1, Math.min(this.#o.remaining(), wanted > 0 ? wanted : Infinity));
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const cancel = () => controller.abort();
+    this.#pending.add(cancel);
+    const started = performance.now();
+    const entry = { method, url: this.#o.redactor.text(url), requestBytes };
+    try {
+      const res = await this.#o.egress.send({ method, url, headers, body, signal: controller.signal, maxResponseBytes: limits.httpResponseBytes });
+      this.http.push({ ...entry, status: res.status, durationMs: elapsed(started), responseBytes: res.body.length });
+      return { status: res.status, headers: res.headers, body: parseBody(res.body, res.headers['content-type']) };
+    } catch (err) {
+      const e = err instanceof EgressError ? err : new EgressError('CONNECTION_FAILED', coerceError(err).message, { cause: err });
+      const responseBytes = e.code === 'RESPONSE_TOO_LARGE' ? limits.httpResponseBytes : 0;
+      this.http.push({ ...entry, status: 0, durationMs: elapsed(started), responseBytes, error: this.#o.redactor.text(`${e.code}: ${e.message}`) });
+      if (e.code === 'RESPONSE_TOO_LARGE') {
+        throw new LimitBreach('httpResponseBytes', limitMessage('httpResponseBytes', limits, `${method} ${entry.url}`));
+      }
+      throw e;
+    } finally {
+      clearTimeout(timer);
+      this.#pending.delete(cancel);
+    }
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
+function parseBody(body: Buffer, contentType: string | undefined): unknown {
+  const text = body.toString('utf8');
+  if (contentType && /[/+]json\b/i.test(contentType)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function urlParts(url: URL): Record<string, string> {
+  const { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash } = url;
+  return { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash };
+}

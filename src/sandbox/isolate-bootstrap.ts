@@ -1,0 +1,225 @@
+/**
+ * Source of the script that prepares every context before hook code runs.
+ *
+ * It is a function `(hostCall, hostStart, token) => entry`. `hostCall` and `hostStart`
+ * are `ivm.Callback`s (plain functions inside the isolate, no `Reference`), kept in
+ * this closure only: nothing of the host is ever on the global object. Everything
+ * crosses as JSON strings. Async host work (http, kv, timers) is started with
+ * `hostStart(token, id, op, json)` and answered by the host calling
+ * `entry('deliver', id, json)` with a timeout, so code that runs after an `await` is
+ * still bounded by the run's time. The isolate is never trusted: the host validates
+ * every message, so subverting this code gains a hook nothing.
+ *
+ * `entry(kind, …)` is held by the host only:
+ *   entry('run', json) → Promise<json envelope>   calls an entry point with a fresh ctx
+ *   entry('deliver', id, json)                    settles one async host call
+ *   entry('collect-script') / entry('collect-module', namespace)   finds the entry points
+ */
+import { ISOLATE_GLOBALS } from './isolate-globals.js';
+import { ENTRY_POINTS } from './types.js';
+
+export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostStart, firstToken) {
+  'use strict';
+  const G = globalThis;
+  const { stringify, parse } = JSON;
+  const indirectEval = G.eval;
+  const freeze = Object.freeze;
+  const ENTRY = ${JSON.stringify(ENTRY_POINTS)};
+  let token = firstToken;
+  let entries = Object.create(null);
+  let seq = 0;
+  const waits = new Map();
+  const timers = new Map();
+
+  class HttpError extends Error {
+    constructor(message, code) { super(message); this.name = 'HttpError'; this.code = code; }
+  }
+  function toError(e) {
+    const err = e.name === 'HttpError' ? new HttpError(e.message, e.code) : e.name === 'TypeError' ? new TypeError(e.message) : new Error(e.message);
+    if (e.name && e.name !== err.name) err.name = e.name;
+    if (e.code !== undefined && err.code === undefined) err.code = e.code;
+    return err;
+  }
+  function open(json) { const r = parse(json); if (r.ok) return r.value; throw toError(r.error); }
+  function callSync(op, args) { return open(hostCall(token, op, stringify(args === undefined ? null : args))); }
+  function callAsync(op, args) {
+    const json = stringify(args);
+    return new Promise((resolve, reject) => { const id = ++seq; waits.set(id, { resolve, reject }); hostStart(token, id, op, json); });
+  }
+  function deliver(id, json) {
+    const w = waits.get(id);
+    if (w === undefined) return;
+    waits.delete(id);
+    try { w.resolve(open(json)); } catch (err) { w.reject(err); }
+  }
+
+  (${ISOLATE_GLOBALS})(G, callSync);
+
+  // Formatting for console and uncaught callback errors.
+  function show(v) {
+    try {
+      if (typeof v === 'string') return v;
+      if (v instanceof Error) return typeof v.stack === 'string' && v.stack ? v.stack : String(v);
+      if (typeof v === 'function') return '[Function ' + (v.name || 'anonymous') + ']';
+      if (typeof v === 'bigint') return v + 'n';
+      if (typeof v === 'symbol' || v === undefined) return String(v);
+      const s = stringify(v);
+      return s === undefined ? String(v) : s;
+    } catch { try { return String(v); } catch { return '[unprintable]'; } }
+  }
+  function write(level, message, data) {
+    let json;
+    try { json = stringify({ level, message: String(message), data }); } catch { json = stringify({ level, message: String(message), data: show(data) }); }
+    open(hostCall(token, 'log', json));
+  }
+  const report = (err) => { try { write('error', 'Uncaught error in a callback: ' + show(err)); } catch {} };
+  const log = freeze({
+    debug: (message, data) => write('debug', message, data),
+    info: (message, data) => write('info', message, data),
+    warn: (message, data) => write('warn', message, data),
+    error: (message, data) => write('error', message, data),
+  });
+  const consoleOf = (level) => (...args) => write(level, args.map(show).join(' '));
+  const console = freeze({ log: consoleOf('info'), info: consoleOf('info'), debug: consoleOf('debug'), trace: consoleOf('debug'), warn: consoleOf('warn'), error: consoleOf('error') });
+
+  // Timers live only as long as the run: the host drops pending ones when it ends.
+  let timerSeq = 0;
+  function setTimeout(fn, ms, ...args) {
+    if (typeof fn !== 'function') throw new TypeError('setTimeout needs a function');
+    const id = ++timerSeq;
+    timers.set(id, true);
+    callAsync('sleep', { ms: Math.max(0, Number(ms) || 0) }).then(() => { if (timers.delete(id)) fn(...args); }).catch(report);
+    return id;
+  }
+  function setInterval(fn, ms, ...args) {
+    if (typeof fn !== 'function') throw new TypeError('setInterval needs a function');
+    const id = ++timerSeq;
+    const delay = Math.max(1, Number(ms) || 0);
+    const tick = () => callAsync('sleep', { ms: delay }).then(() => {
+      if (!timers.has(id)) return;
+      try { fn(...args); } finally { if (timers.has(id)) tick(); }
+    }).catch(report);
+    timers.set(id, true);
+    tick();
+    return id;
+  }
+  const clearTimer = (id) => { timers.delete(id); };
+  const queueMicrotask = (fn) => { if (typeof fn !== 'function') throw new TypeError('queueMicrotask needs a function'); Promise.resolve().then(fn).catch(report); };
+
+  // ctx.http
+  function httpRequest(req) {
+    if (req === null || typeof req !== 'object') throw new TypeError('ctx.http.request needs an object { method, url, headers?, query?, body?, timeoutMs? }');
+    const spec = { method: String(req.method === undefined ? 'GET' : req.method).toUpperCase(), url: String(req.url), headers: {} };
+    if (req.headers != null) for (const k of Object.keys(req.headers)) { const v = req.headers[k]; if (v != null) spec.headers[k.toLowerCase()] = String(v); }
+    if (req.query != null) {
+      spec.query = [];
+      for (const k of Object.keys(req.query)) {
+        const v = req.query[k];
+        if (Array.isArray(v)) { for (const x of v) spec.query.push([k, String(x)]); } else if (v != null) spec.query.push([k, String(v)]);
+      }
+    }
+    if (req.timeoutMs !== undefined) spec.timeoutMs = Number(req.timeoutMs);
+    if (req.body != null) {
+      if (typeof req.body === 'string') spec.body = req.body;
+      else {
+        spec.body = stringify(req.body);
+        if (spec.headers['content-type'] === undefined) spec.headers['content-type'] = 'application/json';
+      }
+    }
+    return callAsync('http', spec);
+  }
+  const withBody = (method) => (url, body, opts) => httpRequest({ ...(opts || {}), method, url, body });
+  const withoutBody = (method) => (url, opts) => httpRequest({ ...(opts || {}), method, url });
+  const http = freeze({
+    request: httpRequest,
+    get: withoutBody('GET'), delete: withoutBody('DELETE'), head: withoutBody('HEAD'),
+    post: withBody('POST'), put: withBody('PUT'), patch: withBody('PATCH'),
+  });
+
+  // ctx.kv
+  const kv = freeze({
+    get: (key) => callAsync('kv.get', { key }),
+    set: (key, value, opts) => {
+      if (value === undefined) return Promise.reject(new TypeError('ctx.kv.set needs a JSON value'));
+      return callAsync('kv.set', { key, value, ttlSeconds: opts && opts.ttlSeconds });
+    },
+    delete: (key) => callAsync('kv.delete', { key }),
+    list: (prefix) => callAsync('kv.list', { prefix: prefix === undefined ? '' : prefix }),
+  });
+
+  const DATA = ['meta', 'event', 'request', 'response', 'params', 'org', 'integration', 'execution'];
+  function makeCtx(run) {
+    const ctx = { http, kv, log, secrets: freeze(run.secrets || {}) };
+    for (const k of DATA) ctx[k] = run.ctx[k];
+    return ctx;
+  }
+
+  function describe(e) {
+    const get = (f, fallback) => { try { const v = f(); return v === undefined || v === null ? fallback : String(v); } catch { return fallback; } };
+    if (e !== null && typeof e === 'object') {
+      return { name: get(() => e.name, 'Error'), message: get(() => e.message, show(e)), stack: get(() => (typeof e.stack === 'string' ? e.stack : ''), ''), code: get(() => e.code, undefined) };
+    }
+    return { name: 'Error', message: show(e), stack: '' };
+  }
+  function settle(value, maxChars) {
+    if (value === undefined) return '{"ok":true}';
+    let s;
+    try { s = stringify(value); } catch (err) {
+      return stringify({ ok: false, error: { name: 'TypeError', message: 'The returned value is not JSON: ' + describe(err).message, stack: '' } });
+    }
+    if (s === undefined) return '{"ok":true}';
+    if (s.length > maxChars) return stringify({ ok: false, limit: 'resultBytes', size: s.length });
+    return '{"ok":true,"value":' + s + '}';
+  }
+  function dispatch(json) {
+    const run = parse(json);
+    token = run.token;
+    waits.clear();
+    timers.clear();
+    const fn = entries[run.entry];
+    if (typeof fn !== 'function') {
+      return Promise.resolve(stringify({ ok: false, error: { name: 'Error', message: 'The hook does not define ' + run.entry + '()', stack: '' } }));
+    }
+    const ctx = makeCtx(run);
+    const call = async () => (run.entry === 'run' ? fn(ctx) : fn(ctx, run.input));
+    return call().then((value) => settle(value, run.maxResultChars), (err) => stringify({ ok: false, error: describe(err) }));
+  }
+
+  function collectScript() {
+    const probe = '({' + ENTRY.map((n) => n + ": typeof " + n + " === 'function' ? " + n + ' : undefined').join(',') + '})';
+    entries = indirectEval(probe);
+  }
+  function collectModule(ns) {
+    const found = Object.create(null);
+    const def = ns.default;
+    for (const n of ENTRY) {
+      if (typeof ns[n] === 'function') found[n] = ns[n];
+      else if (def !== null && typeof def === 'object' && typeof def[n] === 'function') found[n] = def[n].bind(def);
+    }
+    if (found.run === undefined && typeof def === 'function') found.run = def;
+    entries = found;
+  }
+
+  // Host-shaped and blocking globals go: Atomics.wait could hang the isolate's thread,
+  // WebAssembly memory escapes the heap limit.
+  delete G.WebAssembly;
+  delete G.SharedArrayBuffer;
+  if (typeof Atomics === 'object') { delete Atomics.wait; delete Atomics.waitAsync; }
+  const define = (name, value) => Object.defineProperty(G, name, { value, writable: true, configurable: true, enumerable: false });
+  define('console', console);
+  define('setTimeout', setTimeout);
+  define('setInterval', setInterval);
+  define('clearTimeout', clearTimer);
+  define('clearInterval', clearTimer);
+  define('queueMicrotask', queueMicrotask);
+
+  return function entry(kind, a, b) {
+    switch (kind) {
+      case 'run': return dispatch(a);
+      case 'deliver': deliver(a, b); return undefined;
+      case 'collect-script': collectScript(); return undefined;
+      case 'collect-module': collectModule(a); return undefined;
+      default: throw new Error('unknown entry ' + kind);
+    }
+  };
+})`;

@@ -1,0 +1,107 @@
+/**
+ * The limits of one hook run (SPEC.md §2 "Limits"), their defaults per hook type and
+ * the messages that name them when they are breached.
+ */
+
+/** The five kinds of hook; automations use the `inbound` limits. */
+export type HookType = 'pull' | 'push' | 'pre' | 'post' | 'inbound';
+
+/** Every limit a run is held to. Per-page for pull hooks: each page is one run. */
+export interface Limits {
+  /** Heap of the isolate, in MB. */
+  readonly memoryMb: number;
+  /** Wall-clock time of one run (one page for pull hooks), in ms; CPU spins included. */
+  readonly timeMs: number;
+  /** HTTP requests per run (per page for pull hooks). */
+  readonly httpRequests: number;
+  /** Size of one HTTP response body, in bytes; cut while streaming. */
+  readonly httpResponseBytes: number;
+  /** Size of the returned value as JSON, in bytes. */
+  readonly resultBytes: number;
+  /** Log volume per execution, in bytes of message and data; the rest is dropped with a note. */
+  readonly logBytes: number;
+  /** Log lines per execution; the rest is dropped with a note. */
+  readonly logLines: number;
+  /** Length of a KV key, in characters. */
+  readonly kvKeyLength: number;
+  /** Size of a KV value as JSON, in bytes. */
+  readonly kvValueBytes: number;
+  /** Expiry of a KV entry when `set` gives none, in seconds. */
+  readonly kvTtlSeconds: number;
+  /** Timers (`setTimeout`, `setInterval`) pending at once. */
+  readonly timers: number;
+}
+
+/** Name of a limit, as reported in `RunError.limit`. */
+export type LimitName = keyof Limits;
+
+const MB = 1024 * 1024;
+
+const BASE: Limits = Object.freeze({
+  memoryMb: 128,
+  timeMs: 10_000,
+  httpRequests: 50,
+  httpResponseBytes: 10 * MB,
+  resultBytes: 10 * MB,
+  logBytes: MB,
+  logLines: 5_000,
+  kvKeyLength: 256,
+  kvValueBytes: 64 * 1024,
+  kvTtlSeconds: 90 * 24 * 3600,
+  timers: 1_000,
+});
+
+/** Default limits per hook type, from the table in SPEC.md §2. */
+export const DEFAULT_LIMITS: Readonly<Record<HookType, Limits>> = Object.freeze({
+  pull: Object.freeze({ ...BASE, timeMs: 30_000 }),
+  push: BASE,
+  pre: Object.freeze({ ...BASE, timeMs: 2_000, httpRequests: 10 }),
+  post: Object.freeze({ ...BASE, timeMs: 2_000, httpRequests: 10 }),
+  inbound: BASE,
+});
+
+/** Pages one pull execution may fetch before pagination stops with a warning. */
+export const MAX_PAGES = 100;
+
+/** The defaults of `type` with `overrides` applied; every value must be a positive number. */
+export function resolveLimits(type: HookType, overrides: Partial<Limits> = {}): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS[type], ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`limit ${name} must be a positive number`);
+  }
+  return Object.freeze(limits);
+}
+
+function bytes(n: number): string {
+  if (n >= MB && n % (MB / 10) === 0) return `${n / MB} MB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KB`;
+  return `${n} bytes`;
+}
+
+/** The message that names a breached limit, e.g. "Memory limit exceeded: …". */
+export function limitMessage(name: LimitName, limits: Limits, detail = ''): string {
+  const suffix = detail ? ` (${detail})` : '';
+  switch (name) {
+    case 'memoryMb':
+      return `Memory limit exceeded: the hook used more than ${limits.memoryMb} MB${suffix}`;
+    case 'timeMs':
+      return `Time limit exceeded: the hook ran longer than ${limits.timeMs} ms${suffix}`;
+    case 'httpRequests':
+      return `HTTP request limit exceeded: at most ${limits.httpRequests} requests per run${suffix}`;
+    case 'httpResponseBytes':
+      return `HTTP response size limit exceeded: a response body may be at most ${bytes(limits.httpResponseBytes)}${suffix}`;
+    case 'resultBytes':
+      return `Result size limit exceeded: the returned value may be at most ${bytes(limits.resultBytes)} as JSON${suffix}`;
+    case 'logBytes':
+    case 'logLines':
+      return `Log limit reached: at most ${limits.logLines} lines or ${bytes(limits.logBytes)} per execution; the rest was dropped`;
+    case 'kvKeyLength':
+      return `KV key limit exceeded: a key must be a string of 1 to ${limits.kvKeyLength} characters${suffix}`;
+    case 'kvValueBytes':
+      return `KV value size limit exceeded: a value may be at most ${bytes(limits.kvValueBytes)} as JSON${suffix}`;
+    case 'kvTtlSeconds':
+      return `KV expiry must be a positive number of seconds${suffix}`;
+    case 'timers':
+      return `Timer limit exceeded: at most ${limits.timers} timers may be pending at once${suffix}`;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Secret redaction (SPEC §2): secret values are replaced by `[secret:NAME]` wherever
+ * they would leave a run — logs, the HTTP log, errors and the result.
+ */
+
+/** Replaces secret values in strings and, deeply, in JSON values. */
+export interface Redactor {
+  text(value: string): string;
+  json<T>(value: T): T;
+}
+
+const NOOP: Redactor = Object.freeze({ text: (s: string) => s, json: <T>(v: T) => v });
+
+/**
+ * Builds a redactor for `secrets`. Also catches the URL-encoded and JSON-escaped
+ * spellings, since secrets travel in query strings and JSON bodies; longer values
+ * are replaced first so a secret that contains another is not half-replaced.
+ */
+export function createRedactor(secrets: Readonly<Record<string, string>> = {}): Redactor {
+  const pairs: Array<[string, string]> = [];
+  for (const [name, value] of Object.entries(secrets)) {
+    if (typeof value !== 'string' || value === '') continue;
+    const label = `[secret:${name}]`;
+    for (const form of new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])) {
+      pairs.push([form, label]);
+    }
+  }
+  if (pairs.length === 0) return NOOP;
+  pairs.sort((a, b) => b[0].length - a[0].length);
+
+  const text = (s: string): string => {
+    let out = s;
+    for (const [form, label] of pairs) if (out.includes(form)) out = out.split(form).join(label);
+    return out;
+  };
+  const json = <T>(value: T): T => {
+    if (typeof value === 'string') return text(value) as T;
+    if (Array.isArray(value)) return value.map(json) as T;
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[text(k)] = json(v);
+      return out as T;
+    }
+    return value;
+  };
+  return Object.freeze({ text, json });
+}

@@ -1,0 +1,113 @@
+/**
+ * The shapes that cross the sandbox's public surface: what a run is asked to do
+ * ({@link RunRequest}) and what it reports ({@link RunResult}).
+ */
+import type { KvStore } from './kv.js';
+import type { HookType, LimitName, Limits } from './limits.js';
+
+/** A JSON value: the only kind of data that crosses the isolate boundary. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Functions of a hook the sandbox may call: `run(ctx)` or a flow step `fn(ctx, input)` (SPEC §3). */
+export const ENTRY_POINTS = Object.freeze(['run', 'preSavePage', 'preMap', 'postMap', 'postSubmit', 'postAggregate'] as const);
+
+/** One of {@link ENTRY_POINTS}. */
+export type EntryPoint = (typeof ENTRY_POINTS)[number];
+
+/** Source language: TypeScript has its types stripped before it is compiled. */
+export type Language = 'javascript' | 'typescript';
+
+/** The JSON data members of `ctx` (SPEC §2); `undefined` members are left out. */
+export interface CtxData {
+  readonly meta?: JsonValue;
+  readonly event?: JsonValue;
+  readonly request?: JsonValue;
+  readonly response?: JsonValue;
+  readonly params?: JsonValue;
+  readonly org?: JsonValue;
+  readonly integration?: JsonValue;
+  readonly execution?: JsonValue;
+}
+
+/** Levels of `ctx.log`; `console.log` writes `info`. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** One line of an execution's log. */
+export interface LogEntry {
+  /** ISO 8601 time. */
+  readonly ts: string;
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly data?: JsonValue;
+}
+
+/** One entry of an execution's HTTP log; `url` has secrets redacted. */
+export interface HttpLogEntry {
+  readonly method: string;
+  readonly url: string;
+  /** Response status; 0 when no response arrived. */
+  readonly status: number;
+  readonly durationMs: number;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  readonly error?: string;
+}
+
+/** Why a run did not complete; `line`/`column` point into the hook's own source. */
+export interface RunError {
+  readonly message: string;
+  readonly stack: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** The limit that was hit, when one was. */
+  readonly limit?: LimitName;
+  /** `HttpError.code` and the like, when the thrown error had one. */
+  readonly code?: string;
+}
+
+/** Outcome of a run, as in an execution record (SPEC §8). */
+export type RunStatus = 'completed' | 'failed' | 'timed_out';
+
+/** Shared log allowance of one execution (several runs when a pull hook paginates). */
+export interface LogBudget {
+  bytes: number;
+  lines: number;
+  /** Set once the note about dropped lines has been written. */
+  exhausted: boolean;
+}
+
+/** Everything one run needs. */
+export interface RunRequest {
+  readonly orgId: string;
+  readonly hookId: string;
+  /** Version of the code: with `hookId`, the cache key of compiled code and reusable contexts. */
+  readonly hookVersion: string | number;
+  readonly type: HookType;
+  readonly code: string;
+  /** Default `javascript`. */
+  readonly language?: Language;
+  /** Function to call; default `run`. */
+  readonly entry?: EntryPoint;
+  /** Second argument of a flow step. */
+  readonly input?: JsonValue;
+  readonly ctx?: CtxData;
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** The integration's KV store; a dry run reads it but never writes to it. */
+  readonly kv: KvStore;
+  /** Overrides of the hook type's default limits. */
+  readonly limits?: Partial<Limits>;
+  readonly dryRun?: boolean;
+  /** Pass the same budget to every page of one execution so the log cap is per execution. */
+  readonly logBudget?: LogBudget;
+}
+
+/** What a run reports. */
+export interface RunResult {
+  readonly status: RunStatus;
+  /** The JSON return value (secrets redacted); absent when nothing was returned. */
+  readonly value?: JsonValue;
+  readonly logs: LogEntry[];
+  readonly http: HttpLogEntry[];
+  readonly error?: RunError;
+  readonly durationMs: number;
+}
