@@ -52,7 +52,8 @@ export function scheduleSlotKey(id: string, slot: Date): string {
 /**
  * Enqueues the latest slot at or before now of every item. Slots missed while no node
  * was ticking collapse into that one run; the runs of one item never overlap (they share
- * an ordering key).
+ * an ordering key). The unique key is what stops a slot from running twice, so finished
+ * jobs must be kept longer than the longest interval (a day, plus an hour for DST).
  */
 export async function tickScheduler(options: SchedulerOptions): Promise<TickResult> {
   const now = options.queue.now();
