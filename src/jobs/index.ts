@@ -4,7 +4,7 @@ export { exponentialBackoff, type Backoff } from './backoff.js';
 export { claimJobs, completeJob, enqueueJobs, failJob, renewLeases, type ClaimOptions, type HeldJob } from './queue.js';
 export { JobQueue, JOBS_CHANNEL } from './job-queue.js';
 export { HandlerTable } from './handler-table.js';
-export { Worker, type WorkerOptions } from './worker.js';
+export { JobWorker, type JobWorkerOptions } from './worker.js';
 export {
   SCHEDULE_INTERVALS,
   cronPattern,

@@ -6,7 +6,7 @@ import { JobQueue } from './job-queue.js';
 import { claimJobs } from './queue.js';
 import { deferred, insertOrg, uniqueKind, waitFor } from '../../test/helpers/jobs.js';
 import type { ClaimedJob } from './types.js';
-import { Worker, type WorkerOptions } from './worker.js';
+import { JobWorker, type JobWorkerOptions } from './worker.js';
 
 describeEachEngine('job worker', (engine) => {
   let store: Store;
@@ -35,8 +35,8 @@ describeEachEngine('job worker', (engine) => {
   const status = async (id: string) => (await store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
 
   /** Runs `body` with a started worker and always stops it. */
-  async function withWorker(handlers: HandlerTable, options: Partial<WorkerOptions>, body: (worker: Worker) => Promise<void>): Promise<void> {
-    const worker = new Worker({ queue, handlers, pollIntervalMs: 20, leaseMs: 5000, onError: (e) => errors.push(e), ...options });
+  async function withWorker(handlers: HandlerTable, options: Partial<JobWorkerOptions>, body: (worker: JobWorker) => Promise<void>): Promise<void> {
+    const worker = new JobWorker({ queue, handlers, pollIntervalMs: 20, leaseMs: 5000, onError: (e) => errors.push(e), ...options });
     await worker.start();
     try {
       await body(worker);
@@ -109,7 +109,7 @@ describeEachEngine('job worker', (engine) => {
         await release.promise;
       },
     });
-    const worker = new Worker({ queue, handlers, pollIntervalMs: 20, onError: (e) => errors.push(e) });
+    const worker = new JobWorker({ queue, handlers, pollIntervalMs: 20, onError: (e) => errors.push(e) });
     await worker.start();
     const [id] = await queue.enqueue({ kind, orgId });
     await started.promise;
@@ -137,7 +137,7 @@ describeEachEngine('job worker', (engine) => {
         await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
       },
     });
-    const worker = new Worker({ queue, handlers, pollIntervalMs: 20, onError: (e) => errors.push(e) });
+    const worker = new JobWorker({ queue, handlers, pollIntervalMs: 20, onError: (e) => errors.push(e) });
     await worker.start();
     const [id] = await queue.enqueue({ kind, orgId });
     await started.promise;

@@ -12,7 +12,7 @@ import { claimJobs, completeJob, failJob, renewLeases } from './queue.js';
 import type { ClaimedJob, JobContext } from './types.js';
 
 /** How a worker runs. */
-export interface WorkerOptions {
+export interface JobWorkerOptions {
   readonly queue: JobQueue;
   readonly handlers: HandlerTable;
   /** Jobs run at once; default 4. */
@@ -40,12 +40,12 @@ interface Running {
  * Runs jobs until stopped.
  *
  * @example
- * const worker = new Worker({ queue, handlers, concurrency: 4 });
+ * const worker = new JobWorker({ queue, handlers, concurrency: 4 });
  * await worker.start();
  * …
  * await worker.stop({ timeoutMs: 10_000 });
  */
-export class Worker {
+export class JobWorker {
   readonly id: string;
   readonly #queue: JobQueue;
   readonly #handlers: HandlerTable;
@@ -63,7 +63,7 @@ export class Worker {
   #wake: (() => void) | undefined;
   #woken = false;
 
-  constructor(options: WorkerOptions) {
+  constructor(options: JobWorkerOptions) {
     this.id = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     this.#queue = options.queue;
     this.#handlers = options.handlers;
