@@ -52,12 +52,12 @@ export interface EntityTypeDefinition {
 const text = (maxLength = 2000) => Type.String({ maxLength });
 const name = (maxLength = 200) => Type.String({ minLength: 1, maxLength });
 const dateField = (description = 'a real date as YYYY-MM-DD') =>
-  Type.String({ format: 'date', description, examples: ['2025-01-31'] });
+  Type.String({ format: 'date', description, example: '2025-01-31' });
 const date = dateField();
 const currencyCode = Type.String({
   pattern: '^[A-Z]{3}$',
   description: 'an ISO 4217 currency code of 3 upper-case letters',
-  examples: ['EUR'],
+  example: 'EUR',
 });
 const amount = Type.Number({ minimum: 0 });
 const email = Type.String({ maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$', description: 'an email address' });
@@ -183,7 +183,7 @@ const DEFINITIONS: readonly EntityTypeDefinition[] = [
       { name: name() },
       {
         email,
-        contractorType: Type.String({ minLength: 1, maxLength: 100, examples: ['individual', 'agency', 'consultancy'] }),
+        contractorType: Type.String({ minLength: 1, maxLength: 100, description: 'individual, agency, consultancy, or any other kind' }),
         rateType: oneOf(['hourly', 'daily', 'monthly']),
         rate: amount,
         currencyCode,

@@ -6,6 +6,14 @@
  * Each operation validates its own `message`, because a pre-hook may replace it.
  * Failures are thrown as {@link HookyardError}s (the API's error handler, or a hook
  * wrapper, turns them into `{ error: { code, message, details? } }` with their status).
+ *
+ * What the REST API decides, where syncs differ:
+ * - unknown fields (at any depth) and custom attribute keys without a definition are
+ *   refused with 400 naming them; PULL ignores them with a warning;
+ * - references are Hookyard ids (`employeeId`, `projectId`): the entity must exist in the
+ *   organisation with the right type, else 422. An `*ExternalId` alone is refused with
+ *   422: the API has no sourceSystemKey to resolve it in (syncs resolve it, then write both);
+ * - filters are equality on top-level scalar fields (`?status=open&fte=1`); others answer 400.
  */
 import type { Kysely } from 'kysely';
 import type { ValueRule } from '../domain/custom-attributes.js';

@@ -301,7 +301,7 @@ describeEachEngine('entities API', (engine) => {
     const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     const collection = doc.paths['/v1/entities/{type}'];
     const typeParam = collection.get.parameters.find((p: Body) => p.name === 'type');
-    expect(JSON.stringify(typeParam.schema)).toContain('assignment');
+    expect(typeParam.schema).toEqual({ type: 'string', enum: ['employee', 'vacancy', 'contractor', 'project', 'assignment'] });
     const bodies = collection.post.requestBody.content['application/json'].schema.anyOf;
     expect(bodies.map((b: Body) => b.title)).toEqual(['Employee', 'Vacancy', 'Contractor', 'Project', 'Assignment']);
     expect(bodies[0].required).toEqual(['firstName', 'lastName', 'email']);

@@ -5,7 +5,7 @@
 import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifySchemaCompiler } from 'fastify';
-import { ENTITY_TYPES, entityType } from '../../domain/entity-types.js';
+import { ENTITY_TYPES, entityType, type EntityType } from '../../domain/entity-types.js';
 import { createEntityOperations, type EntityResponse } from '../../engine/entity-operations.js';
 
 /**
@@ -16,7 +16,7 @@ const documentationOnly: FastifySchemaCompiler<unknown> = () => () => true;
 const asJson = () => (data: unknown) => JSON.stringify(data);
 
 const definitions = ENTITY_TYPES.map(entityType);
-const TypeParams = Type.Object({ type: Type.Union(ENTITY_TYPES.map((t) => Type.Literal(t))) });
+const TypeParams = Type.Object({ type: Type.Unsafe<EntityType>({ type: 'string', enum: [...ENTITY_TYPES] }) });
 const ItemParams = Type.Object({ ...TypeParams.properties, id: Type.String() });
 const anyOf = (schemas: TObject[], description: string) => Type.Union(schemas, { description });
 
