@@ -7,9 +7,10 @@ import { coerceError, HookyardError } from '../domain/errors.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { orgsCommand } from './orgs.js';
+import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
-const COMMANDS: ReadonlyArray<() => Command> = [serveCommand, migrateCommand, keysCommand, orgsCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [serveCommand, migrateCommand, keysCommand, orgsCommand, runCommand];
 
 const program = new Command('hookyard').description('Hookyard: custom integration hooks, self-hosted').showHelpAfterError();
 for (const make of COMMANDS) program.addCommand(make());
