@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import { MemoryKvStore } from './kv.js';
+import { DEFAULT_LIMITS, resolveLimits } from './limits.js';
+import { createSandbox } from './sandbox.js';
+import type { RunRequest } from './types.js';
+
+const sandbox = createSandbox();
+afterAll(() => sandbox.close());
+
+let version = 0;
+function run(code: string, extra: Partial<RunRequest> = {}) {
+  return sandbox.run({ orgId: 'org-limits', hookId: 'hook', hookVersion: ++version, type: 'push', code, kv: new MemoryKvStore(), ...extra });
+}
+
+describe('default limits', () => {
+  test('follow the table of SPEC §2 per hook type', () => {
+    expect(DEFAULT_LIMITS.pull).toMatchObject({ memoryMb: 128, timeMs: 30_000, httpRequests: 50, httpResponseBytes: 10 * 1024 * 1024 });
+    expect(DEFAULT_LIMITS.push).toMatchObject({ timeMs: 10_000, httpRequests: 50 });
+    expect(DEFAULT_LIMITS.pre).toMatchObject({ timeMs: 2_000, httpRequests: 10 });
+    expect(DEFAULT_LIMITS.post).toMatchObject({ timeMs: 2_000, httpRequests: 10 });
+    expect(DEFAULT_LIMITS.inbound).toMatchObject({ timeMs: 10_000, httpRequests: 50, kvKeyLength: 256, kvValueBytes: 65_536 });
+  });
+
+  test('take overrides and refuse values that are not positive', () => {
+    expect(resolveLimits('pre', { timeMs: 50 }).timeMs).toBe(50);
+    expect(() => resolveLimits('pre', { timeMs: 0 })).toThrow(/timeMs must be a positive number/);
+  });
+});
+
+describe('each limit ends the run with a message naming it', () => {
+  test('heap: allocating past the memory limit fails the run', async () => {
+    const result = await run('async function run() { const keep = []; for (;;) keep.push(new Array(1e5).fill({ a: 1 })); }', { limits: { memoryMb: 32 } });
+    expect(result).toMatchObject({ status: 'failed', error: { limit: 'memoryMb', message: 'Memory limit exceeded: the hook used more than 32 MB' } });
+  });
+
+  test('time: an endless loop ends as timed_out', async () => {
+    const result = await run('async function run() { for (;;) {} }', { limits: { timeMs: 100 } });
+    expect(result).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs', message: 'Time limit exceeded: the hook ran longer than 100 ms' } });
+  });
+
+  test('time: a promise that never settles ends as timed_out', async () => {
+    const result = await run('async function run() { await new Promise(() => {}); }', { limits: { timeMs: 100 } });
+    expect(result).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs' } });
+  });
+
+  test('time: a loop after an awaited host call ends as timed_out', async () => {
+    const result = await run('async function run(ctx) { await ctx.kv.get("k"); for (;;) {} }', { limits: { timeMs: 100 } });
+    expect(result).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs' } });
+  });
+
+  test('time: an endless loop in top-level code ends as timed_out', async () => {
+    const result = await run('for (;;) {}\nasync function run() {}', { limits: { timeMs: 100 } });
+    expect(result.status).toBe('timed_out');
+  });
+
+  test('time: a timer that would fire after the deadline ends the run as timed_out', async () => {
+    const result = await run('async function run() { await new Promise((r) => setTimeout(r, 60_000)); }', { limits: { timeMs: 100 } });
+    expect(result.status).toBe('timed_out');
+  });
+
+  test('log volume: lines past the cap are dropped with one note', async () => {
+    const result = await run('async function run() { for (let i = 0; i < 50; i++) console.log("line " + i); return "done"; }', {
+      limits: { logLines: 10 },
+    });
+    expect(result.status).toBe('completed');
+    expect(result.logs).toHaveLength(11);
+    expect(result.logs[10]).toMatchObject({ level: 'warn', message: expect.stringMatching(/^Log limit reached: at most 10 lines .* the rest was dropped$/) });
+  });
+
+  test('log volume: bytes past the cap are dropped with one note', async () => {
+    const result = await run('async function run() { for (let i = 0; i < 10; i++) console.log("x".repeat(400)); }', { limits: { logBytes: 1000 } });
+    expect(result.logs.map((l) => l.level)).toEqual(['info', 'info', 'warn']);
+  });
+
+  test('log volume: the cap holds over several runs sharing a budget', async () => {
+    const logBudget = { bytes: 1e6, lines: 3, exhausted: false };
+    const code = 'async function run() { console.log("a"); console.log("b"); }';
+    const first = await run(code, { logBudget });
+    const second = await run(code, { logBudget });
+    expect(first.logs).toHaveLength(2);
+    expect(second.logs.map((l) => l.level)).toEqual(['info', 'warn']);
+  });
+
+  test('returned value: a result over the size limit fails the run', async () => {
+    const result = await run('async function run() { return "x".repeat(5000); }', { limits: { resultBytes: 1000 } });
+    expect(result).toMatchObject({ status: 'failed', error: { limit: 'resultBytes', message: expect.stringMatching(/^Result size limit exceeded/) } });
+  });
+
+  test('KV: a key over 256 characters fails the run', async () => {
+    const result = await run('async function run(ctx) { try { await ctx.kv.set("k".repeat(257), 1); } catch {} return "caught"; }');
+    expect(result).toMatchObject({ status: 'failed', error: { limit: 'kvKeyLength', message: expect.stringMatching(/^KV key limit exceeded/) } });
+  });
+
+  test('KV: a value over 64 KB fails the run', async () => {
+    const result = await run('async function run(ctx) { await ctx.kv.set("k", "x".repeat(70000)); }');
+    expect(result).toMatchObject({ status: 'failed', error: { limit: 'kvValueBytes' } });
+  });
+
+  test('KV: set uses the default expiry of 90 days unless told otherwise', async () => {
+    const calls: number[] = [];
+    const kv = new MemoryKvStore();
+    const spy = { ...kv, get: kv.get.bind(kv), list: kv.list.bind(kv), delete: kv.delete.bind(kv), set: async (k: string, v: never, o: { ttlSeconds: number }) => void calls.push(o.ttlSeconds) };
+    await run('async function run(ctx) { await ctx.kv.set("a", 1); await ctx.kv.set("b", 1, { ttlSeconds: 30 }); }', { kv: spy });
+    expect(calls).toEqual([90 * 24 * 3600, 30]);
+  });
+
+  test('timers: too many pending timers fail the run', async () => {
+    const result = await run('async function run() { for (let i = 0; i < 20; i++) setTimeout(() => {}, 1000); await new Promise((r) => setTimeout(r, 50)); }', {
+      limits: { timers: 10 },
+    });
+    expect(result).toMatchObject({ status: 'failed', error: { limit: 'timers' } });
+  });
+});
+
+describe('a breach harms nothing else', () => {
+  test('the next run of the same hook after a breach starts clean and completes', async () => {
+    const req = { orgId: 'org-limits', hookId: 'flaky', hookVersion: 1, type: 'push' as const, kv: new MemoryKvStore(), limits: { timeMs: 100 } };
+    const code = 'let runs = 0;\nasync function run(ctx) { runs++; if (ctx.params.spin) for (;;) {} return runs; }';
+    expect((await sandbox.run({ ...req, code, ctx: { params: { spin: true } } })).status).toBe('timed_out');
+    expect(await sandbox.run({ ...req, code, ctx: { params: {} } })).toMatchObject({ status: 'completed', value: 1 });
+  });
+
+  test('a spinning run of one organisation does not stop another organisation from completing', async () => {
+    const spinning = sandbox.run({ orgId: 'org-spin', hookId: 's', hookVersion: 1, type: 'push', code: 'async function run() { for (;;) {} }', kv: new MemoryKvStore(), limits: { timeMs: 1500 } });
+    const others = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        sandbox.run({ orgId: `org-ok-${i}`, hookId: 'ok', hookVersion: 1, type: 'push', code: 'async function run() { return "fine"; }', kv: new MemoryKvStore() }),
+      ),
+    );
+    // Every other run finished while the spinning one was still going.
+    const stillSpinning = await Promise.race([spinning.then(() => false), Promise.resolve(true)]);
+    expect(others.map((r) => r.value)).toEqual(['fine', 'fine', 'fine', 'fine', 'fine']);
+    expect(stillSpinning).toBe(true);
+    expect((await spinning).status).toBe('timed_out');
+  });
+});
