@@ -16,6 +16,8 @@ import { createMetrics, instrument } from './metrics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { customAttributeRoutes } from './routes/custom-attributes.js';
 import { entityRoutes } from './routes/entities.js';
+import { executionRoutes } from './routes/executions.js';
+import { hookRoutes } from './routes/hooks.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { secretRoutes } from './routes/secrets.js';
@@ -38,7 +40,15 @@ export interface AppDeps {
 }
 
 /** The `/v1` route groups, each an encapsulated plugin given the app's dependencies. */
-const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [apiKeyRoutes, integrationRoutes, secretRoutes, customAttributeRoutes, entityRoutes];
+const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [
+  apiKeyRoutes,
+  integrationRoutes,
+  secretRoutes,
+  hookRoutes,
+  executionRoutes,
+  customAttributeRoutes,
+  entityRoutes,
+];
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;

@@ -4,14 +4,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ROLES } from '../../domain/api-keys.js';
 import { notFound } from '../../domain/errors.js';
 import { createApiKey, findApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.js';
-import { IdParams, ListQuery } from '../schemas.js';
+import { IdParams, ListQuery, stringEnum } from '../schemas.js';
 
 const admin = { role: 'admin' } as const;
 
 const ApiKeyInfo = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+  role: stringEnum(ROLES),
   prefix: Type.String(),
   createdAt: Type.String(),
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
@@ -28,7 +28,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['api-keys'],
         summary: 'Create a key; the full key is in this answer only',
-        body: Type.Object({ role: Type.Union(ROLES.map((r) => Type.Literal(r))), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        body: Type.Object({ role: stringEnum(ROLES), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
       },
     },
     async (request, reply) => {

@@ -17,15 +17,15 @@ import {
   listCustomAttributes,
   updateCustomAttribute,
 } from '../../store/custom-attributes.js';
-import { IdParams, ListQuery } from '../schemas.js';
+import { IdParams, ListQuery, stringEnum } from '../schemas.js';
 
-const entityTypeSchema = Type.Union(ENTITY_TYPES.map((t) => Type.Literal(t)));
+const entityTypeSchema = stringEnum(ENTITY_TYPES);
 const Definition = Type.Object({
   id: Type.String(),
   entityType: entityTypeSchema,
   key: Type.String(),
   label: Type.String(),
-  type: Type.Union(CUSTOM_ATTRIBUTE_TYPES.map((t) => Type.Literal(t))),
+  type: stringEnum(CUSTOM_ATTRIBUTE_TYPES),
   options: Type.Union([Type.Array(Type.String()), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

@@ -1,0 +1,37 @@
+/** `/v1/hooks/{id}/executions` and `/v1/executions/{id}`: the record of every run. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { notFound } from '../../domain/errors.js';
+import { EXECUTION_STATUSES } from '../../domain/executions.js';
+import { findExecution, listExecutionsOfHook } from '../../store/executions.js';
+import { findHook } from '../../store/hooks.js';
+import { IdParams, ListQuery, stringEnum } from '../schemas.js';
+
+const tags = ['executions'];
+
+export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const db = app.store.db;
+
+  app.get(
+    '/hooks/:id/executions',
+    {
+      schema: {
+        tags,
+        summary: "A hook's executions, newest first",
+        params: IdParams,
+        querystring: Type.Composite([ListQuery, Type.Object({ status: Type.Optional(stringEnum(EXECUTION_STATUSES)) })]),
+      },
+    },
+    async (request) => {
+      const { orgId } = request.principal;
+      if (!(await findHook(db, orgId, request.params.id))) throw notFound('hook');
+      return listExecutionsOfHook(db, orgId, request.params.id, request.query);
+    },
+  );
+
+  app.get('/executions/:id', { schema: { tags, params: IdParams } }, async (request) => {
+    const execution = await findExecution(db, request.principal.orgId, request.params.id);
+    if (!execution) throw notFound('execution');
+    return execution;
+  });
+};

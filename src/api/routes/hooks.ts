@@ -1,0 +1,157 @@
+/**
+ * `/v1/integrations/{id}/hooks` and `/v1/hooks/{id}`: hook definitions. Code is
+ * compiled on save, so a syntax error is refused with its line and column.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { CHANGE_TYPES } from '../../domain/entity-events.js';
+import { ENTITY_TYPES } from '../../domain/entity-types.js';
+import { HookyardError, notFound } from '../../domain/errors.js';
+import {
+  API_OPERATIONS,
+  HOOK_TYPES,
+  HTTP_METHODS,
+  LANGUAGES,
+  SCHEDULE_INTERVALS,
+  SETTING_KEYS,
+  checkHookDraft,
+  type Hook,
+  type HookDraft,
+} from '../../domain/hooks.js';
+import { checkSource } from '../../sandbox/index.js';
+import { deleteHook, findHook, insertHook, listHooksOfIntegration, updateHook, type HookInput } from '../../store/hooks.js';
+import { findIntegration } from '../../store/integrations.js';
+import type { AppDeps } from '../app.js';
+import { IdParams, ListQuery, stringEnum } from '../schemas.js';
+
+const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
+
+/** Fields a PATCH may set; `null` clears a setting. */
+const HookFields = {
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  entityType: nullable(stringEnum(ENTITY_TYPES)),
+  runtime: Type.Optional(stringEnum(['code', 'remote'] as const)),
+  code: nullable(Type.String({ maxLength: 512 * 1024 })),
+  remote: nullable(
+    Type.Object(
+      {
+        url: Type.String({ maxLength: 2048, description: 'https URL that receives the signed POST' }),
+        secret: Type.Optional(Type.String({ minLength: 16, maxLength: 512, description: 'signing secret; write-only' })),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+  enabled: Type.Optional(Type.Boolean()),
+  language: nullable(stringEnum(LANGUAGES)),
+  schedule: nullable(
+    Type.Object(
+      { interval: stringEnum(SCHEDULE_INTERVALS), preferredHour: Type.Optional(Type.Integer({ minimum: 0, maximum: 23, description: 'default 0' })) },
+      { additionalProperties: false },
+    ),
+  ),
+  changeTypes: nullable(Type.Array(stringEnum(CHANGE_TYPES), { minItems: 1, uniqueItems: true })),
+  operations: nullable(Type.Array(stringEnum(API_OPERATIONS), { uniqueItems: true })),
+  order: nullable(Type.Integer({ minimum: -1000, maximum: 1000 })),
+  method: nullable(stringEnum(HTTP_METHODS)),
+  path: nullable(Type.String({ maxLength: 200 })),
+  params: nullable(Type.Record(Type.String(), Type.Unknown())),
+  mapping: nullable(Type.Record(Type.String(), Type.String({ minLength: 1, maxLength: 500 }))),
+  retry: nullable(Type.Object({ attempts: Type.Integer({ minimum: 1, maximum: 10 }) }, { additionalProperties: false })),
+  onError: nullable(stringEnum(['fail', 'continue'] as const)),
+};
+
+const CreateHook = Type.Object({ ...HookFields, type: stringEnum(HOOK_TYPES) }, { additionalProperties: false });
+const PatchHook = Type.Partial(Type.Object(HookFields), { additionalProperties: false });
+type HookBody = Partial<Static<typeof CreateHook>>;
+
+/** The stored hook as a body, so a PATCH can be merged over it. */
+function asBody(hook: Hook): HookBody {
+  const body: Record<string, unknown> = {
+    name: hook.name,
+    type: hook.type,
+    entityType: hook.entityType,
+    runtime: hook.runtime,
+    code: hook.code ?? null,
+    remote: hook.remote ?? null,
+    enabled: hook.enabled,
+  };
+  for (const key of SETTING_KEYS) body[key] = hook[key];
+  return body as HookBody;
+}
+
+/** Checks a complete body and turns it into what the store saves. */
+async function toInput(body: HookBody): Promise<HookInput> {
+  const runtime = body.runtime ?? 'code';
+  const draft = { ...body, type: body.type!, runtime, entityType: body.entityType ?? null } as HookDraft;
+  const { settings, issues } = checkHookDraft(draft);
+  if (issues.length > 0) {
+    throw new HookyardError('HY_VALIDATION', issues.map((i) => i.message).join('; '), { details: issues });
+  }
+  if (runtime === 'code') await checkSource(body.code!, body.language ?? 'javascript');
+  return {
+    name: body.name!,
+    type: draft.type,
+    entityType: draft.entityType,
+    runtime,
+    code: runtime === 'code' ? body.code! : null,
+    remoteUrl: runtime === 'remote' ? body.remote!.url : null,
+    // A code hook keeps no signing secret; a remote one keeps the stored secret unless a new one is given.
+    ...(runtime === 'code' ? { remoteSecret: null } : body.remote?.secret !== undefined ? { remoteSecret: body.remote.secret } : {}),
+    enabled: body.enabled ?? true,
+    settings,
+  };
+}
+
+const tags = ['hooks'];
+
+export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secretBox }) => {
+  const db = app.store.db;
+
+  app.post(
+    '/integrations/:id/hooks',
+    { schema: { tags, summary: 'Create a hook; code is compiled and a syntax error refused', params: IdParams, body: CreateHook } },
+    async (request, reply) => {
+      const { orgId } = request.principal;
+      const integration = await findIntegration(db, orgId, request.params.id);
+      if (!integration) throw notFound('integration');
+      const input = await toInput(request.body);
+      if (input.runtime === 'remote' && !input.remoteSecret) {
+        throw new HookyardError('HY_VALIDATION', 'remote/secret is required for a remote hook (it signs every call)');
+      }
+      return reply.status(201).send(await insertHook(db, secretBox, orgId, integration.id, input));
+    },
+  );
+
+  app.get('/integrations/:id/hooks', { schema: { tags, params: IdParams, querystring: ListQuery } }, async (request) => {
+    const { orgId } = request.principal;
+    if (!(await findIntegration(db, orgId, request.params.id))) throw notFound('integration');
+    return listHooksOfIntegration(db, orgId, request.params.id, request.query);
+  });
+
+  app.get('/hooks/:id', { schema: { tags, params: IdParams } }, async (request) => {
+    const hook = await findHook(db, request.principal.orgId, request.params.id);
+    if (!hook) throw notFound('hook');
+    return hook;
+  });
+
+  app.patch(
+    '/hooks/:id',
+    { schema: { tags, summary: 'Change a hook: fields present are set, null clears a setting', params: IdParams, body: PatchHook } },
+    async (request) => {
+      const { orgId } = request.principal;
+      const current = await findHook(db, orgId, request.params.id);
+      if (!current) throw notFound('hook');
+      const merged = { ...asBody(current), ...request.body } as HookBody;
+      const input = await toInput(merged);
+      if (input.runtime === 'remote' && current.runtime !== 'remote' && !input.remoteSecret) {
+        throw new HookyardError('HY_VALIDATION', 'remote/secret is required when a hook becomes remote');
+      }
+      return (await updateHook(db, secretBox, orgId, current.id, input))!;
+    },
+  );
+
+  app.delete('/hooks/:id', { schema: { tags, params: IdParams } }, async (request, reply) => {
+    if (!(await deleteHook(db, request.principal.orgId, request.params.id))) throw notFound('hook');
+    return reply.status(204).send();
+  });
+};

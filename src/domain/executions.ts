@@ -1,0 +1,89 @@
+/**
+ * Executions: the record of one run of a hook or automation (SPEC §8).
+ */
+
+export const EXECUTION_STATUSES = ['queued', 'running', 'completed', 'failed', 'timed_out', 'skipped'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+/** What started a run. */
+export const TRIGGERS = ['schedule', 'manual', 'event', 'api', 'inbound', 'test', 'automation', 'retry'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+/** Record counts of a run; pull and inbound hooks fill them, others count what they processed. */
+export interface Counts {
+  processed: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+}
+
+export const emptyCounts = (): Counts => ({ processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 });
+
+export interface ExecutionLogEntry {
+  readonly ts: string;
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly data?: unknown;
+}
+
+export interface ExecutionHttpEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly status: number;
+  readonly durationMs: number;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  readonly error?: string;
+}
+
+export interface ExecutionError {
+  readonly message: string;
+  readonly stack?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** The limit that was hit, when one was. */
+  readonly limit?: string;
+  /** The page of a pull execution that failed. */
+  readonly page?: number;
+}
+
+/** A dry run's verdict on one record. */
+export interface PreviewItem {
+  readonly externalId: string;
+  readonly outcome: 'would-create' | 'would-update' | 'would-skip' | 'would-delete' | 'invalid';
+  /** Changed fields of a would-update: `{ field: { from, to } }`. */
+  readonly changes?: Record<string, { from: unknown; to: unknown }>;
+  readonly error?: string;
+}
+
+export interface Execution {
+  readonly id: string;
+  readonly hookId: string | null;
+  readonly automationId: string | null;
+  readonly status: ExecutionStatus;
+  readonly trigger: Trigger;
+  readonly dryRun: boolean;
+  readonly attempt: number;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly durationMs: number | null;
+  readonly pages: number;
+  readonly counts: Counts;
+  readonly logs: readonly ExecutionLogEntry[];
+  readonly http: readonly ExecutionHttpEntry[];
+  readonly error?: ExecutionError;
+  readonly preview?: readonly PreviewItem[];
+  readonly createdAt: string;
+}
+
+/** How an execution ended: everything that is written when it finishes. */
+export interface ExecutionOutcome {
+  readonly status: Exclude<ExecutionStatus, 'queued' | 'running'>;
+  readonly pages?: number;
+  readonly counts?: Counts;
+  readonly logs?: readonly ExecutionLogEntry[];
+  readonly http?: readonly ExecutionHttpEntry[];
+  readonly error?: ExecutionError;
+  readonly preview?: readonly PreviewItem[];
+}

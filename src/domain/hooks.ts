@@ -1,0 +1,125 @@
+/**
+ * Hooks as users configure them (SPEC §1, §10): the public shape, the settings each
+ * hook type takes, and the rules a hook must satisfy to be saved. Per-type rules sit
+ * in {@link HOOK_TYPE_RULES}, one entry per type.
+ */
+import { CHANGE_TYPES, type ChangeType } from './entity-events.js';
+import { ENTITY_TYPES, type EntityType } from './entity-types.js';
+import { issue, type FieldIssue } from './field-issues.js';
+
+export const HOOK_TYPES = ['pull', 'push', 'pre', 'post', 'inbound'] as const;
+export type HookType = (typeof HOOK_TYPES)[number];
+
+export const SCHEDULE_INTERVALS = ['15m', '30m', '1h', '6h', '12h', '24h'] as const;
+export type ScheduleInterval = (typeof SCHEDULE_INTERVALS)[number];
+
+export const API_OPERATIONS = ['list', 'get', 'create', 'update', 'delete'] as const;
+export type ApiOperation = (typeof API_OPERATIONS)[number];
+
+export const HTTP_METHODS = ['ANY', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type InboundMethod = (typeof HTTP_METHODS)[number];
+
+export const LANGUAGES = ['javascript', 'typescript'] as const;
+export type HookLanguage = (typeof LANGUAGES)[number];
+
+/** A PULL schedule: every `interval`, aligned to `preferredHour` in the organisation's time zone. */
+export interface Schedule {
+  readonly interval: ScheduleInterval;
+  readonly preferredHour: number;
+}
+
+/** Settings stored with a hook; which ones apply depends on its type. */
+export interface HookSettings {
+  readonly language?: HookLanguage;
+  readonly schedule?: Schedule;
+  readonly changeTypes?: readonly ChangeType[];
+  readonly operations?: readonly ApiOperation[];
+  readonly order?: number;
+  readonly method?: InboundMethod;
+  readonly path?: string;
+  readonly params?: Record<string, unknown>;
+  readonly mapping?: Record<string, string>;
+  readonly retry?: { readonly attempts: number };
+  readonly onError?: 'fail' | 'continue';
+}
+
+/** A hook as the API shows it. The remote signing secret is never shown. */
+export interface Hook extends HookSettings {
+  readonly id: string;
+  readonly integrationId: string;
+  readonly name: string;
+  readonly type: HookType;
+  readonly entityType: EntityType | null;
+  readonly runtime: 'code' | 'remote';
+  readonly code?: string;
+  readonly remote?: { readonly url: string };
+  readonly enabled: boolean;
+  /** Increases on every change; runs cache compiled code per version. */
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** What decides a hook's behaviour, as checked before it is saved. */
+export interface HookDraft extends HookSettings {
+  readonly type: HookType;
+  readonly entityType: EntityType | null;
+  readonly runtime: 'code' | 'remote';
+  readonly code?: string | null;
+  readonly remote?: { readonly url: string } | null;
+}
+
+/** Per-type rules: which settings a type takes, which it needs, and their defaults. */
+interface HookTypeRule {
+  readonly needsEntityType: boolean;
+  readonly settings: ReadonlyArray<keyof HookSettings>;
+  readonly required: ReadonlyArray<keyof HookSettings>;
+  readonly defaults: Partial<HookSettings>;
+}
+
+const COMMON: ReadonlyArray<keyof HookSettings> = ['language', 'params'];
+
+export const HOOK_TYPE_RULES: Readonly<Record<HookType, HookTypeRule>> = Object.freeze({
+  pull: { needsEntityType: true, settings: [...COMMON, 'schedule', 'mapping'], required: [], defaults: {} },
+  push: { needsEntityType: true, settings: [...COMMON, 'changeTypes', 'retry'], required: [], defaults: { changeTypes: CHANGE_TYPES, retry: { attempts: 3 } } },
+  pre: { needsEntityType: true, settings: [...COMMON, 'operations', 'order', 'onError'], required: ['operations'], defaults: { order: 0, onError: 'fail' } },
+  post: { needsEntityType: true, settings: [...COMMON, 'operations', 'order'], required: ['operations'], defaults: { order: 0 } },
+  inbound: { needsEntityType: false, settings: [...COMMON, 'method', 'path', 'mapping'], required: ['path'], defaults: { method: 'ANY' } },
+});
+
+/** Settings keys across all types, in the order the API shows them. */
+export const SETTING_KEYS: ReadonlyArray<keyof HookSettings> = [
+  'language', 'schedule', 'changeTypes', 'operations', 'order', 'method', 'path', 'params', 'mapping', 'retry', 'onError',
+];
+
+/**
+ * Checks a draft against the rules of its type and fills the type's defaults.
+ * Returns the settings to store, or the issues found (paths name the field).
+ */
+export function checkHookDraft(draft: HookDraft): { settings: HookSettings; issues: FieldIssue[] } {
+  const rule = HOOK_TYPE_RULES[draft.type];
+  const issues: FieldIssue[] = [];
+  if (rule.needsEntityType && !draft.entityType) issues.push(issue('entityType', `is required for ${draft.type} hooks (one of ${ENTITY_TYPES.join(', ')})`));
+  if (draft.runtime === 'code' && !draft.code) issues.push(issue('code', 'is required when runtime is "code"'));
+  if (draft.runtime === 'remote' && !draft.remote?.url) issues.push(issue('remote/url', 'is required when runtime is "remote"'));
+  if (draft.runtime === 'remote' && draft.remote?.url && !/^https:\/\//i.test(draft.remote.url)) {
+    issues.push(issue('remote/url', 'must be an https:// URL'));
+  }
+  const settings: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const value = draft[key];
+    if (value === undefined || value === null) continue;
+    if (!rule.settings.includes(key)) issues.push(issue(key, `does not apply to ${draft.type} hooks`));
+    else settings[key] = value;
+  }
+  for (const key of rule.required) {
+    if (settings[key] === undefined) issues.push(issue(key, `is required for ${draft.type} hooks`));
+  }
+  if (draft.type === 'inbound' && typeof settings.path === 'string' && !/^[A-Za-z0-9][A-Za-z0-9/_.-]{0,199}$/.test(settings.path)) {
+    issues.push(issue('path', 'must be 1-200 letters, digits, "/", "_", "." or "-", not starting with "/"'));
+  }
+  const schedule = settings.schedule as Partial<Schedule> | undefined;
+  if (schedule) settings.schedule = { interval: schedule.interval, preferredHour: schedule.preferredHour ?? 0 };
+  if (Array.isArray(settings.operations) && settings.operations.length === 0) issues.push(issue('operations', 'must name at least one operation'));
+  return { settings: { ...rule.defaults, ...settings }, issues };
+}

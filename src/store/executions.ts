@@ -1,0 +1,150 @@
+/** Execution records: created when a run is queued, finished once with its outcome. */
+import type { Kysely } from 'kysely';
+import { emptyCounts, type Execution, type ExecutionOutcome, type ExecutionStatus, type Trigger } from '../domain/executions.js';
+import { newId } from '../domain/ids.js';
+import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
+import type { Database, ExecutionsTable } from './schema.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function toExecution(row: ExecutionsTable): Execution {
+  return {
+    id: row.id,
+    hookId: row.hook_id,
+    automationId: row.automation_id,
+    status: row.status as ExecutionStatus,
+    trigger: row.trigger as Trigger,
+    dryRun: row.dry_run === 1,
+    attempt: row.attempt,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    durationMs: row.duration_ms,
+    pages: row.pages,
+    counts: JSON.parse(row.counts),
+    logs: JSON.parse(row.logs),
+    http: JSON.parse(row.http),
+    ...(row.error !== null && { error: JSON.parse(row.error) }),
+    ...(row.preview !== null && { preview: JSON.parse(row.preview) }),
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+export interface NewExecution {
+  readonly orgId: string;
+  readonly hookId?: string;
+  readonly automationId?: string;
+  readonly trigger: Trigger;
+  readonly dryRun?: boolean;
+  readonly attempt?: number;
+  /** `queued` (default), `running`, or `skipped` (recorded and never run). */
+  readonly status?: 'queued' | 'running' | 'skipped';
+  /** What a retry needs to repeat the run (event id, fixture). */
+  readonly input?: unknown;
+  readonly error?: { message: string };
+}
+
+export async function insertExecution(db: Kysely<Database>, input: NewExecution): Promise<string> {
+  const now = Date.now();
+  const status = input.status ?? 'queued';
+  const id = newId();
+  await db
+    .insertInto('executions')
+    .values({
+      id,
+      org_id: input.orgId,
+      hook_id: input.hookId ?? null,
+      automation_id: input.automationId ?? null,
+      status,
+      trigger: input.trigger,
+      dry_run: input.dryRun ? 1 : 0,
+      attempt: input.attempt ?? 1,
+      started_at: status === 'running' ? now : null,
+      finished_at: status === 'skipped' ? now : null,
+      duration_ms: status === 'skipped' ? 0 : null,
+      pages: 0,
+      counts: JSON.stringify(emptyCounts()),
+      logs: '[]',
+      http: '[]',
+      error: input.error ? JSON.stringify(input.error) : null,
+      preview: null,
+      input: input.input === undefined ? null : JSON.stringify(input.input),
+      created_at: now,
+    })
+    .execute();
+  return id;
+}
+
+/** Marks a queued execution as running (a new attempt of it, when `attempt` is given). */
+export async function startExecution(db: Kysely<Database>, id: string, attempt?: number): Promise<void> {
+  await db
+    .updateTable('executions')
+    .set({ status: 'running', started_at: Date.now(), ...(attempt !== undefined && { attempt }) })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Writes how an execution ended. */
+export async function finishExecution(db: Kysely<Database>, id: string, outcome: ExecutionOutcome): Promise<void> {
+  const row = await db.selectFrom('executions').select(['started_at', 'created_at']).where('id', '=', id).executeTakeFirst();
+  const now = Date.now();
+  await db
+    .updateTable('executions')
+    .set({
+      status: outcome.status,
+      finished_at: now,
+      duration_ms: row ? now - (row.started_at ?? row.created_at) : 0,
+      ...(outcome.pages !== undefined && { pages: outcome.pages }),
+      ...(outcome.counts !== undefined && { counts: JSON.stringify(outcome.counts) }),
+      ...(outcome.logs !== undefined && { logs: JSON.stringify(outcome.logs) }),
+      ...(outcome.http !== undefined && { http: JSON.stringify(outcome.http) }),
+      error: outcome.error === undefined ? null : JSON.stringify(outcome.error),
+      ...(outcome.preview !== undefined && { preview: JSON.stringify(outcome.preview) }),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function findExecution(db: Kysely<Database>, orgId: string, id: string): Promise<Execution | undefined> {
+  const row = await db.selectFrom('executions').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return row && toExecution(row);
+}
+
+/** What was stored to repeat the run, for retries. */
+export async function findExecutionInput(db: Kysely<Database>, orgId: string, id: string): Promise<unknown> {
+  const row = await db.selectFrom('executions').select('input').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return row?.input ? JSON.parse(row.input) : undefined;
+}
+
+/** A hook's executions, newest first, optionally of one status. */
+export async function listExecutionsOfHook(
+  db: Kysely<Database>,
+  orgId: string,
+  hookId: string,
+  options: { limit: number; cursor?: string; status?: ExecutionStatus },
+): Promise<Page<Execution>> {
+  let query = db.selectFrom('executions').selectAll().where('org_id', '=', orgId).where('hook_id', '=', hookId);
+  if (options.status) query = query.where('status', '=', options.status);
+  if (options.cursor) query = query.where(pastCursor(decodeCursor(options.cursor), 'desc'));
+  const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
+  return toPage(rows, options.limit, toExecution);
+}
+
+/** Executions of a hook that count towards its hourly limit: not dry runs, not skipped. */
+export async function countExecutionsSince(db: Kysely<Database>, orgId: string, hookId: string, since: number): Promise<number> {
+  const { n } = await db
+    .selectFrom('executions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('hook_id', '=', hookId)
+    .where('dry_run', '=', 0)
+    .where('status', '!=', 'skipped')
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(n);
+}
+
+/** Retention: deletes executions created before `cutoff`; returns how many. */
+export async function deleteExecutionsBefore(db: Kysely<Database>, cutoff: number): Promise<number> {
+  const result = await db.deleteFrom('executions').where('created_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

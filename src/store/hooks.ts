@@ -1,0 +1,150 @@
+/** Hooks: code (or a remote URL) with a type, an entity type and settings. */
+import type { Kysely } from 'kysely';
+import type { EntityType } from '../domain/entity-types.js';
+import { SETTING_KEYS, type Hook, type HookSettings, type HookType } from '../domain/hooks.js';
+import { newId } from '../domain/ids.js';
+import type { SecretBox } from '../domain/secret-box.js';
+import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
+import type { Database, HooksTable } from './schema.js';
+
+/** Everything needed to save a hook; settings are already checked (domain/hooks.ts). */
+export interface HookInput {
+  readonly name: string;
+  readonly type: HookType;
+  readonly entityType: EntityType | null;
+  readonly runtime: 'code' | 'remote';
+  readonly code: string | null;
+  readonly remoteUrl: string | null;
+  /** Plain signing secret of a remote hook; stored encrypted. Undefined keeps the stored one. */
+  readonly remoteSecret?: string | null;
+  readonly enabled: boolean;
+  readonly settings: HookSettings;
+}
+
+/** A hook with what only the engine may see: the decrypted remote signing secret. */
+export interface HookForRun extends Hook {
+  readonly orgId: string;
+  readonly remoteSecret: string | null;
+}
+
+const remoteAad = (hookId: string) => `hook/${hookId}/remote`;
+
+function toHook(row: HooksTable): Hook {
+  const settings = JSON.parse(row.settings) as HookSettings;
+  const ordered: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) if (settings[key] !== undefined) ordered[key] = settings[key];
+  return {
+    id: row.id,
+    integrationId: row.integration_id,
+    name: row.name,
+    type: row.type as HookType,
+    entityType: row.entity_type as EntityType | null,
+    runtime: row.runtime as 'code' | 'remote',
+    ...(row.runtime === 'code' ? { code: row.code ?? '' } : { remote: { url: row.remote_url ?? '' } }),
+    enabled: row.enabled === 1,
+    ...ordered,
+    version: row.version,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+export async function insertHook(
+  db: Kysely<Database>,
+  box: SecretBox,
+  orgId: string,
+  integrationId: string,
+  input: HookInput,
+): Promise<Hook> {
+  const id = newId();
+  const now = Date.now();
+  const row: HooksTable = {
+    id,
+    org_id: orgId,
+    integration_id: integrationId,
+    name: input.name,
+    type: input.type,
+    entity_type: input.entityType,
+    runtime: input.runtime,
+    code: input.code,
+    remote_url: input.remoteUrl,
+    remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null,
+    enabled: input.enabled ? 1 : 0,
+    settings: JSON.stringify(input.settings),
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('hooks').values(row).execute();
+  return toHook(row);
+}
+
+export async function findHook(db: Kysely<Database>, orgId: string, id: string): Promise<Hook | undefined> {
+  const row = await db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return row && toHook(row);
+}
+
+/** The hook with its decrypted remote secret, for the engine only; never for an API answer. */
+export async function findHookForRun(db: Kysely<Database>, box: SecretBox, orgId: string, id: string): Promise<HookForRun | undefined> {
+  const row = await db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return row && { ...toHook(row), orgId: row.org_id, remoteSecret: row.remote_secret ? box.open(row.remote_secret, remoteAad(row.id)) : null };
+}
+
+export async function listHooksOfIntegration(
+  db: Kysely<Database>,
+  orgId: string,
+  integrationId: string,
+  options: { limit: number; cursor?: string },
+): Promise<Page<Hook>> {
+  let query = db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('integration_id', '=', integrationId);
+  if (options.cursor) query = query.where(pastCursor(decodeCursor(options.cursor), 'asc'));
+  const rows = await query.orderBy('created_at').orderBy('id').limit(options.limit + 1).execute();
+  return toPage(rows, options.limit, toHook);
+}
+
+/** Enabled hooks of one type (and entity type) in an organisation, oldest first. */
+export async function listEnabledHooks(
+  db: Kysely<Database>,
+  orgId: string,
+  type: HookType,
+  entityType?: EntityType,
+): Promise<Hook[]> {
+  let query = db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('type', '=', type).where('enabled', '=', 1);
+  if (entityType !== undefined) query = query.where('entity_type', '=', entityType);
+  const rows = await query.orderBy('created_at').orderBy('id').execute();
+  return rows.map(toHook);
+}
+
+/** Replaces a hook's definition and bumps its version. */
+export async function updateHook(
+  db: Kysely<Database>,
+  box: SecretBox,
+  orgId: string,
+  id: string,
+  input: HookInput,
+): Promise<Hook | undefined> {
+  await db
+    .updateTable('hooks')
+    .set((eb) => ({
+      name: input.name,
+      type: input.type,
+      entity_type: input.entityType,
+      runtime: input.runtime,
+      code: input.code,
+      remote_url: input.remoteUrl,
+      ...(input.remoteSecret !== undefined && { remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null }),
+      enabled: input.enabled ? 1 : 0,
+      settings: JSON.stringify(input.settings),
+      version: eb('version', '+', 1),
+      updated_at: Date.now(),
+    }))
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .execute();
+  return findHook(db, orgId, id);
+}
+
+export async function deleteHook(db: Kysely<Database>, orgId: string, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('hooks').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
