@@ -107,8 +107,11 @@ export class Bridge {
     let run: Promise<unknown>;
     try {
       const args = JSON.parse(json) as Record<string, unknown>;
+      this.#admit(op);
       run = this.#async(op, args);
     } catch (err) {
+      // A breach ends the run at once, before the hook gets to run on.
+      if (err instanceof LimitBreach) this.#o.onBreach(err);
       run = Promise.reject(err);
     }
     run.then(ok, (err: unknown) => {
@@ -140,6 +143,17 @@ export class Bridge {
     this.#closed = true;
     for (const cancel of this.#pending) cancel();
     this.#pending.clear();
+  }
+
+  /** Counts requests and pending timers against their limits. */
+  #admit(op: string): void {
+    const limits = this.#o.limits;
+    if (op === 'http' && ++this.#requests > limits.httpRequests) {
+      throw new LimitBreach('httpRequests', limitMessage('httpRequests', limits));
+    }
+    if (op === 'sleep' && ++this.#timers > limits.timers) {
+      throw new LimitBreach('timers', limitMessage('timers', limits));
+    }
   }
 
   #async(op: string, args: Record<string, unknown>): Promise<unknown> {
@@ -195,9 +209,6 @@ export class Bridge {
   }
 
   #sleep(ms: number): Promise<null> {
-    if (++this.#timers > this.#o.limits.timers) {
-      return Promise.reject(new LimitBreach('timers', limitMessage('timers', this.#o.limits)));
-    }
     return new Promise((resolve) => {
       const cancel = () => clearTimeout(timer);
       const timer = setTimeout(() => {
@@ -211,9 +222,6 @@ export class Bridge {
 
   async #http(args: Record<string, unknown>): Promise<unknown> {
     const limits = this.#o.limits;
-    if (++this.#requests > limits.httpRequests) {
-      throw new LimitBreach('httpRequests', limitMessage('httpRequests', limits));
-    }
     const method = String(args.method);
     if (!METHODS.has(method)) throw new TypeError(`HTTP method ${method} is not supported`);
     let url = String(args.url);

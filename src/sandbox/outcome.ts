@@ -54,7 +54,11 @@ export function judge(outcome: Outcome, source: PreparedSource | undefined, limi
         const detail = envelope.size === undefined ? '' : `got ${envelope.size} characters`;
         return { status: 'failed', error: limitError(envelope.limit, limitMessage(envelope.limit, limits, detail)), discard: true };
       }
-      return { status: 'failed', error: userError(envelope.error ?? {}, source, redactor), discard: false };
+      const error = envelope.error ?? {};
+      if (/^Array buffer allocation failed/.test(error.message ?? '')) {
+        return { status: 'failed', error: limitError('memoryMb', limitMessage('memoryMb', limits, 'an ArrayBuffer allocation was refused')), discard: true };
+      }
+      return { status: 'failed', error: userError(error, source, redactor), discard: false };
     }
   }
 }
@@ -68,7 +72,7 @@ function crashed(thrown: unknown, source: PreparedSource | undefined, limits: Li
   if (/timed out/i.test(err.message)) {
     return { status: 'timed_out', error: { message: limitMessage('timeMs', limits), stack: '', limit: 'timeMs' }, discard: true };
   }
-  if (/memory limit|Array buffer allocation failed/i.test(err.message)) {
+  if (/memory limit/i.test(err.message)) {
     return { status: 'failed', error: { message: limitMessage('memoryMb', limits), stack: '', limit: 'memoryMb' }, discard: true };
   }
   // An error thrown by the hook's top-level code, or the isolate failing under us.

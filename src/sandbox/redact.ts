@@ -37,9 +37,8 @@ export function createRedactor(secrets: Readonly<Record<string, string>> = {}): 
     if (typeof value === 'string') return text(value) as T;
     if (Array.isArray(value)) return value.map(json) as T;
     if (value && typeof value === 'object') {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[text(k)] = json(v);
-      return out as T;
+      // fromEntries defines properties, so a "__proto__" key stays a plain key.
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [text(k), json(v)])) as T;
     }
     return value;
   };
