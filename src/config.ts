@@ -31,6 +31,8 @@ export interface Config {
   readonly adminKey?: string;
   readonly smtpUrl?: string;
   readonly logLevel: string;
+  /** Jobs (hook runs) one process runs at once. */
+  readonly workerConcurrency: number;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
   readonly egress: EgressConfig;
@@ -44,6 +46,12 @@ function parsePort(value: string, name: string): number {
     throw new HookyardError('HY_BAD_REQUEST', `${name} must be a port number from 0 to 65535, got "${value}"`);
   }
   return port;
+}
+
+function parsePositiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new HookyardError('HY_BAD_REQUEST', `${name} must be a positive integer, got "${value}"`);
+  return n;
 }
 
 function parseBool(value: string | undefined, name: string): boolean {
@@ -79,6 +87,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     smtpUrl: env.HOOKYARD_SMTP_URL || undefined,
     logLevel: env.HOOKYARD_LOG_LEVEL || 'info',
     bodyLimit: 1024 * 1024,
+    workerConcurrency: env.HOOKYARD_WORKER_CONCURRENCY ? parsePositiveInt(env.HOOKYARD_WORKER_CONCURRENCY, 'HOOKYARD_WORKER_CONCURRENCY') : 8,
     ...rest,
     dataDir,
     egress,

@@ -8,7 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
-import type { SecretBox } from '../domain/secret-box.js';
+import type { EngineDeps } from '../engine/deps.js';
 import type { Store } from '../store/db.js';
 import { authenticate } from './auth.js';
 import { toErrorResponse } from './errors.js';
@@ -30,11 +30,8 @@ declare module 'fastify' {
 }
 
 /** What the app is built from. */
-export interface AppDeps {
-  readonly store: Store;
+export interface AppDeps extends EngineDeps {
   readonly config: Config;
-  /** Encrypts integration secrets (keyed by the master key). */
-  readonly secretBox: SecretBox;
   /** pino request logs; off in tests. */
   readonly logger?: boolean;
 }

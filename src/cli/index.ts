@@ -9,8 +9,9 @@ import { migrateCommand } from './migrate.js';
 import { orgsCommand } from './orgs.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
+import { workerCommand } from './worker.js';
 
-const COMMANDS: ReadonlyArray<() => Command> = [serveCommand, migrateCommand, keysCommand, orgsCommand, runCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [serveCommand, workerCommand, migrateCommand, keysCommand, orgsCommand, runCommand];
 
 const program = new Command('hookyard').description('Hookyard: custom integration hooks, self-hosted').showHelpAfterError();
 for (const make of COMMANDS) program.addCommand(make());

@@ -1,13 +1,9 @@
 import { Command } from 'commander';
-import { buildApp } from '../api/app.js';
 import { loadConfig, parseConnectTo, type Config } from '../config.js';
-import { createSecretBox } from '../domain/secret-box.js';
-import { bootstrap } from '../engine/organisations.js';
-import { resolveMasterKey } from '../master-key.js';
-import { migrate, openStore } from '../store/db.js';
+import { startPlatform, stopOnSignals } from './platform.js';
 import { withStoreFlags, type StoreFlags } from './store-options.js';
 
-interface ServeFlags extends StoreFlags {
+export interface ServeFlags extends StoreFlags {
   host?: string;
   port?: string;
   logLevel?: string;
@@ -16,7 +12,7 @@ interface ServeFlags extends StoreFlags {
   ca?: string;
 }
 
-function configFromServeFlags(flags: ServeFlags): Config {
+export function configFromServeFlags(flags: ServeFlags): Config {
   const fromEnv = loadConfig(process.env);
   return loadConfig(process.env, {
     ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
@@ -32,7 +28,7 @@ function configFromServeFlags(flags: ServeFlags): Config {
   });
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
  * `hookyard serve`: API, UI, scheduler and workers in one process. On the first
@@ -48,28 +44,9 @@ export function serveCommand(): Command {
     .option('--ca <file>', 'extra CA certificate (PEM) trusted for hook egress')
     .action(async (flags: ServeFlags) => {
       const config = configFromServeFlags(flags);
-      const secretBox = createSecretBox(resolveMasterKey(config));
-      const store = openStore(config);
-      await migrate(store);
-      const first = await bootstrap(store.db, config.adminKey);
-      const app = await buildApp({ store, config, secretBox, logger: config.logLevel !== 'silent' });
-
-      let closing: Promise<void> | undefined;
-      const shutdown = (signal: string) => {
-        closing ??= (async () => {
-          app.log.info({ signal }, 'shutting down');
-          await app.close();
-          await store.close();
-        })().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            console.error('shutdown failed:', err);
-            process.exit(1);
-          },
-        );
-      };
-      process.once('SIGTERM', () => shutdown('SIGTERM'));
-      process.once('SIGINT', () => shutdown('SIGINT'));
+      const platform = await startPlatform(config, { api: true });
+      const app = platform.app!;
+      stopOnSignals(platform, (message) => app.log.info(message));
 
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
@@ -78,8 +55,8 @@ export function serveCommand(): Command {
       const storage = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`;
       console.log(`Hookyard is listening on ${base} (storage: ${storage})`);
       console.log(`API docs: ${base}/docs`);
-      if (first) {
-        console.log(`Created organisation "${first.org.slug}". Admin API key (shown only this once): ${first.adminKey}`);
+      if (platform.firstAdminKey) {
+        console.log(`Created organisation "default". Admin API key (shown only this once): ${platform.firstAdminKey}`);
       }
     });
 }

@@ -7,6 +7,10 @@ import { buildApp } from '../../src/api/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/api-keys.js';
 import { createSecretBox } from '../../src/domain/secret-box.js';
+import type { EngineDeps } from '../../src/engine/deps.js';
+import { registerEngineJobs } from '../../src/engine/jobs.js';
+import { HandlerTable, JobQueue, JobWorker } from '../../src/jobs/index.js';
+import { createSandbox, type EgressOptions } from '../../src/sandbox/index.js';
 import { createApiKey } from '../../src/store/api-keys.js';
 import type { Store } from '../../src/store/db.js';
 import { insertOrganisation, type Organisation } from '../../src/store/organisations.js';
@@ -18,9 +22,17 @@ export interface TestTenant {
   readonly keys: Readonly<Record<Role, string>>;
 }
 
+export interface TestAppOptions {
+  /** Egress settings of the sandbox, e.g. `{ allowPrivate: true, ca }` for a local HTTPS server. */
+  readonly egress?: EgressOptions;
+  /** Start a job worker with every engine job registered (hook runs happen in the background). */
+  readonly worker?: boolean;
+}
+
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly store: Store;
+  readonly deps: EngineDeps;
   /** Makes an organisation with one key per role. */
   tenant(slug: string): Promise<TestTenant>;
   /** `app.inject` with `Authorization: Bearer key`; JSON bodies as objects. */
@@ -28,14 +40,24 @@ export interface TestApp {
   dispose(): Promise<void>;
 }
 
-export async function createTestApp(engine: TestEngine): Promise<TestApp> {
+export async function createTestApp(engine: TestEngine, options: TestAppOptions = {}): Promise<TestApp> {
   const { store, dispose } = await freshStore(engine);
   const config = loadConfig({ HOOKYARD_LOG_LEVEL: 'silent' }, { dataDir: '/nonexistent' });
-  const app = await buildApp({ store, config, secretBox: createSecretBox('test-master-key-0123456789abcdef0123') });
+  const sandbox = createSandbox({ egress: options.egress ?? {} });
+  const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123') };
+  const app = await buildApp({ ...deps, config });
   await app.ready();
+  let worker: JobWorker | undefined;
+  if (options.worker) {
+    const handlers = new HandlerTable();
+    registerEngineJobs(handlers, deps);
+    worker = new JobWorker({ queue: deps.queue, handlers, pollIntervalMs: 200, concurrency: 4 });
+    await worker.start();
+  }
   return {
     app,
     store,
+    deps,
     async tenant(slug) {
       const org = await insertOrganisation(store.db, { slug });
       const keys = {} as Record<Role, string>;
@@ -50,7 +72,9 @@ export async function createTestApp(engine: TestEngine): Promise<TestApp> {
       return app.inject({ ...options, headers });
     },
     async dispose() {
+      await worker?.stop({ timeoutMs: 10_000 });
       await app.close();
+      await sandbox.close();
       await dispose();
     },
   };

@@ -1,0 +1,82 @@
+/**
+ * The composition root of a Hookyard process: store, sandbox, queue, workers and,
+ * for `serve`, the HTTP API. `serve` and `worker` differ only in `api`.
+ */
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../api/app.js';
+import type { Config } from '../config.js';
+import { createSecretBox } from '../domain/secret-box.js';
+import type { EngineDeps } from '../engine/deps.js';
+import { registerEngineJobs } from '../engine/jobs.js';
+import { bootstrap } from '../engine/organisations.js';
+import { HandlerTable, JobQueue, JobWorker } from '../jobs/index.js';
+import { resolveMasterKey } from '../master-key.js';
+import { createSandbox, type EgressOptions } from '../sandbox/index.js';
+import { migrate, openStore } from '../store/db.js';
+
+export interface Platform {
+  readonly deps: EngineDeps;
+  /** The HTTP app, when started with `api`. */
+  readonly app?: FastifyInstance;
+  /** Set on the very first start: the `default` organisation's admin key. */
+  readonly firstAdminKey?: string;
+  /** Stops taking work, lets running jobs finish (up to a deadline), closes everything. */
+  close(): Promise<void>;
+}
+
+/** The sandbox's egress settings from the process configuration. */
+export function egressOptions(config: Config): EgressOptions {
+  return {
+    allowPrivate: config.egress.allowPrivate,
+    connectTo: config.egress.connectTo,
+    ...(config.egress.caFile && { ca: fs.readFileSync(config.egress.caFile, 'utf8') }),
+  };
+}
+
+export async function startPlatform(config: Config, options: { api: boolean }): Promise<Platform> {
+  const secretBox = createSecretBox(resolveMasterKey(config));
+  const store = openStore(config);
+  await migrate(store);
+  const first = await bootstrap(store.db, config.adminKey);
+  const sandbox = createSandbox({ egress: egressOptions(config) });
+  const queue = new JobQueue(store);
+  const deps: EngineDeps = { store, secretBox, sandbox, queue };
+
+  const handlers = new HandlerTable();
+  registerEngineJobs(handlers, deps);
+  const worker = new JobWorker({ queue, handlers, concurrency: config.workerConcurrency });
+  await worker.start();
+
+  const app = options.api ? await buildApp({ ...deps, config, logger: config.logLevel !== 'silent' }) : undefined;
+  return {
+    deps,
+    app,
+    firstAdminKey: first?.adminKey,
+    async close() {
+      await app?.close();
+      await worker.stop({ timeoutMs: 20_000 });
+      await sandbox.close();
+      await store.close();
+    },
+  };
+}
+
+/** Closes the platform on SIGTERM or SIGINT, then exits (0 when the close went well). */
+export function stopOnSignals(platform: Platform, log: (message: string) => void): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log(`${signal}: shutting down`);
+    platform.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('shutdown failed:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,21 @@
+/**
+ * What every engine function gets: the platform's shared services, passed in (never
+ * imported as singletons) so each pipeline can be tested alone.
+ */
+import type { SecretBox } from '../domain/secret-box.js';
+import type { HandlerTable, JobQueue } from '../jobs/index.js';
+import type { Sandbox } from '../sandbox/index.js';
+import type { Store } from '../store/db.js';
+
+export interface EngineDeps {
+  readonly store: Store;
+  readonly secretBox: SecretBox;
+  readonly sandbox: Sandbox;
+  readonly queue: JobQueue;
+}
+
+/**
+ * An engine feature's job handlers: registers them in the table and returns the
+ * function that unregisters them.
+ */
+export type JobRegistration = (handlers: HandlerTable, deps: EngineDeps) => () => void;
