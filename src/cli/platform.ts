@@ -8,7 +8,7 @@ import { buildApp } from '../api/app.js';
 import type { Config } from '../config.js';
 import { createSecretBox } from '../domain/secret-box.js';
 import type { EngineDeps } from '../engine/deps.js';
-import { registerEngineJobs } from '../engine/jobs.js';
+import { registerEngineJobs, startBackgroundServices } from '../engine/jobs.js';
 import { bootstrap } from '../engine/organisations.js';
 import { HandlerTable, JobQueue, JobWorker } from '../jobs/index.js';
 import { resolveMasterKey } from '../master-key.js';
@@ -47,6 +47,7 @@ export async function startPlatform(config: Config, options: { api: boolean }): 
   registerEngineJobs(handlers, deps);
   const worker = new JobWorker({ queue, handlers, concurrency: config.workerConcurrency });
   await worker.start();
+  const stopServices = startBackgroundServices(deps);
 
   const app = options.api ? await buildApp({ ...deps, config, logger: config.logLevel !== 'silent' }) : undefined;
   return {
@@ -55,6 +56,7 @@ export async function startPlatform(config: Config, options: { api: boolean }): 
     firstAdminKey: first?.adminKey,
     async close() {
       await app?.close();
+      await stopServices();
       await worker.stop({ timeoutMs: 20_000 });
       await sandbox.close();
       await store.close();

@@ -19,3 +19,6 @@ export interface EngineDeps {
  * function that unregisters them.
  */
 export type JobRegistration = (handlers: HandlerTable, deps: EngineDeps) => () => void;
+
+/** A long-running loop of the engine (a scheduler, a dispatcher); returns its stop function. */
+export type BackgroundService = (deps: EngineDeps) => () => Promise<void>;

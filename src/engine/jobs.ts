@@ -1,14 +1,25 @@
 /**
- * The job kinds the engine runs, one registration per feature. The worker of every
- * `serve` and `worker` process registers them all.
+ * What the engine runs in the background of every `serve` and `worker` process: job
+ * kinds (one registration per feature) and long-running services (scheduler ticks,
+ * outbox dispatch, clean-ups). Features add themselves to these tables.
  */
 import type { HandlerTable } from '../jobs/index.js';
-import type { EngineDeps, JobRegistration } from './deps.js';
+import type { BackgroundService, EngineDeps, JobRegistration } from './deps.js';
 
 export const JOB_REGISTRATIONS: readonly JobRegistration[] = [];
+
+export const BACKGROUND_SERVICES: readonly BackgroundService[] = [];
 
 /** Registers every engine job kind; returns the function that unregisters them. */
 export function registerEngineJobs(handlers: HandlerTable, deps: EngineDeps): () => void {
   const unregister = JOB_REGISTRATIONS.map((register) => register(handlers, deps));
   return () => unregister.forEach((fn) => fn());
+}
+
+/** Starts every background service; returns the function that stops them all. */
+export function startBackgroundServices(deps: EngineDeps): () => Promise<void> {
+  const stops = BACKGROUND_SERVICES.map((start) => start(deps));
+  return async () => {
+    await Promise.all(stops.map((stop) => stop()));
+  };
 }
