@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/api-keys.js';
 import { createSecretBox } from '../../src/domain/secret-box.js';
 import type { EngineDeps } from '../../src/engine/deps.js';
-import { registerEngineJobs } from '../../src/engine/jobs.js';
+import { registerEngineJobs, startBackgroundServices } from '../../src/engine/jobs.js';
 import { HandlerTable, JobQueue, JobWorker } from '../../src/jobs/index.js';
 import { createSandbox, type EgressOptions } from '../../src/sandbox/index.js';
 import { createApiKey } from '../../src/store/api-keys.js';
@@ -25,7 +25,7 @@ export interface TestTenant {
 export interface TestAppOptions {
   /** Egress settings of the sandbox, e.g. `{ allowPrivate: true, ca }` for a local HTTPS server. */
   readonly egress?: EgressOptions;
-  /** Start a job worker with every engine job registered (hook runs happen in the background). */
+  /** Start a job worker with every engine job registered, and the engine's background services. */
   readonly worker?: boolean;
 }
 
@@ -48,11 +48,13 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   const app = await buildApp({ ...deps, config });
   await app.ready();
   let worker: JobWorker | undefined;
+  let stopServices: (() => Promise<void>) | undefined;
   if (options.worker) {
     const handlers = new HandlerTable();
     registerEngineJobs(handlers, deps);
     worker = new JobWorker({ queue: deps.queue, handlers, pollIntervalMs: 200, concurrency: 4 });
     await worker.start();
+    stopServices = startBackgroundServices(deps);
   }
   return {
     app,
@@ -72,6 +74,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
       return app.inject({ ...options, headers });
     },
     async dispose() {
+      await stopServices?.();
       await worker?.stop({ timeoutMs: 10_000 });
       await app.close();
       await sandbox.close();
