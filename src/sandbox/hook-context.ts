@@ -85,8 +85,12 @@ export class HookContext {
 
   release(): void {
     this.#session = undefined;
-    this.#entry?.release();
-    this.#context.release();
+    try {
+      this.#entry?.release();
+      this.#context.release();
+    } catch {
+      // The isolate is already gone (memory limit or disposal), and the context with it.
+    }
   }
 
   #call(token: unknown, op: unknown, json: unknown): string {
@@ -100,9 +104,13 @@ export class HookContext {
     if (!session || session.token !== token || typeof json !== 'string') return;
     session.bridge.start(String(op), json, (envelope) => {
       if (this.#session !== session) return;
-      this.#entry!.apply(undefined, ['deliver', Number(id), envelope], { timeout: timeoutOf(session) }).catch((err: unknown) =>
-        session.fail(err),
-      );
+      try {
+        this.#entry!.apply(undefined, ['deliver', Number(id), envelope], { timeout: timeoutOf(session) }).catch((err: unknown) =>
+          session.fail(err),
+        );
+      } catch (err) {
+        session.fail(err);
+      }
     });
   }
 }

@@ -134,3 +134,17 @@ describe('a breach harms nothing else', () => {
     expect((await spinning).status).toBe('timed_out');
   });
 });
+
+describe('a breach without context reuse', () => {
+  test('a memory breach in a one-off context still ends as a clean failed result', async () => {
+    const fresh = createSandbox({ reuseContexts: false });
+    try {
+      const req = { orgId: 'o', hookId: 'h', hookVersion: 1, type: 'push' as const, kv: new MemoryKvStore(), limits: { memoryMb: 32 } };
+      const bomb = await fresh.run({ ...req, code: 'async function run() { const k = []; for (;;) k.push(new Array(1e5).fill(1)); }' });
+      expect(bomb.error?.limit).toBe('memoryMb');
+      expect((await fresh.run({ ...req, hookVersion: 2, code: 'async function run() { return 1; }' })).value).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
