@@ -12,6 +12,7 @@ import { postgresEngine } from './postgres/postgres-engine.js';
 import { sqliteEngine } from './sqlite/sqlite-engine.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-job-sequence.js';
+import * as m0003 from './migrations/0003-events-notify.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -31,6 +32,7 @@ export interface StoreOptions {
 const MIGRATIONS = [
   ['0001-initial', m0001],
   ['0002-job-sequence', m0002],
+  ['0003-events-notify', m0003],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {
