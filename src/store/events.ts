@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { ChangeSource, ChangeType, EntityEvent } from '../domain/entity-events.js';
 import type { EntityType } from '../domain/entity-types.js';
 import { newId } from '../domain/ids.js';
+import { signalOutbox } from './outbox-signal.js';
 import type { Database, EventsTable } from './schema.js';
 
 /** What a change produces; the id and time are added when it is written. */
@@ -47,6 +48,7 @@ export async function appendEvent(db: Kysely<Database>, change: EntityChange): P
     dispatched_at: null,
   };
   await db.insertInto('events').values(row).execute();
+  signalOutbox();
   return toEvent(row);
 }
 
