@@ -30,6 +30,8 @@ function toExecution(row: ExecutionsTable): Execution {
 }
 
 export interface NewExecution {
+  /** A chosen id (e.g. derived from a job attempt, so a recovery can find it); default a new one. */
+  readonly id?: string;
   readonly orgId: string;
   readonly hookId?: string;
   readonly automationId?: string;
@@ -46,7 +48,7 @@ export interface NewExecution {
 export async function insertExecution(db: Kysely<Database>, input: NewExecution): Promise<string> {
   const now = Date.now();
   const status = input.status ?? 'queued';
-  const id = newId();
+  const id = input.id ?? newId();
   await db
     .insertInto('executions')
     .values({
@@ -72,6 +74,50 @@ export async function insertExecution(db: Kysely<Database>, input: NewExecution)
     })
     .execute();
   return id;
+}
+
+/** A run that has already ended, recorded in one write (API pre/post hooks record theirs after answering). */
+export interface FinishedExecution extends ExecutionOutcome {
+  readonly id: string;
+  readonly orgId: string;
+  readonly hookId: string;
+  readonly trigger: Trigger;
+  readonly dryRun?: boolean;
+  readonly attempt?: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly input?: unknown;
+}
+
+/** Inserts runs that have already ended, in one statement. */
+export async function insertFinishedExecutions(db: Kysely<Database>, runs: readonly FinishedExecution[]): Promise<void> {
+  if (runs.length === 0) return;
+  await db
+    .insertInto('executions')
+    .values(
+      runs.map((run) => ({
+        id: run.id,
+        org_id: run.orgId,
+        hook_id: run.hookId,
+        automation_id: null,
+        status: run.status,
+        trigger: run.trigger,
+        dry_run: run.dryRun ? 1 : 0,
+        attempt: run.attempt ?? 1,
+        started_at: run.startedAt,
+        finished_at: run.finishedAt,
+        duration_ms: run.finishedAt - run.startedAt,
+        pages: run.pages ?? 1,
+        counts: JSON.stringify(run.counts ?? emptyCounts()),
+        logs: JSON.stringify(run.logs ?? []),
+        http: JSON.stringify(run.http ?? []),
+        error: run.error === undefined ? null : JSON.stringify(run.error),
+        preview: run.preview === undefined ? null : JSON.stringify(run.preview),
+        input: run.input === undefined ? null : JSON.stringify(run.input),
+        created_at: run.startedAt,
+      })),
+    )
+    .execute();
 }
 
 /** Marks a queued execution as running (a new attempt of it, when `attempt` is given). */
