@@ -27,9 +27,11 @@ export interface ExecutionLogEntry {
   readonly data?: unknown;
 }
 
+/** One entry of an execution's HTTP log; `url` has secrets redacted. */
 export interface ExecutionHttpEntry {
   readonly method: string;
   readonly url: string;
+  /** Response status; 0 when no response arrived. */
   readonly status: number;
   readonly durationMs: number;
   readonly requestBytes: number;

@@ -3,8 +3,10 @@
  * the messages that name them when they are breached.
  */
 
-/** The five kinds of hook; automations use the `inbound` limits. */
-export type HookType = 'pull' | 'push' | 'pre' | 'post' | 'inbound';
+import type { HookType } from '../domain/hooks.js';
+
+/** The five kinds of hook (automations use the `inbound` limits). */
+export type { HookType };
 
 /** Every limit a run is held to. Per-page for pull hooks: each page is one run. */
 export interface Limits {

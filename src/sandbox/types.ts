@@ -2,6 +2,7 @@
  * The shapes that cross the sandbox's public surface: what a run is asked to do
  * ({@link RunRequest}) and what it reports ({@link RunResult}).
  */
+import type { ExecutionHttpEntry } from '../domain/executions.js';
 import type { KvStore } from './kv.js';
 import type { HookType, LimitName, Limits } from './limits.js';
 
@@ -42,16 +43,7 @@ export interface LogEntry {
 }
 
 /** One entry of an execution's HTTP log; `url` has secrets redacted. */
-export interface HttpLogEntry {
-  readonly method: string;
-  readonly url: string;
-  /** Response status; 0 when no response arrived. */
-  readonly status: number;
-  readonly durationMs: number;
-  readonly requestBytes: number;
-  readonly responseBytes: number;
-  readonly error?: string;
-}
+export type HttpLogEntry = ExecutionHttpEntry;
 
 /** Why a run did not complete; `line`/`column` point into the hook's own source. */
 export interface RunError {
