@@ -16,6 +16,7 @@ import { createMetrics, instrument } from './metrics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { customAttributeRoutes } from './routes/custom-attributes.js';
 import { entityRoutes } from './routes/entities.js';
+import { executionRetryRoutes } from './routes/execution-retries.js';
 import { executionRoutes } from './routes/executions.js';
 import { hookRoutes } from './routes/hooks.js';
 import { integrationRoutes } from './routes/integrations.js';
@@ -43,6 +44,7 @@ const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [
   secretRoutes,
   hookRoutes,
   executionRoutes,
+  executionRetryRoutes,
   customAttributeRoutes,
   entityRoutes,
 ];

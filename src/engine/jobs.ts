@@ -5,10 +5,12 @@
  */
 import type { HandlerTable } from '../jobs/index.js';
 import type { BackgroundService, EngineDeps, JobRegistration } from './deps.js';
+import { pushDispatchService } from './push-dispatch.js';
+import { registerPushJobs } from './push-jobs.js';
 
-export const JOB_REGISTRATIONS: readonly JobRegistration[] = [];
+export const JOB_REGISTRATIONS: readonly JobRegistration[] = [registerPushJobs];
 
-export const BACKGROUND_SERVICES: readonly BackgroundService[] = [];
+export const BACKGROUND_SERVICES: readonly BackgroundService[] = [pushDispatchService];
 
 /** Registers every engine job kind; returns the function that unregisters them. */
 export function registerEngineJobs(handlers: HandlerTable, deps: EngineDeps): () => void {

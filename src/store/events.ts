@@ -20,7 +20,8 @@ export interface EntityChange {
 const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
 const parse = (text: string | null) => (text === null ? null : (JSON.parse(text) as Record<string, unknown>));
 
-function toEvent(row: Omit<EventsTable, 'seq'>): EntityEvent {
+/** A stored event row as `ctx.event` shows it. */
+export function toEvent(row: Omit<EventsTable, 'seq'>): EntityEvent {
   return {
     id: row.id,
     entityType: row.entity_type as EntityType,

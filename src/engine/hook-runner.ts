@@ -1,0 +1,107 @@
+/**
+ * One run of a PUSH, pre- or post-hook in the sandbox, with what a run needs from the
+ * store: `ctx.org`, `ctx.integration`, `ctx.secrets`, the integration's KV store and
+ * the hook's `ctx.params`. The callers (push-jobs.ts, api-hooks.ts, dry-runs.ts) decide
+ * what the run means and record it as an execution.
+ */
+import type { Kysely } from 'kysely';
+import type { ExecutionError, ExecutionOutcome, Trigger } from '../domain/executions.js';
+import type { Hook } from '../domain/hooks.js';
+import type { SecretBox } from '../domain/secret-box.js';
+import type { CtxData, JsonValue, RunResult, Sandbox } from '../sandbox/index.js';
+import type { Database } from '../store/schema.js';
+import { loadSecrets } from '../store/secrets.js';
+import { databaseKv } from './kv-store.js';
+
+/** What a run needs of the platform. */
+export interface HookRunnerDeps {
+  readonly db: Kysely<Database>;
+  readonly secretBox: SecretBox;
+  readonly sandbox: Sandbox;
+}
+
+/** One run of one hook. */
+export interface HookRun {
+  readonly orgId: string;
+  readonly hook: Hook;
+  readonly executionId: string;
+  readonly trigger: Trigger;
+  readonly attempt: number;
+  readonly dryRun: boolean;
+  /** The type's own ctx members: `event` for push, `request` (and `response`) for pre/post. */
+  readonly ctx: Pick<CtxData, 'event' | 'request' | 'response'>;
+}
+
+/** `ctx.org` and `ctx.integration` of a run. */
+interface RunScope {
+  readonly org: { id: string; slug: string; name: string; timeZone: string };
+  readonly integration: { id: string; name: string; sourceSystemKey: string };
+}
+
+async function loadScope(db: Kysely<Database>, orgId: string, integrationId: string): Promise<RunScope | undefined> {
+  const row = await db
+    .selectFrom('integrations as i')
+    .innerJoin('organisations as o', 'o.id', 'i.org_id')
+    .select(['o.id as org_id', 'o.slug', 'o.name as org_name', 'o.time_zone', 'i.id', 'i.name', 'i.source_system_key'])
+    .where('i.org_id', '=', orgId)
+    .where('i.id', '=', integrationId)
+    .executeTakeFirst();
+  return (
+    row && {
+      org: { id: row.org_id, slug: row.slug, name: row.org_name, timeZone: row.time_zone },
+      integration: { id: row.id, name: row.name, sourceSystemKey: row.source_system_key },
+    }
+  );
+}
+
+/** A run that never reached the sandbox (the hook's integration is gone, a remote hook). */
+function refused(message: string): RunResult {
+  return { status: 'failed', logs: [], http: [], error: { message, stack: `Error: ${message}` }, durationMs: 0 };
+}
+
+/**
+ * Runs `run.hook` once and reports the sandbox's result; never rejects for anything the
+ * hook does. Dry runs read the KV store and never write it.
+ */
+export async function runHook(deps: HookRunnerDeps, run: HookRun): Promise<RunResult> {
+  const { hook } = run;
+  if (hook.runtime !== 'code' || hook.code === undefined) return refused('remote hooks cannot run here yet: only code hooks run');
+  if (hook.type === 'pull' || hook.type === 'inbound') return refused(`${hook.type} hooks do not run through this runner`);
+  const [scope, secrets] = await Promise.all([
+    loadScope(deps.db, run.orgId, hook.integrationId),
+    loadSecrets(deps.db, deps.secretBox, run.orgId, hook.integrationId),
+  ]);
+  if (!scope) return refused(`integration ${hook.integrationId} no longer exists`);
+  const execution = { id: run.executionId, hookId: hook.id, trigger: run.trigger, dryRun: run.dryRun, attempt: run.attempt, page: 1 };
+  return deps.sandbox.run({
+    orgId: run.orgId,
+    hookId: hook.id,
+    hookVersion: hook.version,
+    type: hook.type,
+    code: hook.code,
+    language: hook.language ?? 'javascript',
+    secrets,
+    kv: databaseKv(deps.db, { orgId: run.orgId, integrationId: hook.integrationId }),
+    dryRun: run.dryRun,
+    ctx: { ...run.ctx, params: (hook.params ?? {}) as JsonValue, org: scope.org, integration: scope.integration, execution },
+  });
+}
+
+/** How a sandbox result is recorded as an execution's outcome. */
+export function outcomeOf(result: RunResult): ExecutionOutcome & { status: 'completed' | 'failed' | 'timed_out' } {
+  const error: ExecutionError | undefined = result.error && {
+    message: result.error.message,
+    stack: result.error.stack,
+    ...(result.error.line !== undefined && { line: result.error.line }),
+    ...(result.error.column !== undefined && { column: result.error.column }),
+    ...(result.error.limit !== undefined && { limit: result.error.limit }),
+  };
+  return {
+    status: result.status,
+    pages: 1,
+    counts: { processed: 1, created: 0, updated: 0, skipped: 0, failed: result.status === 'completed' ? 0 : 1 },
+    logs: result.logs,
+    http: result.http,
+    ...(error && { error }),
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * The PUSH dispatcher (SPEC §4, DESIGN.md "Durable work"): fans the outbox out to the
+ * PUSH hooks that want each event, as durable jobs.
+ *
+ * One batch is one transaction: read undispatched events in `seq` order, enqueue one
+ * `push.deliver` job per (event, matching enabled hook), mark the events dispatched.
+ * - A crash before the commit leaves the events undispatched and no job: the next batch
+ *   redoes it. The unique key `push:<hookId>:<eventId>` makes a repeated enqueue a
+ *   no-op in every other case too, so an event is never delivered twice per attempt.
+ * - The ordering key `push:<hookId>:<entityId>` makes one entity's events reach a hook
+ *   one at a time in commit order, while other entities run concurrently.
+ * - Several PostgreSQL nodes: a transaction-level advisory lock lets one dispatcher run
+ *   a batch at a time; the others skip instead of waiting. Two dispatchers interleaving
+ *   batches could insert the jobs of a later event of one entity before those of an
+ *   earlier one commit, and break per-entity order; one batch at a time cannot.
+ *
+ * Wake-ups: PostgreSQL's `hookyard_events` notification (migration 0003) on every node,
+ * SQLite's in-process signal from the store, and a slow poll as the safety net.
+ */
+import { sql, type Kysely } from 'kysely';
+import { coerceError } from '../domain/errors.js';
+import type { ChangeSource, ChangeType } from '../domain/entity-events.js';
+import type { HookSettings } from '../domain/hooks.js';
+import type { NewJob } from '../jobs/index.js';
+import { toEvent } from '../store/events.js';
+import { EVENTS_CHANNEL, onOutboxWrite } from '../store/outbox-signal.js';
+import type { Database } from '../store/schema.js';
+import type { BackgroundService, EngineDeps } from './deps.js';
+import { pushJob } from './push-jobs.js';
+
+/** How the dispatcher runs. */
+export interface PushDispatchOptions {
+  /** Events per transaction; default 500. */
+  readonly batchSize?: number;
+  /** The safety-net poll when no wake-up comes, in ms; default 1000. */
+  readonly pollIntervalMs?: number;
+  readonly onError?: (error: Error) => void;
+}
+
+/** Any number: the key of the advisory lock that serialises dispatch batches across nodes. */
+const DISPATCH_LOCK = 0x486b7964;
+
+interface PushTarget {
+  readonly id: string;
+  readonly integrationId: string;
+  readonly changeTypes: readonly ChangeType[];
+  readonly attempts: number;
+}
+
+/** Changes an integration wrote by its own PULL or inbound hooks never trigger its PUSH hooks. */
+function isEcho(target: PushTarget, source: ChangeSource): boolean {
+  return (source.kind === 'pull' || source.kind === 'inbound') && source.integrationId === target.integrationId;
+}
+
+async function pushTargets(trx: Kysely<Database>, orgIds: readonly string[]): Promise<Map<string, PushTarget[]>> {
+  const rows = await trx
+    .selectFrom('hooks')
+    .select(['id', 'org_id', 'integration_id', 'entity_type', 'settings'])
+    .where('type', '=', 'push')
+    .where('enabled', '=', 1)
+    .where('org_id', 'in', orgIds)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const byScope = new Map<string, PushTarget[]>();
+  for (const row of rows) {
+    const settings = JSON.parse(row.settings) as HookSettings;
+    const key = `${row.org_id}/${row.entity_type}`;
+    const target: PushTarget = {
+      id: row.id,
+      integrationId: row.integration_id,
+      changeTypes: settings.changeTypes ?? ['create', 'update', 'delete'],
+      attempts: settings.retry?.attempts ?? 3,
+    };
+    byScope.set(key, [...(byScope.get(key) ?? []), target]);
+  }
+  return byScope;
+}
+
+/**
+ * Dispatches one batch of undispatched events.
+ *
+ * @returns how many events it dispatched, or `busy` when another node holds the batch lock.
+ */
+export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'>, batchSize = 500): Promise<number | 'busy'> {
+  const { db, engine } = deps.store;
+  return db.transaction().execute(async (trx) => {
+    if (engine.name === 'postgres') {
+      const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as locked`.execute(trx);
+      if (!lock.rows[0]?.locked) return 'busy' as const;
+    }
+    const rows = await trx.selectFrom('events').selectAll().where('dispatched_at', 'is', null).orderBy('seq').limit(batchSize).execute();
+    if (rows.length === 0) return 0;
+    const targets = await pushTargets(trx, [...new Set(rows.map((r) => r.org_id))]);
+    const jobs: NewJob[] = [];
+    for (const row of rows) {
+      const wanting = targets.get(`${row.org_id}/${row.entity_type}`);
+      if (!wanting) continue;
+      const event = toEvent(row);
+      for (const target of wanting) {
+        if (!target.changeTypes.includes(event.changeType) || isEcho(target, event.source)) continue;
+        jobs.push(pushJob(row.org_id, target, event));
+      }
+    }
+    await deps.queue.enqueue(jobs, { db: trx });
+    await trx
+      .updateTable('events')
+      .set({ dispatched_at: Date.now() })
+      .where('seq', 'in', rows.map((r) => r.seq))
+      .execute();
+    return rows.length;
+  });
+}
+
+/**
+ * Runs the dispatcher until the returned function is called: drains the outbox at
+ * start, on every wake-up and on every poll.
+ */
+export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions = {}): () => Promise<void> {
+  const batchSize = options.batchSize ?? 500;
+  const onError = options.onError ?? ((error) => console.error(`[hookyard push dispatch] ${error.message}`));
+  let stopped = false;
+  let draining: Promise<void> | undefined;
+  let again = false;
+  let scheduled = false;
+
+  const drain = async (): Promise<void> => {
+    do {
+      again = false;
+      try {
+        // A full batch means more may wait; `busy` means another node is draining.
+        while (!stopped && (await dispatchPushBatch(deps, batchSize)) === batchSize);
+      } catch (thrown) {
+        if (!stopped) onError(coerceError(thrown));
+      }
+    } while (again && !stopped);
+  };
+
+  const wake = (): void => {
+    if (stopped) return;
+    if (draining) {
+      again = true;
+      return;
+    }
+    if (scheduled) return;
+    scheduled = true;
+    // setImmediate folds a burst of writes into one batch.
+    setImmediate(() => {
+      scheduled = false;
+      if (stopped) return;
+      draining = drain().finally(() => (draining = undefined));
+    });
+  };
+
+  const notifications = deps.store.engine.notifications;
+  const unsubscribe = notifications === undefined ? onOutboxWrite(wake) : undefined;
+  const listening = notifications?.listen(EVENTS_CHANNEL, wake).catch((thrown: unknown) => {
+    onError(coerceError(thrown));
+    return undefined;
+  });
+  const poll = setInterval(wake, options.pollIntervalMs ?? 1000);
+  wake();
+
+  return async () => {
+    stopped = true;
+    clearInterval(poll);
+    unsubscribe?.();
+    await (await listening)?.close();
+    await draining;
+  };
+}
+
+/** The dispatcher as a background service of every `serve` and `worker` process. */
+export const pushDispatchService: BackgroundService = (deps) => startPushDispatch(deps);
