@@ -33,6 +33,8 @@ export interface Config {
   readonly logLevel: string;
   /** Jobs (hook runs) one process runs at once. */
   readonly workerConcurrency: number;
+  /** How long a job's lease holds without renewal (a dead process's jobs are retried after it); default 60 s. */
+  readonly jobLeaseMs: number;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
   readonly egress: EgressConfig;
@@ -87,6 +89,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     smtpUrl: env.HOOKYARD_SMTP_URL || undefined,
     logLevel: env.HOOKYARD_LOG_LEVEL || 'info',
     bodyLimit: 1024 * 1024,
+    jobLeaseMs: env.HOOKYARD_JOB_LEASE_MS ? parsePositiveInt(env.HOOKYARD_JOB_LEASE_MS, 'HOOKYARD_JOB_LEASE_MS') : 60_000,
     workerConcurrency: env.HOOKYARD_WORKER_CONCURRENCY ? parsePositiveInt(env.HOOKYARD_WORKER_CONCURRENCY, 'HOOKYARD_WORKER_CONCURRENCY') : 8,
     ...rest,
     dataDir,

@@ -18,6 +18,7 @@ import { customAttributeRoutes } from './routes/custom-attributes.js';
 import { entityRoutes } from './routes/entities.js';
 import { executionRetryRoutes } from './routes/execution-retries.js';
 import { executionRoutes } from './routes/executions.js';
+import { hookRunRoutes } from './routes/hook-runs.js';
 import { hookRoutes } from './routes/hooks.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
@@ -43,6 +44,7 @@ const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [
   integrationRoutes,
   secretRoutes,
   hookRoutes,
+  hookRunRoutes,
   executionRoutes,
   executionRetryRoutes,
   customAttributeRoutes,

@@ -45,7 +45,7 @@ export async function startPlatform(config: Config, options: { api: boolean }): 
 
   const handlers = new HandlerTable();
   registerEngineJobs(handlers, deps);
-  const worker = new JobWorker({ queue, handlers, concurrency: config.workerConcurrency });
+  const worker = new JobWorker({ queue, handlers, concurrency: config.workerConcurrency, leaseMs: config.jobLeaseMs });
   await worker.start();
   const stopServices = startBackgroundServices(deps);
 

@@ -5,12 +5,14 @@
  */
 import type { HandlerTable } from '../jobs/index.js';
 import type { BackgroundService, EngineDeps, JobRegistration } from './deps.js';
+import { maintenance } from './maintenance.js';
+import { pullScheduler, registerPullJobs } from './pull-jobs.js';
 import { pushDispatchService } from './push-dispatch.js';
 import { registerPushJobs } from './push-jobs.js';
 
-export const JOB_REGISTRATIONS: readonly JobRegistration[] = [registerPushJobs];
+export const JOB_REGISTRATIONS: readonly JobRegistration[] = [registerPushJobs, registerPullJobs];
 
-export const BACKGROUND_SERVICES: readonly BackgroundService[] = [pushDispatchService];
+export const BACKGROUND_SERVICES: readonly BackgroundService[] = [pushDispatchService, pullScheduler(), maintenance()];
 
 /** Registers every engine job kind; returns the function that unregisters them. */
 export function registerEngineJobs(handlers: HandlerTable, deps: EngineDeps): () => void {

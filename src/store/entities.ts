@@ -46,7 +46,8 @@ function storedData(row: EntitiesTable): EntityData {
   return JSON.parse(row.data) as EntityData;
 }
 
-function toEntity(row: EntitiesTable): Entity {
+/** A stored row as the API, events and hooks show it. */
+export function toEntity(row: EntitiesTable): Entity {
   const { customAttributes, ...fields } = storedData(row);
   return {
     id: row.id,
@@ -59,7 +60,8 @@ function toEntity(row: EntitiesTable): Entity {
   };
 }
 
-function normalised(type: EntityType, data: Readonly<EntityData>): EntityData {
+/** Data as stored: in field order, with `customAttributes` always present. */
+export function normalised(type: EntityType, data: Readonly<EntityData>): EntityData {
   return inFieldOrder(type, { ...data, customAttributes: data.customAttributes ?? {} });
 }
 

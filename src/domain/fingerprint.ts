@@ -1,0 +1,44 @@
+/**
+ * Change detection of PULL records (SPEC §3): a record's fingerprint is the SHA-256 of
+ * its canonical JSON, so the same record always gets the same fingerprint whatever the
+ * order of its keys.
+ */
+import { createHash } from 'node:crypto';
+
+/**
+ * JSON with object keys sorted at every level; `undefined` properties are left out as
+ * `JSON.stringify` does, and non-finite numbers become `null`.
+ *
+ * @example canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] }) // '{"a":[{"c":3,"d":2}],"b":1}'
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) return 'null';
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ',';
+      const item: unknown = value[i];
+      out += item === undefined || typeof item === 'function' ? 'null' : canonicalJson(item);
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined || typeof item === 'function') continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** The fingerprint of a JSON value: hex SHA-256 of its {@link canonicalJson}. */
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}

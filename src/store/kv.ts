@@ -1,0 +1,58 @@
+/**
+ * The KV table behind `ctx.kv` (SPEC §2): one namespace per integration. Expired keys
+ * are invisible to every read and removed by the periodic clean-up.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** One integration's namespace. */
+export interface KvScope {
+  readonly orgId: string;
+  readonly integrationId: string;
+}
+
+/** The JSON text stored under `key`, unless missing or expired. */
+export async function kvGet(db: Kysely<Database>, scope: KvScope, key: string, now: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('kv')
+    .select('value')
+    .where('integration_id', '=', scope.integrationId)
+    .where('org_id', '=', scope.orgId)
+    .where('key', '=', key)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return row?.value;
+}
+
+/** Stores JSON text under `key` until `expiresAt`, replacing (and renewing) what was there. */
+export async function kvSet(db: Kysely<Database>, scope: KvScope, key: string, json: string, expiresAt: number, now: number): Promise<void> {
+  await db
+    .insertInto('kv')
+    .values({ org_id: scope.orgId, integration_id: scope.integrationId, key, value: json, expires_at: expiresAt, updated_at: now })
+    .onConflict((oc) => oc.columns(['integration_id', 'key']).doUpdateSet({ value: json, expires_at: expiresAt, updated_at: now }))
+    .execute();
+}
+
+export async function kvDelete(db: Kysely<Database>, scope: KvScope, key: string): Promise<void> {
+  await db.deleteFrom('kv').where('integration_id', '=', scope.integrationId).where('org_id', '=', scope.orgId).where('key', '=', key).execute();
+}
+
+/** Live keys starting with `prefix`, sorted. */
+export async function kvList(db: Kysely<Database>, scope: KvScope, prefix: string, now: number): Promise<string[]> {
+  let query = db
+    .selectFrom('kv')
+    .select('key')
+    .where('integration_id', '=', scope.integrationId)
+    .where('org_id', '=', scope.orgId)
+    .where('expires_at', '>', now);
+  // substr, not LIKE: a prefix may hold % and _.
+  if (prefix !== '') query = query.where(sql`substr(key, 1, ${prefix.length})`, '=', prefix);
+  const rows = await query.execute();
+  return rows.map((r) => r.key).sort();
+}
+
+/** Clean-up: removes entries that expired before `now`; returns how many. */
+export async function deleteExpiredKv(db: Kysely<Database>, now: number): Promise<number> {
+  const result = await db.deleteFrom('kv').where('expires_at', '<=', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
