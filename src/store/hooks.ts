@@ -102,14 +102,15 @@ export async function listHooksOfIntegration(
   return toPage(rows, options.limit, toHook);
 }
 
-/** Enabled hooks of one type (and entity type) in an organisation, oldest first. */
+/** Enabled hooks of one type or several (and of one entity type) in an organisation, oldest first. */
 export async function listEnabledHooks(
   db: Kysely<Database>,
   orgId: string,
-  type: HookType,
+  type: HookType | readonly HookType[],
   entityType?: EntityType,
 ): Promise<Hook[]> {
-  let query = db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('type', '=', type).where('enabled', '=', 1);
+  const types: readonly HookType[] = typeof type === 'string' ? [type] : type;
+  let query = db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('type', 'in', types).where('enabled', '=', 1);
   if (entityType !== undefined) query = query.where('entity_type', '=', entityType);
   const rows = await query.orderBy('created_at').orderBy('id').execute();
   return rows.map(toHook);

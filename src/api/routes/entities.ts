@@ -6,7 +6,9 @@ import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifySchemaCompiler } from 'fastify';
 import { ENTITY_TYPES, entityType, type EntityType } from '../../domain/entity-types.js';
+import { withApiHooks } from '../../engine/api-hooks.js';
 import { createEntityOperations, type EntityResponse } from '../../engine/entity-operations.js';
+import type { AppDeps } from '../app.js';
 
 /**
  * The operations validate their own message (a pre-hook may replace it), so the
@@ -59,8 +61,8 @@ function send(reply: FastifyReply, response: EntityResponse): FastifyReply {
   return reply.status(response.status).headers(response.headers ?? {}).send(response.body);
 }
 
-export const entityRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const operations = createEntityOperations(app.store);
+export const entityRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  const operations = withApiHooks(createEntityOperations(app.store), deps);
 
   app.get(
     '/entities/:type',
