@@ -152,6 +152,18 @@ describeEachEngine('API pre-hooks and post-hooks', (engine) => {
     expect((await o.executions(odd))[0]).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/returned 42/) } });
   });
 
+  it('dry-runs pre and post hooks against a request fixture, writing nothing', async () => {
+    const o = await tenant();
+    const pre = await o.hook('pre', ['create'], `async function run(ctx) { return { status: 409, message: 'dup ' + ctx.request.message.email }; }`);
+    const post = await o.hook('post', ['get'], `async function run(ctx) { return { responseOverride: { wrapped: ctx.response } }; }`);
+    const preRun = await o.call('POST', `/v1/hooks/${pre}/test`, { request: { operation: 'create', entityType: 'employee', message: ada } });
+    expect(preRun.json()).toMatchObject({ status: 'completed', trigger: 'test', dryRun: true });
+    expect(preRun.json().logs.at(-1).data).toEqual({ status: 409, message: 'dup ada@acme.test' });
+    const postRun = await o.call('POST', `/v1/hooks/${post}/test`, { request: { message: { id: 'x' }, response: { status: 404, body: null } } });
+    expect(postRun.json().logs.at(-1).data).toEqual({ responseOverride: { wrapped: { status: 404, body: null } } });
+    expect(await o.count()).toEqual({ entities: 0, events: 0 });
+  });
+
   it('runs no hooks for writes made by syncs, nor for operations a hook did not choose', async () => {
     const o = await tenant();
     const gate = await o.hook('pre', ['create', 'delete'], `async function run(ctx) { return { status: 403, message: 'closed' }; }`);

@@ -182,6 +182,37 @@ describeEachEngine('PUSH delivery', (engine) => {
     expect(pending).toEqual([]);
   });
 
+  it('dry-runs a PUSH hook with a sample event: real HTTP, no retry, no KV write, no job', async () => {
+    const hr = await integration('push-dry');
+    const code = `async function run(ctx) {
+      await ctx.kv.set('seen', ctx.event.id);
+      const res = await ctx.http.post('https://${HOST}/deliveries', { tag: 'dry', hookId: ctx.execution.hookId,
+        attempt: ctx.execution.attempt, trigger: ctx.execution.trigger, event: ctx.event });
+      if (res.status >= 300) throw new Error('receiver answered ' + res.status);
+      return { sent: true };
+    }`;
+    const hookId = (await post(`/v1/integrations/${hr}/hooks`, { name: 'dry', type: 'push', entityType: 'employee', code })).json().id;
+    const event = { id: 'evt-sample', changeType: 'update', entityId: 'e-1', before: { firstName: 'A' }, after: { firstName: 'B' } };
+    const res = await post(`/v1/hooks/${hookId}/test`, { event });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ hookId, status: 'completed', trigger: 'test', dryRun: true, attempt: 1 });
+    expect(res.json().logs.at(-1)).toMatchObject({ message: 'dry run: the hook returned', data: { sent: true } });
+    expect(of('dry')).toHaveLength(1);
+    expect(of('dry')[0]).toMatchObject({ trigger: 'test', event: { ...event, entityType: 'employee', source: { kind: 'api' } } });
+
+    failing.add('dry');
+    const failed = await post(`/v1/hooks/${hookId}/test`, {});
+    expect(failed.json()).toMatchObject({ status: 'failed', dryRun: true, error: { message: expect.stringMatching(/receiver answered 500/) } });
+    expect(of('dry')[1].event).toMatchObject({ entityType: 'employee', changeType: 'create', before: null });
+    const kv = await t.store.db.selectFrom('kv').select('key').where('integration_id', '=', hr).execute();
+    expect(kv).toEqual([]);
+    const jobs = await t.store.db.selectFrom('jobs').select('id').where('unique_key', 'like', `push:${hookId}:%`).execute();
+    expect(jobs).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(of('dry')).toHaveLength(2);
+    expect(await executionsOf(hookId)).toHaveLength(2);
+  });
+
   it('never runs a disabled hook', async () => {
     const hr = await integration('push-off');
     await post(`/v1/integrations/${hr}/hooks`, { name: 'off', type: 'push', entityType: 'employee', code: deliverTo('off'), enabled: false });

@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HookyardError, notFound } from '../../domain/errors.js';
 import type { Hook, HookType } from '../../domain/hooks.js';
 import type { EngineDeps } from '../../engine/deps.js';
+import { DRY_RUNS } from '../../engine/dry-runs.js';
 import { runPull } from '../../engine/pull.js';
 import { enqueuePullRun } from '../../engine/pull-jobs.js';
 import type { JsonValue } from '../../sandbox/index.js';
@@ -53,6 +54,9 @@ export const HOOK_RUNNERS: Partial<Record<HookType, HookRunner>> = {
       return executionId;
     },
   },
+  push: { test: DRY_RUNS.push },
+  pre: { test: DRY_RUNS.pre },
+  post: { test: DRY_RUNS.post },
 };
 
 const tags = ['hooks'];

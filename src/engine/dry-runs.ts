@@ -1,0 +1,82 @@
+/**
+ * Dry runs (`POST /v1/hooks/{id}/test`) of PUSH, pre- and post-hooks: one run in the
+ * real sandbox with real HTTP, against a fixture (`event` or `request`), recorded as an
+ * execution with `trigger: 'test'` and `dryRun: true`. Nothing is retried, no KV write
+ * is kept, no entity is touched. What the hook returned is added to the log, since a
+ * dry run is how an author checks it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityEvent } from '../domain/entity-events.js';
+import { HookyardError } from '../domain/errors.js';
+import type { Hook } from '../domain/hooks.js';
+import type { JsonValue, RunResult } from '../sandbox/index.js';
+import { finishExecution, insertExecution } from '../store/executions.js';
+import type { EngineDeps } from './deps.js';
+import { outcomeOf, runHook } from './hook-runner.js';
+
+/** The optional fixtures of a test call. */
+export interface DryRunFixture {
+  readonly event?: unknown;
+  readonly request?: unknown;
+}
+
+/** Runs a dry run of `hook`; resolves with the finished execution's id. */
+export type DryRun = (deps: EngineDeps, hook: Hook, orgId: string, fixture: DryRunFixture) => Promise<string>;
+
+/** A stand-in event when the caller gives none: a create of a sample entity of the hook's type. */
+function sampleEvent(hook: Hook): EntityEvent {
+  const now = new Date().toISOString();
+  const entityType = hook.entityType ?? 'employee';
+  return {
+    id: randomUUID(),
+    entityType,
+    entityId: 'sample',
+    changeType: hook.changeTypes?.[0] ?? 'create',
+    before: null,
+    after: { id: 'sample', type: entityType, createdAt: now, updatedAt: now, version: 1, customAttributes: {} },
+    source: { kind: 'api' },
+    occurredAt: now,
+  };
+}
+
+/** A stand-in `ctx.request` when the caller gives none. */
+function sampleRequest(hook: Hook): Record<string, unknown> {
+  return { operation: hook.operations?.[0] ?? 'get', entityType: hook.entityType, message: {} };
+}
+
+async function dryRun(deps: EngineDeps, hook: Hook, orgId: string, ctx: { event?: JsonValue; request?: JsonValue; response?: JsonValue }): Promise<string> {
+  const { db } = deps.store;
+  const executionId = await insertExecution(db, { orgId, hookId: hook.id, trigger: 'test', dryRun: true, status: 'running' });
+  const result: RunResult = await runHook(
+    { db, secretBox: deps.secretBox, sandbox: deps.sandbox },
+    { orgId, hook, executionId, trigger: 'test', attempt: 1, dryRun: true, ctx },
+  );
+  const outcome = outcomeOf(result);
+  const returned = { ts: new Date().toISOString(), level: 'info' as const, message: 'dry run: the hook returned', data: result.value ?? null };
+  await finishExecution(db, executionId, { ...outcome, logs: [...outcome.logs!, ...(result.status === 'completed' ? [returned] : [])] });
+  return executionId;
+}
+
+function objectFixture(value: unknown, name: string): JsonValue | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new HookyardError('HY_VALIDATION', `${name} must be an object`, { details: [{ path: `body/${name}`, message: 'must be an object' }] });
+  }
+  return value as JsonValue;
+}
+
+/** PUSH: `ctx.event` from the fixture's `event` (missing fields from a sample create). */
+const testPush: DryRun = (deps, hook, orgId, fixture) => {
+  const event = { ...sampleEvent(hook), ...(objectFixture(fixture.event, 'event') as object | undefined) };
+  return dryRun(deps, hook, orgId, { event: event as unknown as JsonValue });
+};
+
+/** Pre and post: `ctx.request` from the fixture (post: its `response` member, or a 200 with no body, as `ctx.response`). */
+const testApiHook: DryRun = (deps, hook, orgId, fixture) => {
+  const { response, ...request } = { ...sampleRequest(hook), ...(objectFixture(fixture.request, 'request') as object | undefined) } as Record<string, unknown>;
+  const ctx = hook.type === 'post' ? { request: request as JsonValue, response: (response ?? { status: 200, body: null }) as JsonValue } : { request: request as JsonValue };
+  return dryRun(deps, hook, orgId, ctx);
+};
+
+/** Dry runs by hook type, for the test route's table. */
+export const DRY_RUNS = Object.freeze({ push: testPush, pre: testApiHook, post: testApiHook });
