@@ -21,6 +21,8 @@ export interface HrApi {
   readonly server: TestHttpsServer;
   /** The people served, in order; tests change them between syncs. */
   people: Person[];
+  /** `/page` never answers this page while set (a sync stuck mid-run). */
+  hangOnPage?: number;
   /** The egress settings that reach this server as https://hr.example.test. */
   readonly egress: EgressOptions;
   close(): Promise<void>;
@@ -43,7 +45,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export async function startHrApi(people: Person[] = makePeople(25)): Promise<HrApi> {
-  const api = { people } as { people: Person[] };
+  const api = { people } as { people: Person[]; hangOnPage?: number };
   const handler = (req: ReceivedRequest, res: ServerResponse) => {
     const url = new URL(req.url, `https://${HR_HOST}`);
     const q = (name: string, fallback: number) => Number(url.searchParams.get(name) ?? fallback);
@@ -55,7 +57,7 @@ export async function startHrApi(people: Person[] = makePeople(25)): Promise<HrA
         const slice = all.slice((page - 1) * size, page * size);
         const failOn = url.searchParams.get('failOn');
         if (failOn !== null && Number(failOn) === page) return json(res, 500, { error: 'boom' });
-        if (url.searchParams.get('hangOn') === String(page)) return; // never answers
+        if (url.searchParams.get('hangOn') === String(page) || api.hangOnPage === page) return; // never answers
         return json(res, 200, { people: slice, next: page * size < all.length ? page + 1 : null });
       }
       case '/cursor': {
