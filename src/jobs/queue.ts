@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { HookyardError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
 import type { DialectName } from '../store/dialect.js';
 import type { Database, JobsTable } from '../store/schema.js';
 import type { Backoff } from './backoff.js';
@@ -30,7 +31,7 @@ export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[],
       throw new HookyardError('HY_BAD_REQUEST', `maxAttempts must be a positive integer, got ${maxAttempts}`);
     }
     return {
-      id: randomUUID(),
+      id: newId(),
       org_id: job.orgId,
       kind: job.kind,
       payload: JSON.stringify(job.payload ?? null),
