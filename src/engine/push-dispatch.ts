@@ -26,12 +26,19 @@ import { toEvent } from '../store/events.js';
 import { EVENTS_CHANNEL, onOutboxWrite } from '../store/outbox-signal.js';
 import type { Database } from '../store/schema.js';
 import type { BackgroundService, EngineDeps } from './deps.js';
-import { pushJob } from './push-jobs.js';
+import { onDeliveryDone } from './push-backpressure.js';
+import { PUSH_DELIVER, pushJob } from './push-jobs.js';
 
 /** How the dispatcher runs. */
 export interface PushDispatchOptions {
   /** Events per transaction; default 500. */
   readonly batchSize?: number;
+  /**
+   * Due deliveries above which the dispatcher waits (see push-backpressure.ts); it goes
+   * on once half of them have ended. Default 64: enough to keep a worker busy, few
+   * enough to keep claims cheap. Events wait in the outbox meanwhile.
+   */
+  readonly maxPending?: number;
   /** The safety-net poll when no wake-up comes, in ms; default 1000. */
   readonly pollIntervalMs?: number;
   readonly onError?: (error: Error) => void;
@@ -84,6 +91,7 @@ async function pushTargets(trx: Kysely<Database>, orgIds: readonly string[]): Pr
  */
 export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'>, batchSize = 500): Promise<number | 'busy'> {
   const { db, engine } = deps.store;
+  if (batchSize < 1) return 0;
   return db.transaction().execute(async (trx) => {
     if (engine.name === 'postgres') {
       const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as locked`.execute(trx);
@@ -113,23 +121,55 @@ export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'
 }
 
 /**
+ * Due `push.deliver` jobs, counted up to `limit`. Jobs waiting out a retry backoff are
+ * not counted, so a failing receiver does not hold back other hooks' events.
+ */
+async function pendingDeliveries(db: Kysely<Database>, limit: number): Promise<number> {
+  const rows = await db
+    .selectFrom('jobs')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('run_at', '<=', Date.now())
+    .where('kind', '=', PUSH_DELIVER)
+    .limit(limit)
+    .execute();
+  return rows.length;
+}
+
+/**
  * Runs the dispatcher until the returned function is called: drains the outbox at
- * start, on every wake-up and on every poll.
+ * start, on every wake-up and on every poll, keeping at most `maxPending` deliveries
+ * pending.
  */
 export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions = {}): () => Promise<void> {
   const batchSize = options.batchSize ?? 500;
+  const maxPending = options.maxPending ?? 64;
   const onError = options.onError ?? ((error) => console.error(`[hookyard push dispatch] ${error.message}`));
   let stopped = false;
   let draining: Promise<void> | undefined;
   let again = false;
   let scheduled = false;
+  let throttled = false;
+  /** Deliveries ended since the dispatcher was throttled. */
+  let ended = 0;
+
+  /** One batch, no larger than the room left in the queue. */
+  const batch = async (): Promise<number | 'busy'> => {
+    const room = maxPending - (await pendingDeliveries(deps.store.db, maxPending));
+    throttled = room <= 0;
+    ended = 0;
+    if (throttled) return 0;
+    const size = Math.min(batchSize, room);
+    const dispatched = await dispatchPushBatch(deps, size);
+    return dispatched === size ? batchSize : dispatched;
+  };
 
   const drain = async (): Promise<void> => {
     do {
       again = false;
       try {
         // A full batch means more may wait; `busy` means another node is draining.
-        while (!stopped && (await dispatchPushBatch(deps, batchSize)) === batchSize);
+        while (!stopped && (await batch()) === batchSize);
       } catch (thrown) {
         if (!stopped) onError(coerceError(thrown));
       }
@@ -158,6 +198,9 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
     onError(coerceError(thrown));
     return undefined;
   });
+  const offDone = onDeliveryDone(() => {
+    if (throttled && ++ended >= maxPending / 2) wake();
+  });
   const poll = setInterval(wake, options.pollIntervalMs ?? 1000);
   wake();
 
@@ -165,6 +208,7 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
     stopped = true;
     clearInterval(poll);
     unsubscribe?.();
+    offDone();
     await (await listening)?.close();
     await draining;
   };

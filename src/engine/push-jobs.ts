@@ -21,6 +21,7 @@ import { findExecution, finishExecution, insertExecution, startExecution } from 
 import { findHook } from '../store/hooks.js';
 import type { EngineDeps, JobRegistration } from './deps.js';
 import { outcomeOf, runHook } from './hook-runner.js';
+import { signalDeliveryDone } from './push-backpressure.js';
 
 /** The job kind of one delivery of one event to one PUSH hook. */
 export const PUSH_DELIVER = 'push.deliver';
@@ -122,6 +123,6 @@ async function closeInterrupted(deps: EngineDeps, job: ClaimedJob<PushDelivery>)
 /** Registers `push.deliver`. */
 export const registerPushJobs: JobRegistration = (handlers, deps) =>
   handlers.register<PushDelivery>(PUSH_DELIVER, {
-    run: (job) => deliver(deps, job),
+    run: (job) => deliver(deps, job).finally(signalDeliveryDone),
     interrupted: (job) => closeInterrupted(deps, job),
   });
