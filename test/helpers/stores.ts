@@ -61,6 +61,13 @@ const postgres: TestEngine = {
         const c = new pg.Client({ connectionString: PG_ADMIN_URL });
         await c.connect();
         try {
+          // pg's pool.end() resolves before its clients' sockets close; forcing the drop while
+          // one is still closing makes that client throw an uncaught 57P01. Wait for them first.
+          for (let i = 0; i < 50; i++) {
+            const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+            if (rows[0].n === 0) break;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
           await c.query(`drop database if exists ${name} with (force)`);
         } finally {
           await c.end();
