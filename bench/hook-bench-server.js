@@ -1,0 +1,87 @@
+// Shared by the PUSH and API-hook benchmarks: a real `hookyard serve` on SQLite in a
+// temporary folder, with egress pointed at a local HTTPS receiver in this process
+// (a throwaway CA, loopback only, allowed through the explicit test settings).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from 'selfsigned';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const RECEIVER_HOST = 'receiver.example.test';
+
+async function certificates() {
+  const ca = await generate([{ name: 'commonName', value: 'Hookyard Bench CA' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true }],
+  });
+  const leaf = await generate([{ name: 'commonName', value: RECEIVER_HOST }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: RECEIVER_HOST }] },
+    ],
+  });
+  return { ca: ca.cert, key: leaf.private, cert: leaf.cert };
+}
+
+/** An HTTPS receiver on 127.0.0.1 that answers 200 and calls `onRequest(body)`. */
+export async function startReceiver(onRequest) {
+  const { ca, key, cert } = await certificates();
+  const server = https.createServer({ key, cert }, (req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      onRequest(Buffer.concat(chunks).toString('utf8'));
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { ca, port: server.address().port, close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))) };
+}
+
+/** Starts `hookyard serve` on SQLite in a new folder; resolves with its url, admin key and data folder. */
+export async function startServer(receiver, extraEnv = {}) {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-bench-'));
+  const caFile = path.join(cwd, 'ca.pem');
+  fs.writeFileSync(caFile, receiver?.ca ?? '');
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_SERVER_PROF] : []), '--no-node-snapshot', path.join(ROOT, 'bin/hookyard.js'), 'serve', '--port', '0'], {
+    cwd,
+    env: {
+      ...process.env,
+      HOOKYARD_LOG_LEVEL: 'silent',
+      HOOKYARD_DATABASE_URL: '',
+      ...(receiver && {
+        HOOKYARD_EGRESS_ALLOW_PRIVATE: 'true',
+        HOOKYARD_EGRESS_CA_FILE: caFile,
+        HOOKYARD_EGRESS_CONNECT_TO: `${RECEIVER_HOST}:443:127.0.0.1:${receiver.port}`,
+      }),
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  for (let i = 0; i < 400 && !/Admin API key/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+  const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+  const key = /Admin API key[^:]*: (hyk_\S+)/.exec(out)?.[1];
+  if (!url || !key) throw new Error(`server did not start:\n${out}`);
+  return {
+    url,
+    key,
+    dataDir: path.join(cwd, 'data'),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      fs.rmSync(cwd, { recursive: true, force: true });
+    },
+  };
+}
