@@ -145,11 +145,12 @@ const systemLookup: Lookup = async (hostname) =>
 export class Egress {
   readonly #options: EgressOptions;
   readonly #agent: Agent;
-  readonly #ca: string[] | undefined;
+  /** Built once: a context with extra CAs costs milliseconds to build (it parses every root). */
+  readonly #secureContext: tls.SecureContext | undefined;
 
   constructor(options: EgressOptions = {}) {
     this.#options = options;
-    this.#ca = options.ca ? [...tls.rootCertificates, options.ca] : undefined;
+    this.#secureContext = options.ca ? tls.createSecureContext({ ca: [...tls.rootCertificates, options.ca] }) : undefined;
     this.#agent = new Agent({ connect: (opts, cb) => void this.#connect(opts, cb), keepAliveTimeout: 4_000 });
   }
 
@@ -223,7 +224,7 @@ export class Egress {
         host: address,
         port: toPort,
         servername: net.isIP(host) ? undefined : host,
-        ca: this.#ca,
+        secureContext: this.#secureContext,
         ALPNProtocols: ['http/1.1'],
       });
       socket.setTimeout(10_000, () => socket.destroy(new EgressError('TIMEOUT', `Connecting to ${host} timed out`)));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { SqliteDialect, sql } from 'kysely';
 import type { Engine } from '../dialect.js';
+import { withStatementCache } from './statement-cache.js';
 
 /**
  * Embedded SQLite (better-sqlite3) in WAL mode: readers never wait for the writer,
@@ -17,7 +18,7 @@ export function sqliteEngine(file: string): Engine {
   database.pragma('busy_timeout = 5000');
   return {
     name: 'sqlite',
-    dialect: new SqliteDialect({ database }),
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
     jsonText: (column, key) => sql<string | null>`cast(json_extract(${sql.ref(column)}, ${'$.' + JSON.stringify(key)}) as text)`,
   };
 }
