@@ -1,31 +1,11 @@
 // Entity API throughput on SQLite: a real `hookyard serve` process, driven by an
 // undici client from this (second) process. Prints creates/s, reads/s and latencies.
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
+import { startServer } from './hook-bench-server.js';
 import { figure, quantile } from './lib.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COUNT = Number(process.env.BENCH_ENTITIES ?? 5000);
 const CONCURRENCY = 32;
-
-async function startServer(cwd) {
-  const child = spawn(process.execPath, ['--no-node-snapshot', path.join(ROOT, 'bin/hookyard.js'), 'serve', '--port', '0'], {
-    cwd,
-    env: { ...process.env, HOOKYARD_LOG_LEVEL: 'silent', HOOKYARD_DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (c) => (out += c));
-  for (let i = 0; i < 400 && !/Admin API key/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-  const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-  const key = /Admin API key[^:]*: (hyk_\S+)/.exec(out)?.[1];
-  if (!url || !key) throw new Error(`server did not start:\n${out}`);
-  return { child, url, key };
-}
 
 /** Runs `count` requests made by `make(i)` with CONCURRENCY in flight; returns latencies. */
 async function drive(pool, count, make) {
@@ -48,8 +28,7 @@ async function drive(pool, count, make) {
   return { seconds: (performance.now() - started) / 1000, latencies };
 }
 
-const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-bench-'));
-const server = await startServer(cwd);
+const server = await startServer();
 const pool = new Pool(server.url, { connections: CONCURRENCY });
 const headers = { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' };
 try {
@@ -73,7 +52,5 @@ try {
   figure('entities_api.sqlite.read_latency.p99_ms', quantile(read.latencies, 0.99));
 } finally {
   await pool.close();
-  server.child.kill('SIGTERM');
-  await new Promise((r) => server.child.once('exit', r));
-  fs.rmSync(cwd, { recursive: true, force: true });
+  await server.stop();
 }

@@ -7,34 +7,14 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate } from 'selfsigned';
+import { certificates } from './lib.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const RECEIVER_HOST = 'receiver.example.test';
 
-async function certificates() {
-  const ca = await generate([{ name: 'commonName', value: 'Hookyard Bench CA' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    extensions: [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true }],
-  });
-  const leaf = await generate([{ name: 'commonName', value: RECEIVER_HOST }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: RECEIVER_HOST }] },
-    ],
-  });
-  return { ca: ca.cert, key: leaf.private, cert: leaf.cert };
-}
-
 /** An HTTPS receiver on 127.0.0.1 that answers 200 and calls `onRequest(body)`. */
 export async function startReceiver(onRequest) {
-  const { ca, key, cert } = await certificates();
+  const { ca, key, cert } = await certificates(RECEIVER_HOST);
   const server = https.createServer({ key, cert }, (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -48,7 +28,10 @@ export async function startReceiver(onRequest) {
   return { ca, port: server.address().port, close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))) };
 }
 
-/** Starts `hookyard serve` on SQLite in a new folder; resolves with its url, admin key and data folder. */
+/**
+ * Starts `hookyard serve` on SQLite in a new folder; resolves with its url, admin key and
+ * data folder. Without a receiver, hooks get the default egress policy.
+ */
 export async function startServer(receiver, extraEnv = {}) {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-bench-'));
   const caFile = path.join(cwd, 'ca.pem');

@@ -7,7 +7,6 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { generate } from 'selfsigned';
 import { createSecretBox } from '../dist/domain/secret-box.js';
 import { runPull } from '../dist/engine/pull.js';
 import { JobQueue } from '../dist/jobs/index.js';
@@ -17,27 +16,12 @@ import { insertExecution } from '../dist/store/executions.js';
 import { insertHook } from '../dist/store/hooks.js';
 import { insertIntegration } from '../dist/store/integrations.js';
 import { insertOrganisation } from '../dist/store/organisations.js';
-import { figure } from './lib.js';
+import { certificates, figure } from './lib.js';
 
 const PAGES = Number(process.env.BENCH_PULL_PAGES ?? 100);
 const PER_PAGE = 1000;
 const HOST = 'hr.bench.test';
 const PG_URL = process.env.HOOKYARD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function certificates() {
-  const ca = await generate([{ name: 'commonName', value: 'Bench CA' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    extensions: [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true }],
-  });
-  const leaf = await generate([{ name: 'commonName', value: HOST }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [{ name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames: [{ type: 2, value: HOST }] }],
-  });
-  return { ca: ca.cert, key: leaf.private, cert: leaf.cert };
-}
 
 function pageBody(page) {
   const people = [];
@@ -114,7 +98,7 @@ async function postgresDatabase() {
   };
 }
 
-const { ca, key, cert } = await certificates();
+const { ca, key, cert } = await certificates(HOST);
 const bodies = Array.from({ length: PAGES }, (_, i) => pageBody(i + 1));
 const server = https.createServer({ key, cert }, (req, res) => {
   const page = Number(new URL(req.url, `https://${HOST}`).searchParams.get('page') ?? 1);

@@ -21,14 +21,16 @@ import type { ChangeSource } from '../domain/entity-events.js';
 import { ENTITY_TYPES, entityType, isEntityType, type EntityType } from '../domain/entity-types.js';
 import { validateEntityData, type ValidationMode } from '../domain/entity-validation.js';
 import { HookyardError, validationError } from '../domain/errors.js';
+import { API_OPERATIONS, type ApiOperation } from '../domain/hooks.js';
 import type { Principal } from '../store/api-keys.js';
 import { customAttributeDefinitions } from '../store/custom-attributes.js';
 import type { Engine } from '../store/dialect.js';
 import { createEntity, deleteEntity, findEntity, listEntities, updateEntity, type Entity } from '../store/entities.js';
 import type { Database } from '../store/schema.js';
 
-export const ENTITY_OPERATIONS = ['list', 'get', 'create', 'update', 'delete'] as const;
-export type EntityOperationName = (typeof ENTITY_OPERATIONS)[number];
+/** The operations, named as API pre- and post-hooks name them. */
+export const ENTITY_OPERATIONS = API_OPERATIONS;
+export type EntityOperationName = ApiOperation;
 
 /** One call of an operation, as `ctx.request` describes it to hooks (plus who calls and If-Match). */
 export interface EntityCall {

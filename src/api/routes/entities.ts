@@ -1,6 +1,6 @@
 /**
  * `/v1/entities/{type}` and `/v1/entities/{type}/{id}`: thin routes around the entity
- * operations of `engine/entity-operations.ts`, where API pre/post hooks will wrap them.
+ * operations of `engine/entity-operations.ts`, wrapped by the API pre/post hooks (`engine/api-hooks.ts`).
  */
 import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
