@@ -43,6 +43,8 @@ describeEachEngine('PUSH delivery survives kill -9 of hookyard serve', (engine) 
       HOOKYARD_EGRESS_CONNECT_TO: `${HOST}:443:127.0.0.1:${receiver.port}`,
       HOOKYARD_MASTER_KEY: 'e2e-master-key-0123456789abcdef0123',
       HOOKYARD_DATA_DIR: path.join(cwd, 'data'),
+      // Deliveries the killed process held are recovered once their lease lapses: keep it short.
+      HOOKYARD_JOB_LEASE_MS: '3000',
       ...(target.databaseUrl && { HOOKYARD_DATABASE_URL: target.databaseUrl }),
     };
     store = openStore({ dataDir: env.HOOKYARD_DATA_DIR, ...(target.databaseUrl && { databaseUrl: target.databaseUrl }) });
