@@ -10,6 +10,15 @@ describe('createRedactor', () => {
     expect(r.text('ab')).toBe('[secret:short]');
   });
 
+  test('replaces the spellings URLs give a secret: form-encoded query, typed-in query and path', () => {
+    const r = createRedactor({ token: "Xy8Q~s3cr3t it's" });
+    const query = new URL('https://h/p');
+    query.searchParams.append('key', "Xy8Q~s3cr3t it's");
+    expect(r.text(query.href)).toBe('https://h/p?key=[secret:token]');
+    expect(r.text(new URL("https://h/p?key=Xy8Q~s3cr3t it's").href)).toBe('https://h/p?key=[secret:token]');
+    expect(r.text(new URL("https://h/Xy8Q~s3cr3t it's/x").href)).toBe('https://h/[secret:token]/x');
+  });
+
   test('redacts keys and values deeply without giving "__proto__" keys a meaning', () => {
     const r = createRedactor({ s: 'xyz' });
     const out = r.json(JSON.parse('{"__proto__":{"p":"xyz"},"list":["xyz",1,null],"xyz":true}'));

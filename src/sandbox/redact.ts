@@ -12,16 +12,35 @@ export interface Redactor {
 const NOOP: Redactor = Object.freeze({ text: (s: string) => s, json: <T>(v: T) => v });
 
 /**
+ * How a secret may be spelled where it leaves a run: as is, JSON-escaped (bodies, log
+ * data), and as each part of a URL serialises it. `encodeURIComponent` is not enough:
+ * `ctx.http`'s `query` option form-encodes (`~` → `%7E`, space → `+`), and the URL
+ * parser encodes `'` and spaces in a query typed into the URL, `%20` in a path.
+ */
+function spellings(value: string): Set<string> {
+  const forms = new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)]);
+  forms.add(new URLSearchParams([['', value]]).toString().slice(1));
+  try {
+    if (!value.includes('#')) forms.add(new URL(`https://h/?${value}`).search.slice(1));
+    if (!/[#?/\\]/.test(value)) forms.add(new URL(`https://h/${value}`).pathname.slice(1));
+  } catch {
+    // Not a valid URL part: then it cannot appear in a URL in that spelling either.
+  }
+  forms.delete('');
+  return forms;
+}
+
+/**
  * Builds a redactor for `secrets`. Also catches the URL-encoded and JSON-escaped
- * spellings, since secrets travel in query strings and JSON bodies; longer values
- * are replaced first so a secret that contains another is not half-replaced.
+ * spellings (see {@link spellings}), since secrets travel in URLs and JSON bodies;
+ * longer values are replaced first so a secret that contains another is not half-replaced.
  */
 export function createRedactor(secrets: Readonly<Record<string, string>> = {}): Redactor {
   const pairs: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(secrets)) {
     if (typeof value !== 'string' || value === '') continue;
     const label = `[secret:${name}]`;
-    for (const form of new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])) {
+    for (const form of spellings(value)) {
       pairs.push([form, label]);
     }
   }
