@@ -17,7 +17,8 @@ export function encodeCursor(key: CursorKey): string {
 export function decodeCursor(cursor: string): CursorKey {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id };
+    // Times are integer milliseconds in a bigint column: PostgreSQL refuses 1.5 or 1e300 (a 500 otherwise).
+    if (Number.isSafeInteger(createdAt) && typeof id === 'string' && id.length <= 100) return { createdAt: createdAt as number, id };
   } catch {
     // fall through to the error below
   }
