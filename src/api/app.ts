@@ -34,8 +34,8 @@ declare module 'fastify' {
 /** What the app is built from. */
 export interface AppDeps extends EngineDeps {
   readonly config: Config;
-  /** pino request logs; off in tests. */
-  readonly logger?: boolean;
+  /** pino request logs; off in tests, or to `stream` (tests that read them). */
+  readonly logger?: boolean | { readonly stream: { write(line: string): void } };
 }
 
 /** The `/v1` route groups, each an encapsulated plugin given the app's dependencies. */
@@ -54,7 +54,7 @@ const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
   const app = fastify({
-    logger: deps.logger ? { level: config.logLevel } : false,
+    logger: deps.logger ? { level: config.logLevel, ...(typeof deps.logger === 'object' && { stream: deps.logger.stream }) } : false,
     bodyLimit: config.bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
