@@ -92,6 +92,20 @@ describeEachEngine('roles on every write route, cursors and stored keys', (engin
     expect(early.json()).toEqual({ items: [], nextCursor: null });
   });
 
+  it('bounds list limits on every list route, and hook code to 512 KiB', async () => {
+    const lists = ['/v1/integrations', '/v1/api-keys', '/v1/custom-attributes', '/v1/entities/project', `/v1/integrations/${ids.integration}/hooks`, `/v1/hooks/${ids.hook}/executions`];
+    for (const url of lists) {
+      for (const limit of ['0', '501', '-1', 'x', '1e3']) {
+        expect((await t.call(acme.keys.admin, { method: 'GET', url: `${url}?limit=${limit}` })).statusCode, `${url} limit=${limit}`).toBe(400);
+      }
+      expect((await t.call(acme.keys.admin, { method: 'GET', url: `${url}?limit=500` })).statusCode, url).toBe(200);
+    }
+    const code = `async function run(ctx) {}\n//${'x'.repeat(512 * 1024)}`;
+    const big = await t.call(acme.keys.editor, { method: 'PATCH', url: `/v1/hooks/${ids.hook}`, payload: { code } });
+    expect(big.statusCode).toBe(400);
+    expect(big.json().error.message).toMatch(/code/);
+  });
+
   it('stores keys as the SHA-256 of a hyk_ key of 256 random bits, never the key', async () => {
     const { key, id } = (await t.call(acme.keys.admin, { method: 'POST', url: '/v1/api-keys', payload: { role: 'editor' } })).json();
     expect(key).toMatch(/^hyk_[A-Za-z0-9_-]{43}$/);
