@@ -102,8 +102,11 @@ export function checkHookDraft(draft: HookDraft): { settings: HookSettings; issu
   if (rule.needsEntityType && !draft.entityType) issues.push(issue('entityType', `is required for ${draft.type} hooks (one of ${ENTITY_TYPES.join(', ')})`));
   if (draft.runtime === 'code' && !draft.code) issues.push(issue('code', 'is required when runtime is "code"'));
   if (draft.runtime === 'remote' && !draft.remote?.url) issues.push(issue('remote/url', 'is required when runtime is "remote"'));
-  if (draft.runtime === 'remote' && draft.remote?.url && !/^https:\/\//i.test(draft.remote.url)) {
-    issues.push(issue('remote/url', 'must be an https:// URL'));
+  if (draft.runtime === 'remote' && draft.remote?.url) {
+    const url = URL.canParse(draft.remote.url) ? new URL(draft.remote.url) : undefined;
+    if (url?.protocol !== 'https:') issues.push(issue('remote/url', 'must be an https:// URL'));
+    // Everyone who may read the hook sees its URL: credentials belong in the signing secret.
+    else if (url.username || url.password) issues.push(issue('remote/url', 'must not contain a user name or password'));
   }
   const settings: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {

@@ -61,15 +61,22 @@ export async function createApiKey(
   return { key, info: toInfo(row) };
 }
 
-/** The principal of an active key, or undefined for an unknown or revoked key. */
-export async function authenticateApiKey(db: Kysely<Database>, key: string): Promise<Principal | undefined> {
+/** `last_used_at` is refreshed at most this often, so busy keys do not write on every call. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** The principal of an active key, or undefined for an unknown or revoked key. Records its use. */
+export async function authenticateApiKey(db: Kysely<Database>, key: string, now = Date.now()): Promise<Principal | undefined> {
   const row = await db
     .selectFrom('api_keys')
-    .select(['id', 'org_id', 'role'])
+    .select(['id', 'org_id', 'role', 'last_used_at'])
     .where('key_hash', '=', hashApiKey(key))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  return row && { apiKeyId: row.id, orgId: row.org_id, role: row.role as Role };
+  if (!row) return undefined;
+  if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {
+    await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();
+  }
+  return { apiKeyId: row.id, orgId: row.org_id, role: row.role as Role };
 }
 
 export async function listApiKeys(

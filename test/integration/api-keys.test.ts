@@ -29,6 +29,15 @@ describeEachEngine('API keys and authentication', (engine) => {
     expect(JSON.stringify(asAdmin.json())).not.toContain(body.key);
   });
 
+  it('records when a key was last used', async () => {
+    const { key, id } = (await t.call(acme.keys.admin, { method: 'POST', url: '/v1/api-keys', payload: { role: 'viewer' } })).json();
+    expect((await t.call(acme.keys.admin, { method: 'GET', url: `/v1/api-keys/${id}` })).json().lastUsedAt).toBeNull();
+    const before = Date.now();
+    await t.call(key, { method: 'GET', url: '/v1/integrations' });
+    const { lastUsedAt } = (await t.call(acme.keys.admin, { method: 'GET', url: `/v1/api-keys/${id}` })).json();
+    expect(Date.parse(lastUsedAt)).toBeGreaterThanOrEqual(before - 1000);
+  });
+
   it('answers 401 without a key, with a malformed header and with an unknown key', async () => {
     for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer hyk_' + 'x'.repeat(43) }]) {
       const res = await t.app.inject({ method: 'GET', url: '/v1/api-keys', headers });

@@ -64,6 +64,7 @@ describeEachEngine('hooks', (engine) => {
       [{ name: 'x', type: 'pull', entityType: 'employee' }, /code is required/],
       [{ name: 'x', type: 'push', entityType: 'employee', runtime: 'remote', remote: { url: 'http://example.test/hook', secret: 'x'.repeat(20) } }, /https/],
       [{ name: 'x', type: 'nope', entityType: 'employee', code: PULL }, /type/],
+      [{ name: 'x', type: 'push', entityType: 'employee', runtime: 'remote', remote: { url: 'https://me:pw@example.test/hook', secret: 'x'.repeat(20) } }, /user name or password/],
     ];
     for (const [payload, message] of cases) {
       const res = await create(payload);
