@@ -25,6 +25,7 @@ import { lastOfEach, readRecord, type PullRecord } from '../domain/pull-records.
 import { createEntity, deleteEntity, normalised, updateEntity } from '../store/entities.js';
 import { createEntities } from '../store/entity-batch.js';
 import { findLinks, insertLinks, linkKey, setLinkFingerprint, type ExternalLink, type NewLink } from '../store/external-links.js';
+import type { DialectName } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 
 /** What a page is saved for: one hook of one integration, in one organisation. */
@@ -35,6 +36,8 @@ export interface PageScope {
   readonly sourceSystemKey: string;
   readonly entityType: EntityType;
   readonly dryRun: boolean;
+  /** The store's engine: PostgreSQL looks links up with another query shape. */
+  readonly dialect: DialectName;
   /** The custom attribute definitions of the entity type. */
   readonly definitions: readonly ValueRule[];
 }
@@ -132,7 +135,7 @@ export async function savePage(db: Kysely<Database>, scope: PageScope, raw: read
 
   const work = async (trx: Kysely<Database>) => {
     const scopeKeys = { orgId: scope.orgId, sourceSystemKey: scope.sourceSystemKey };
-    const links = await findLinks(trx, scopeKeys, [scope.entityType], live.map((r) => r.record.externalId));
+    const links = await findLinks(trx, scope.dialect, scopeKeys, [scope.entityType], live.map((r) => r.record.externalId));
     const creates: Pending[] = [];
     const updates: Pending[] = [];
     const deletes: Pending[] = [];
@@ -202,7 +205,7 @@ async function resolveReferences(
   const targets = [...new Set(refs.flatMap((r) => r.targets))];
   const wanted = pending.flatMap((p) => refs.map((r) => referencedId(p.data, r.field)).filter((id): id is string => id !== undefined));
   if (wanted.length === 0) return ok;
-  const links = await findLinks(trx, { orgId: scope.orgId, sourceSystemKey: scope.sourceSystemKey }, targets, wanted);
+  const links = await findLinks(trx, scope.dialect, { orgId: scope.orgId, sourceSystemKey: scope.sourceSystemKey }, targets, wanted);
   for (const p of pending) {
     for (const ref of refs) {
       const externalId = referencedId(p.data, ref.field);

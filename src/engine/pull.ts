@@ -107,6 +107,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
     sourceSystemKey: integration.sourceSystemKey,
     entityType: hook.entityType,
     dryRun: run.dryRun,
+    dialect: deps.store.engine.name,
     definitions,
   };
   const code = hook.code;
