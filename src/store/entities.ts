@@ -48,7 +48,12 @@ function storedData(row: EntitiesTable): EntityData {
 
 /** A stored row as the API, events and hooks show it. */
 export function toEntity(row: EntitiesTable): Entity {
-  const { customAttributes, ...fields } = storedData(row);
+  return entityOf(row, storedData(row));
+}
+
+/** {@link toEntity} of a row whose data the caller holds already (it is not copied). */
+export function entityOf(row: EntitiesTable, data: Readonly<EntityData>): Entity {
+  const { customAttributes, ...fields } = data;
   return {
     id: row.id,
     type: row.type as EntityType,

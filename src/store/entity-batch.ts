@@ -8,10 +8,10 @@ import type { Kysely } from 'kysely';
 import { entityType, type EntityData } from '../domain/entity-types.js';
 import { HookyardError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { normalised, toEntity, type Entity, type EntityWrite } from './entities.js';
+import { entityOf, normalised, type Entity, type EntityWrite } from './entities.js';
+import { insertRows } from './insert-rows.js';
+import { signalOutbox } from './outbox-signal.js';
 import type { Database, EntitiesTable, EventsTable } from './schema.js';
-
-const CHUNK = 500;
 
 /**
  * Creates one entity (version 1) and its `create` event per item of validated data,
@@ -21,35 +21,35 @@ export async function createEntities(trx: Kysely<Database>, input: EntityWrite, 
   if (!trx.isTransaction) throw new HookyardError('HY_INTERNAL', 'createEntities needs a transaction');
   const definition = entityType(input.type);
   if (definition.references.length > 0) throw new HookyardError('HY_INTERNAL', `${input.type} has references: create them one by one`);
+  if (items.length === 0) return [];
   const now = Date.now();
   const source = JSON.stringify(input.source);
+  const rows: EntitiesTable[] = [];
+  const events: Omit<EventsTable, 'seq'>[] = [];
   const entities: Entity[] = [];
-  for (let start = 0; start < items.length; start += CHUNK) {
-    const rows: EntitiesTable[] = [];
-    const events: Omit<EventsTable, 'seq'>[] = [];
-    for (const item of items.slice(start, start + CHUNK)) {
-      const data = normalised(input.type, item);
-      const issues = definition.rules(data);
-      if (issues.length > 0) throw new HookyardError('HY_VALIDATION', issues.map((i) => i.message).join('; '));
-      const row: EntitiesTable = { id: newId(), org_id: input.orgId, type: input.type, data: JSON.stringify(data), version: 1, created_at: now, updated_at: now };
-      const entity = toEntity(row);
-      rows.push(row);
-      entities.push(entity);
-      events.push({
-        id: newId(),
-        org_id: input.orgId,
-        entity_type: input.type,
-        entity_id: row.id,
-        change_type: 'create',
-        before: null,
-        after: JSON.stringify(entity),
-        source,
-        occurred_at: now,
-        dispatched_at: null,
-      });
-    }
-    await trx.insertInto('entities').values(rows).execute();
-    await trx.insertInto('events').values(events).execute();
+  for (const item of items) {
+    const data = normalised(input.type, item);
+    const issues = definition.rules(data);
+    if (issues.length > 0) throw new HookyardError('HY_VALIDATION', issues.map((i) => i.message).join('; '));
+    const row: EntitiesTable = { id: newId(), org_id: input.orgId, type: input.type, data: JSON.stringify(data), version: 1, created_at: now, updated_at: now };
+    const entity = entityOf(row, data);
+    rows.push(row);
+    entities.push(entity);
+    events.push({
+      id: newId(),
+      org_id: input.orgId,
+      entity_type: input.type,
+      entity_id: row.id,
+      change_type: 'create',
+      before: null,
+      after: JSON.stringify(entity),
+      source,
+      occurred_at: now,
+      dispatched_at: null,
+    });
   }
+  await insertRows(trx, 'entities', rows);
+  await insertRows(trx, 'events', events);
+  signalOutbox();
   return entities;
 }

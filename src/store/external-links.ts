@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { EntityType } from '../domain/entity-types.js';
 import { newId } from '../domain/ids.js';
 import type { DialectName } from './dialect.js';
+import { insertRows } from './insert-rows.js';
 import type { Database } from './schema.js';
 
 /** A link as the pipeline needs it. */
@@ -105,23 +106,20 @@ export interface NewLink {
 
 /** Inserts links, many rows per statement. */
 export async function insertLinks(db: Kysely<Database>, scope: LinkScope, links: readonly NewLink[], now = Date.now()): Promise<void> {
-  for (const part of chunks(links)) {
-    await db
-      .insertInto('external_links')
-      .values(
-        part.map((link) => ({
-          id: newId(),
-          org_id: scope.orgId,
-          source_system_key: scope.sourceSystemKey,
-          entity_type: link.entityType,
-          external_id: link.externalId,
-          entity_id: link.entityId,
-          fingerprint: link.fingerprint,
-          updated_at: now,
-        })),
-      )
-      .execute();
-  }
+  await insertRows(
+    db,
+    'external_links',
+    links.map((link) => ({
+      id: newId(),
+      org_id: scope.orgId,
+      source_system_key: scope.sourceSystemKey,
+      entity_type: link.entityType,
+      external_id: link.externalId,
+      entity_id: link.entityId,
+      fingerprint: link.fingerprint,
+      updated_at: now,
+    })),
+  );
 }
 
 /** Records the fingerprint of what was last synced for a link. */
