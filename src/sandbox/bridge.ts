@@ -38,6 +38,9 @@ export interface BridgeOptions {
 
 type Envelope = string;
 
+/** Content types whose body the isolate parses as JSON (falling back to text). */
+const JSON_TYPE = /[/+]json\b/i;
+
 const LEVELS: ReadonlySet<string> = new Set(['debug', 'info', 'warn', 'error']);
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 // Headers the transport owns; a hook must not smuggle them (User-Agent is fixed, too).
@@ -250,7 +253,10 @@ export class Bridge {
     try {
       const res = await this.#o.egress.send({ method, url, headers, body, signal: controller.signal, maxResponseBytes: limits.httpResponseBytes });
       this.http.push({ ...entry, status: res.status, durationMs: elapsed(started), responseBytes: res.body.length });
-      return { status: res.status, headers: res.headers, body: parseBody(res.body, res.headers['content-type']) };
+      // A JSON body crosses as text and is parsed inside the isolate (see httpRequest there):
+      // parsing it here would cost a parse and a stringify more per response.
+      const contentType = res.headers['content-type'];
+      return { status: res.status, headers: res.headers, body: res.body.toString('utf8'), json: contentType !== undefined && JSON_TYPE.test(contentType) };
     } catch (err) {
       const e = err instanceof EgressError ? err : new EgressError('CONNECTION_FAILED', coerceError(err).message, { cause: err });
       const responseBytes = e.code === 'RESPONSE_TOO_LARGE' ? limits.httpResponseBytes : 0;
@@ -268,18 +274,6 @@ export class Bridge {
 
 function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
-}
-
-function parseBody(body: Buffer, contentType: string | undefined): unknown {
-  const text = body.toString('utf8');
-  if (contentType && /[/+]json\b/i.test(contentType)) {
-    try {
-      return JSON.parse(text);
-    } catch {
-      return text;
-    }
-  }
-  return text;
 }
 
 function urlParts(url: URL): Record<string, string> {

@@ -126,7 +126,11 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
         if (spec.headers['content-type'] === undefined) spec.headers['content-type'] = 'application/json';
       }
     }
-    return callAsync('http', spec);
+    return callAsync('http', spec).then((res) => {
+      let body = res.body;
+      if (res.json) { try { body = parse(body); } catch {} }
+      return { status: res.status, headers: res.headers, body };
+    });
   }
   const withBody = (method) => (url, body, opts) => httpRequest({ ...(opts || {}), method, url, body });
   const withoutBody = (method) => (url, opts) => httpRequest({ ...(opts || {}), method, url });
