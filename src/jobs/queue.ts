@@ -69,26 +69,15 @@ export interface ClaimOptions {
   readonly now?: number;
 }
 
-/**
- * Claims up to `limit` ready jobs, oldest `run_at` first, with a lease of `leaseMs`. A job is
- * ready when it is pending and due, or running with an expired lease (a recovery); and,
- * with an ordering key, when no older job of that key is pending or running.
- */
-export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<ClaimedJob[]> {
-  const { dialect, kinds, limit, leaseMs, now = Date.now() } = options;
-  if (kinds.length === 0 || limit < 1) return [];
-  const lease = `${options.workerId}/${randomUUID()}`;
-  return db.transaction().execute(async (trx) => {
-    const ready = await trx
+/** Ready jobs of one state, in claim order: `run_at`, then `seq`. */
+function readyQuery(trx: Kysely<Database>, options: ClaimOptions, now: number, state: 'due' | 'expired', limit: number) {
+  return (
+    trx
       .selectFrom('jobs as j')
       .select(['j.id', 'j.status', 'j.attempts', 'j.max_attempts'])
-      .where('j.kind', 'in', kinds)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('j.status', '=', 'pending'), eb('j.run_at', '<=', now)]),
-          eb.and([eb('j.status', '=', 'running'), eb('j.lease_expires_at', '<=', now)]),
-        ]),
-      )
+      .$if(state === 'due', (qb) => qb.where('j.status', '=', 'pending').where('j.run_at', '<=', now))
+      .$if(state === 'expired', (qb) => qb.where('j.status', '=', 'running').where('j.lease_expires_at', '<=', now))
+      .where('j.kind', 'in', options.kinds)
       .where((eb) =>
         eb.or([
           eb('j.ordering_key', 'is', null),
@@ -98,8 +87,8 @@ export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Pr
                 .selectFrom('jobs as prior')
                 .select(sql.lit(1).as('one'))
                 .whereRef('prior.ordering_key', '=', 'j.ordering_key')
-                .whereRef('prior.seq', '<', 'j.seq')
-                .where('prior.status', 'in', ['pending', 'running']),
+                .where('prior.status', 'in', ['pending', 'running'])
+                .whereRef('prior.seq', '<', 'j.seq'),
             ),
           ),
         ]),
@@ -109,8 +98,25 @@ export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Pr
       .limit(limit)
       // Several processes claim from one PostgreSQL: rows another claimer holds are skipped,
       // never waited for. SQLite has one writer, so its transaction is enough.
-      .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
-      .execute();
+      .$if(options.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
+  );
+}
+
+/**
+ * Claims up to `limit` ready jobs with a lease of `leaseMs`: first running jobs whose
+ * lease expired (recoveries), then pending due jobs, each oldest `run_at` first; and,
+ * with an ordering key, only when no older job of that key is pending or running.
+ *
+ * Two reads rather than one with an `or`: each walks `jobs_ready` in claim order and
+ * stops at the limit (migration 0004), where one read would sort every due job.
+ */
+export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<ClaimedJob[]> {
+  const { kinds, limit, leaseMs, now = Date.now() } = options;
+  if (kinds.length === 0 || limit < 1) return [];
+  const lease = `${options.workerId}/${randomUUID()}`;
+  return db.transaction().execute(async (trx) => {
+    const ready = await readyQuery(trx, options, now, 'expired', limit).execute();
+    if (ready.length < limit) ready.push(...(await readyQuery(trx, options, now, 'due', limit - ready.length).execute()));
     if (ready.length === 0) return [];
 
     // A recovery whose interrupted attempt was the last keeps its count: it is only closed.
