@@ -2,6 +2,8 @@
  * The shapes of the job layer: what callers enqueue, what workers claim and what
  * handlers receive. Jobs know nothing of hooks: a kind, an organisation and a JSON payload.
  */
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
 
 /** Where a job is in its life. `completed` and `failed` are final. */
 export type JobStatus = 'pending' | 'running' | 'completed' | 'failed';
@@ -50,6 +52,16 @@ export interface JobContext {
   /** Aborted when the worker loses the lease or gives up waiting for the handler on stop. */
   readonly signal: AbortSignal;
   readonly workerId: string;
+  /**
+   * Adds a write to the transaction that records this attempt's outcome (completed, or
+   * failed and maybe retried), so both commit together: one commit per attempt instead
+   * of two. Writes run in the order added, before the outcome. None runs when the signal
+   * aborted (lease lost, worker stopped): the attempt then has no outcome here, and the
+   * job's recovery closes it (`JobHandler.interrupted`).
+   *
+   * @example ctx.atOutcome((db) => insertFinishedExecutions(db, [run]));
+   */
+  atOutcome(write: (db: Kysely<Database>) => Promise<unknown>): void;
 }
 
 /**

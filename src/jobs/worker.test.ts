@@ -125,6 +125,46 @@ describeEachEngine('job worker', (engine) => {
     expect((await status(id!)).status).toBe('completed');
   });
 
+  it('commits the writes a handler adds with atOutcome together with the outcome of its attempt', async () => {
+    const kind = uniqueKind('outcome');
+    const handlers = new HandlerTable();
+    handlers.register<string>(kind, {
+      async run(job, ctx) {
+        ctx.atOutcome((db) => db.updateTable('jobs').set({ payload: JSON.stringify(`${job.payload} written`) }).where('id', '=', job.id).execute());
+        if (job.payload === 'fails') throw new Error('no luck');
+      },
+    });
+    await withWorker(handlers, {}, async () => {
+      const [done, failed] = await queue.enqueue([
+        { kind, orgId, payload: 'completes' },
+        { kind, orgId, payload: 'fails', maxAttempts: 1 },
+      ]);
+      await waitFor(async () => (await status(done!)).status === 'completed' && (await status(failed!)).status === 'failed');
+      expect((await status(done!)).payload).toBe('"completes written"');
+      expect(await status(failed!)).toMatchObject({ payload: '"fails written"', last_error: 'no luck' });
+    });
+  });
+
+  it('drops the atOutcome writes of an attempt it abandons', async () => {
+    const kind = uniqueKind('abandoned-outcome');
+    const handlers = new HandlerTable();
+    const started = deferred();
+    handlers.register(kind, {
+      async run(job, ctx) {
+        ctx.atOutcome((db) => db.updateTable('jobs').set({ payload: '"written"' }).where('id', '=', job.id).execute());
+        started.resolve();
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+      },
+    });
+    const worker = new JobWorker({ queue, handlers, pollIntervalMs: 20, onError: (e) => errors.push(e) });
+    await worker.start();
+    const [id] = await queue.enqueue({ kind, orgId });
+    await started.promise;
+    await worker.stop({ timeoutMs: 50 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await status(id!)).toMatchObject({ status: 'running', payload: 'null' });
+  });
+
   it('abandons a job still running at the stop deadline: its signal aborts and its lease is left to expire', async () => {
     const kind = uniqueKind('deadline');
     const handlers = new HandlerTable();

@@ -4,7 +4,9 @@
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { HookyardError, coerceError } from '../domain/errors.js';
+import type { Database } from '../store/schema.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { HandlerTable } from './handler-table.js';
 import type { JobQueue } from './job-queue.js';
@@ -160,7 +162,8 @@ export class JobWorker {
 
   async #execute(entry: Running): Promise<void> {
     const { job, controller } = entry;
-    const ctx: JobContext = { signal: controller.signal, workerId: this.id };
+    const writes: Array<(db: Kysely<Database>) => Promise<unknown>> = [];
+    const ctx: JobContext = { signal: controller.signal, workerId: this.id, atOutcome: (write) => void writes.push(write) };
     let failure: Error | undefined;
     try {
       const handler = this.#handlers.get(job.kind);
@@ -180,8 +183,12 @@ export class JobWorker {
     if (controller.signal.aborted) return;
     try {
       const now = this.#queue.now();
-      if (failure === undefined) await completeJob(this.#queue.db, job, now);
-      else await failJob(this.#queue.db, job, failure, { backoff: this.#backoff, now });
+      const record = async (db: Kysely<Database>): Promise<void> => {
+        for (const write of writes) await write(db);
+        if (failure === undefined) await completeJob(db, job, now);
+        else await failJob(db, job, failure, { backoff: this.#backoff, now });
+      };
+      await (writes.length === 0 ? record(this.#queue.db) : this.#queue.db.transaction().execute(record));
     } catch (thrown) {
       this.#onError(coerceError(thrown), job);
     }
