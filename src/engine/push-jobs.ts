@@ -2,9 +2,10 @@
  * PUSH delivery (SPEC §4): the `push.deliver` job runs one hook with one `ctx.event`.
  *
  * Executions: one per attempt. Attempt n of a delivery job records an execution with
- * `trigger: 'event'` and `attempt: n`, whose id is derived from the job id and n, so a
- * recovery can find the execution of the attempt that was interrupted and close it as
- * `failed: interrupted`. A hook's list of executions then reads like what happened:
+ * `trigger: 'event'` and `attempt: n` when it ends, in one write that commits with the
+ * job's outcome (so a running attempt is not listed yet). Its id is derived from the job
+ * id and n, so a recovery can record the attempt that was interrupted, and left no record,
+ * as `failed: interrupted`. A hook's list of executions then reads like what happened:
  * "attempt 1 failed, attempt 2 failed, attempt 3 completed", each with its own logs,
  * HTTP log and error. A manual retry (`POST /v1/executions/{id}/retry`) is one more
  * run of the same event with `trigger: 'retry'`, queued at once so the caller gets its id.
@@ -15,9 +16,10 @@
 import { createHash } from 'node:crypto';
 import type { EntityEvent } from '../domain/entity-events.js';
 import { HookyardError } from '../domain/errors.js';
-import type { ClaimedJob, NewJob } from '../jobs/index.js';
+import type { ExecutionOutcome } from '../domain/executions.js';
+import type { ClaimedJob, JobContext, NewJob } from '../jobs/index.js';
 import type { JsonValue } from '../sandbox/index.js';
-import { findExecution, finishExecution, insertExecution, startExecution } from '../store/executions.js';
+import { findExecution, finishExecution, insertFinishedExecutions, startExecution, type FinishedExecution } from '../store/executions.js';
 import { findHook } from '../store/hooks.js';
 import type { EngineDeps, JobRegistration } from './deps.js';
 import { outcomeOf, runHook } from './hook-runner.js';
@@ -62,30 +64,43 @@ export function pushRetryJob(orgId: string, hookId: string, event: EntityEvent, 
   };
 }
 
-/** The execution id of attempt `attempt` of job `jobId`: a UUID-shaped hash, the same every time. */
+/**
+ * The execution id of attempt `attempt` of job `jobId`, the same every time: the job id's
+ * time prefix (a UUIDv7's milliseconds), then a hash of the job and attempt. Time-ordered
+ * like every other id, so these records append to the executions index.
+ */
 export function attemptExecutionId(jobId: string, attempt: number): string {
   const hex = createHash('sha256').update(`${jobId}:${attempt}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return `${jobId.slice(0, 13)}-7${hex.slice(0, 3)}-8${hex.slice(3, 6)}-${hex.slice(6, 18)}`;
 }
 
-async function deliver(deps: EngineDeps, job: ClaimedJob<PushDelivery>): Promise<void> {
+/** What one attempt's execution record says, besides its id and outcome. */
+function attemptRecord(job: ClaimedJob<PushDelivery>, attempt: number, startedAt: number): Omit<FinishedExecution, 'id' | 'status'> {
+  const input: PushInput = { event: job.payload.event };
+  return { orgId: job.orgId, hookId: job.payload.hookId, trigger: 'event', attempt, startedAt, finishedAt: Date.now(), input };
+}
+
+async function deliver(deps: EngineDeps, job: ClaimedJob<PushDelivery>, ctx: JobContext): Promise<void> {
   const { db } = deps.store;
-  const { hookId, event } = job.payload;
+  const { hookId, event, executionId: queued } = job.payload;
   const hook = await findHook(db, job.orgId, hookId);
-  const retry = job.payload.executionId !== undefined;
   // A deleted hook has no one to deliver to, and no execution list to show it in.
   if (!hook) {
-    if (retry) await finishExecution(db, job.payload.executionId!, { status: 'skipped', error: { message: 'the hook was deleted' } });
+    if (queued !== undefined) await finishExecution(db, queued, { status: 'skipped', error: { message: 'the hook was deleted' } });
     return;
   }
-  const executionId = job.payload.executionId ?? attemptExecutionId(job.id, job.attempt);
-  if (retry) await startExecution(db, executionId);
-  else {
-    const input: PushInput = { event };
-    await insertExecution(db, { id: executionId, orgId: job.orgId, hookId, trigger: 'event', attempt: job.attempt, status: 'running', input });
-  }
+  const startedAt = Date.now();
+  const executionId = queued ?? attemptExecutionId(job.id, job.attempt);
+  if (queued !== undefined) await startExecution(db, queued);
+  // An event attempt's execution is written once, when it ends, in the transaction that
+  // records the job's outcome; until then it is not listed. A manual retry finishes the
+  // record queued for it.
+  const record = (outcome: ExecutionOutcome): void => {
+    const run = { id: executionId, ...attemptRecord(job, job.attempt, startedAt), ...outcome };
+    ctx.atOutcome((trx) => (queued !== undefined ? finishExecution(trx, queued, outcome) : insertFinishedExecutions(trx, [run])));
+  };
   if (!hook.enabled) {
-    await finishExecution(db, executionId, { status: 'skipped', error: { message: 'the hook was disabled before this event reached it' } });
+    record({ status: 'skipped', pages: 0, error: { message: 'the hook was disabled before this event reached it' } });
     return;
   }
   const result = await runHook(
@@ -94,35 +109,42 @@ async function deliver(deps: EngineDeps, job: ClaimedJob<PushDelivery>): Promise
       orgId: job.orgId,
       hook,
       executionId,
-      trigger: retry ? 'retry' : 'event',
-      attempt: retry ? 1 : job.attempt,
+      trigger: queued !== undefined ? 'retry' : 'event',
+      attempt: queued !== undefined ? 1 : job.attempt,
       dryRun: false,
       ctx: { event: event as unknown as JsonValue },
     },
   );
-  await finishExecution(db, executionId, outcomeOf(result));
+  record(outcomeOf(result));
   if (result.status !== 'completed') {
     const what = result.status === 'timed_out' ? 'timed out' : 'failed';
     throw new HookyardError('HY_BAD_GATEWAY', `push hook ${hookId} ${what} on attempt ${job.attempt} of ${job.maxAttempts}: ${result.error?.message ?? 'no message'}`);
   }
 }
 
-/** Closes the execution of an attempt whose worker died or hung. */
+const INTERRUPTED = { message: 'interrupted: the process running this attempt stopped before it finished' };
+
+/**
+ * Records the attempt whose worker died or hung as `failed: interrupted`, unless that
+ * attempt recorded its own end (its id is derived, so this finds it).
+ */
 async function closeInterrupted(deps: EngineDeps, job: ClaimedJob<PushDelivery>): Promise<void> {
+  const { db } = deps.store;
+  const queued = job.payload.executionId;
+  if (queued !== undefined) {
+    const execution = await findExecution(db, job.orgId, queued);
+    if (execution?.status === 'running') await finishExecution(db, queued, { status: 'failed', error: INTERRUPTED });
+    return;
+  }
   // A recovery counts as a new attempt unless none is left (then the count is kept).
   const lost = job.exhausted ? job.attempt : job.attempt - 1;
-  const id = job.payload.executionId ?? attemptExecutionId(job.id, lost);
-  const execution = await findExecution(deps.store.db, job.orgId, id);
-  if (execution?.status !== 'running') return;
-  await finishExecution(deps.store.db, id, {
-    status: 'failed',
-    error: { message: 'interrupted: the process running this attempt stopped before it finished' },
-  });
+  const now = Date.now();
+  await insertFinishedExecutions(db, [{ id: attemptExecutionId(job.id, lost), ...attemptRecord(job, lost, now), status: 'failed', pages: 0, error: INTERRUPTED }]);
 }
 
 /** Registers `push.deliver`. */
 export const registerPushJobs: JobRegistration = (handlers, deps) =>
   handlers.register<PushDelivery>(PUSH_DELIVER, {
-    run: (job) => deliver(deps, job).finally(signalDeliveryDone),
+    run: (job, ctx) => deliver(deps, job, ctx).finally(signalDeliveryDone),
     interrupted: (job) => closeInterrupted(deps, job),
   });

@@ -89,7 +89,11 @@ export interface FinishedExecution extends ExecutionOutcome {
   readonly input?: unknown;
 }
 
-/** Inserts runs that have already ended, in one statement. */
+/**
+ * Inserts runs that have already ended, in one statement. A run whose id is already
+ * recorded keeps its record (a PUSH attempt's own record and its recovery's
+ * `failed: interrupted` share the id; the first written wins).
+ */
 export async function insertFinishedExecutions(db: Kysely<Database>, runs: readonly FinishedExecution[]): Promise<void> {
   if (runs.length === 0) return;
   await db
@@ -117,6 +121,7 @@ export async function insertFinishedExecutions(db: Kysely<Database>, runs: reado
         created_at: run.startedAt,
       })),
     )
+    .onConflict((oc) => oc.column('id').doNothing())
     .execute();
 }
 

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EntityEvent } from '../../src/domain/entity-events.js';
+import { attemptExecutionId, PUSH_DELIVER, registerPushJobs } from '../../src/engine/push-jobs.js';
+import { HandlerTable } from '../../src/jobs/index.js';
 import { createEntity } from '../../src/store/entities.js';
 import { listEntityEvents } from '../../src/store/events.js';
+import { findExecution } from '../../src/store/executions.js';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { startHttpsServer, type TestHttpsServer } from '../helpers/https-server.js';
 import { waitFor } from '../helpers/jobs.js';
@@ -221,5 +224,28 @@ describeEachEngine('PUSH delivery', (engine) => {
     await waitFor(() => of('on').length === 1);
     expect(of('on')[0].hookId).toBe(on);
     expect(of('off')).toEqual([]);
+  });
+
+  it('records an attempt whose worker died as failed: interrupted, under the id the attempt would have used', async () => {
+    const hookId = await pushHook(await integration('push-interrupted'), 'interrupted');
+    const created = (await post('/v1/entities/employee', person('interrupted'))).json();
+    const [event] = await listEntityEvents(t.store.db, acme.org.id, created.id);
+    const handlers = new HandlerTable();
+    registerPushJobs(handlers, t.deps);
+    // A recovery of job `job-x`: attempt 1 was claimed and its worker died without a word.
+    const job = {
+      ...{ id: 'job-x', kind: PUSH_DELIVER, orgId: acme.org.id, payload: { hookId, event: event! }, runAt: 0, createdAt: 0 },
+      ...{ uniqueKey: null, orderingKey: null, attempt: 2, maxAttempts: 3, recovery: true, exhausted: false, lease: 'l', leaseExpiresAt: 0 },
+    };
+    const ctx = { signal: new AbortController().signal, workerId: 'w', atOutcome: () => undefined };
+    await handlers.get(PUSH_DELIVER)!.interrupted!(job, ctx);
+    await handlers.get(PUSH_DELIVER)!.interrupted!(job, ctx);
+    const lost = await findExecution(t.store.db, acme.org.id, attemptExecutionId('job-x', 1));
+    expect(lost).toMatchObject({ hookId, status: 'failed', trigger: 'event', attempt: 1, error: { message: expect.stringMatching(/^interrupted/) } });
+    await waitFor(async () => (await executionsOf(hookId)).length === 2);
+    expect((await executionsOf(hookId)).map((e: { attempt: number; status: string }) => [e.attempt, e.status]).sort()).toEqual([
+      [1, 'completed'],
+      [1, 'failed'],
+    ]);
   });
 });
