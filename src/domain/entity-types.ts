@@ -38,6 +38,8 @@ export interface EntityTypeDefinition {
   readonly create: TObject;
   /** Body of a patch: every field optional (`null` clearing is handled before the schema). */
   readonly patch: TObject;
+  /** Every top-level field in schema order, `customAttributes` last. */
+  readonly fields: readonly string[];
   /** Top-level fields a create must have. */
   readonly required: ReadonlySet<string>;
   /** Values a create gets for absent fields (from the schemas' `default`). */
@@ -108,6 +110,7 @@ function define(
     type,
     create,
     patch: Type.Partial(create, { title: `${create.title}Patch` }),
+    fields: Object.freeze(properties.map(([k]) => k)),
     required: new Set(create.required ?? []),
     defaults: Object.fromEntries(properties.filter(([, s]) => s.default !== undefined).map(([k, s]) => [k, s.default])),
     scalars: new Map(properties.flatMap(([k, s]) => (scalarKind(s) ? [[k, scalarKind(s)!] as const] : []))),
@@ -246,7 +249,7 @@ export function entityType(type: EntityType): EntityTypeDefinition {
 /** `data` with its keys in the order of the type's schema, so stored JSON reads the same every time. */
 export function inFieldOrder(type: EntityType, data: Readonly<EntityData>): EntityData {
   const ordered: EntityData = {};
-  for (const key of Object.keys(entityType(type).create.properties)) {
+  for (const key of entityType(type).fields) {
     if (data[key] !== undefined) ordered[key] = data[key];
   }
   return ordered;

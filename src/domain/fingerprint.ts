@@ -3,7 +3,11 @@
  * its canonical JSON, so the same record always gets the same fingerprint whatever the
  * order of its keys.
  */
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
+
+/** One-shot SHA-256 in hex: `crypto.hash` (Node 20.12+) skips a Hash object per call, a third of a fingerprint's cost. */
+const sha256 = (text: string): string =>
+  typeof crypto.hash === 'function' ? crypto.hash('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 
 /**
  * JSON with object keys sorted at every level; `undefined` properties are left out as
@@ -40,5 +44,5 @@ export function canonicalJson(value: unknown): string {
 
 /** The fingerprint of a JSON value: hex SHA-256 of its {@link canonicalJson}. */
 export function fingerprint(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return sha256(canonicalJson(value));
 }

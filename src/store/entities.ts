@@ -10,7 +10,7 @@
 import type { Kysely } from 'kysely';
 import type { ChangeSource } from '../domain/entity-events.js';
 import { mergeEntityData, sameJson } from '../domain/entity-merge.js';
-import { entityType, inFieldOrder, type EntityData, type EntityType } from '../domain/entity-types.js';
+import { entityType, type EntityData, type EntityType } from '../domain/entity-types.js';
 import { HookyardError, validationError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
@@ -57,8 +57,8 @@ export function entityOf(row: EntitiesTable, data: Readonly<EntityData>): Entity
   return {
     id: row.id,
     type: row.type as EntityType,
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
     version: row.version,
     ...fields,
     customAttributes: (customAttributes ?? {}) as Record<string, unknown>,
@@ -67,7 +67,25 @@ export function entityOf(row: EntitiesTable, data: Readonly<EntityData>): Entity
 
 /** Data as stored: in field order, with `customAttributes` always present. */
 export function normalised(type: EntityType, data: Readonly<EntityData>): EntityData {
-  return inFieldOrder(type, { ...data, customAttributes: data.customAttributes ?? {} });
+  // inFieldOrder with customAttributes defaulted, without copying `data` first (a sync normalises every record).
+  const ordered: EntityData = {};
+  for (const key of entityType(type).fields) {
+    const value = key === 'customAttributes' ? (data.customAttributes ?? {}) : data[key];
+    if (value !== undefined) ordered[key] = value;
+  }
+  return ordered;
+}
+
+let lastTime = NaN;
+let lastIso = '';
+
+/** `new Date(ms).toISOString()`, remembering the last one: a batch's rows share their times. */
+function isoTime(ms: number): string {
+  if (ms !== lastTime) {
+    lastIso = new Date(ms).toISOString();
+    lastTime = ms;
+  }
+  return lastIso;
 }
 
 function selectRow(db: Kysely<Database>, orgId: string, type: EntityType, id: string): Promise<EntitiesTable | undefined> {
