@@ -147,12 +147,7 @@ export class JobWorker {
         }
       }
       // A full batch means more may be ready; otherwise wait for an enqueue, a free slot or the poll.
-      if (claimed === 0 || claimed < free) {
-        await this.#sleep();
-        // Let the other completions and enqueues of this turn of the event loop land
-        // first, so one claim fills all the slots they free.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      if (claimed === 0 || claimed < free) await this.#sleep();
     }
   }
 
