@@ -63,14 +63,18 @@ try {
   await waitForRuns(t0, 50);
 
   t0 = Date.now();
+  const cpu0 = server.cpuMs();
   let next = 0;
   await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     while (next < COUNT) await create(next++);
   }));
   const writesDone = Date.now();
   const done = await waitForRuns(t0, COUNT);
+  const cpu = server.cpuMs();
   figure('push.sqlite.api_writes_per_s', COUNT / ((writesDone - t0) / 1000));
   figure('push.sqlite.events_per_s', COUNT / ((done.last - t0) / 1000));
+  // The server's CPU per event (API write, dispatch, delivery): steadier than events/s on a shared machine.
+  if (cpu !== undefined) figure('push.sqlite.server_cpu_ms_per_event', (cpu - cpu0) / COUNT);
   if (received < COUNT) throw new Error(`the receiver got ${received} of ${COUNT} posts`);
 
   // Commit-to-start latency at a steady rate well under the throughput.
