@@ -92,6 +92,13 @@ async function postgresDatabase() {
     async drop() {
       const c = new pg.Client({ connectionString: PG_URL });
       await c.connect();
+      // pool.end() resolves before its sockets close; a forced drop meanwhile makes a closing
+      // client throw an uncaught 57P01. Wait for them first (as test/helpers/stores.ts does).
+      for (let i = 0; i < 50; i++) {
+        const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [db]);
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await c.query(`drop database if exists ${db} with (force)`);
       await c.end();
     },
