@@ -2,6 +2,7 @@
  * The `hookyard` command line: one file per command, each exporting a function that
  * builds its commander `Command`. Exit codes: 0 success, 1 failure, 2 bad arguments.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { coerceError, HookyardError } from '../domain/errors.js';
 import { keysCommand } from './keys.js';
@@ -13,7 +14,13 @@ import { workerCommand } from './worker.js';
 
 const COMMANDS: ReadonlyArray<() => Command> = [serveCommand, workerCommand, migrateCommand, keysCommand, orgsCommand, runCommand];
 
-const program = new Command('hookyard').description('Hookyard: custom integration hooks, self-hosted').showHelpAfterError();
+// dist/cli/index.js and src/cli/index.ts both sit two folders below package.json.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('hookyard')
+  .description('Hookyard: custom integration hooks, self-hosted')
+  .version(version)
+  .showHelpAfterError();
 for (const make of COMMANDS) program.addCommand(make());
 const overrideExit = (command: Command): void => {
   command.exitOverride();
