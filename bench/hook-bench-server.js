@@ -53,7 +53,7 @@ export async function startServer(receiver, extraEnv = {}) {
   });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
-  for (let i = 0; i < 400 && !/Admin API key/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 400 && !/listening on/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
   const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
   const key = /Admin API key[^:]*: (hyk_\S+)/.exec(out)?.[1];
   if (!url || !key) throw new Error(`server did not start:\n${out}`);

@@ -53,10 +53,11 @@ export function serveCommand(): Command {
       const port = typeof address === 'object' && address ? address.port : config.port;
       const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       const storage = config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`;
-      console.log(`Hookyard is listening on ${base} (storage: ${storage})`);
-      console.log(`API docs: ${base}/docs`);
+      // The key comes first: whoever waits for the "listening" line has the key by then.
       if (platform.firstAdminKey) {
         console.log(`Created organisation "default". Admin API key (shown only this once): ${platform.firstAdminKey}`);
       }
+      console.log(`Hookyard is listening on ${base} (storage: ${storage})`);
+      console.log(`API docs: ${base}/docs`);
     });
 }

@@ -39,13 +39,16 @@ export async function startServe(options: { env?: Record<string, string>; args?:
   child.stdout!.on('data', (chunk) => (out += chunk));
   child.stderr!.on('data', (chunk) => (out += chunk));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  // 'close' comes after the output streams end: only then has everything printed been read.
+  let closed = false;
+  child.once('close', () => (closed = true));
 
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   let url: string | undefined;
   while (!url) {
     url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
     if (url) break;
-    if (child.exitCode !== null) throw new Error(`hookyard serve exited early with ${child.exitCode}:\n${out}`);
+    if (closed) throw new Error(`hookyard serve exited early with ${child.exitCode ?? child.signalCode}:\n${out}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`hookyard serve did not start in time:\n${out}`);
