@@ -14,10 +14,6 @@ export function roleAllows(role: Role, required: Role): boolean {
   return RANK[role] >= RANK[required];
 }
 
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
-
 export const KEY_PREFIX = 'hyk_';
 
 /** A new random key; show it once, store {@link hashApiKey} of it. */
