@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/helpers/stores.js';
-import { migrate, openStore, type Store } from '../store/db.js';
+import type { Store } from '../store/db.js';
 import { exponentialBackoff } from './backoff.js';
 import { claimJobs, completeJob, enqueueJobs, failJob, renewLeases, type ClaimOptions } from './queue.js';
-import { insertOrg, uniqueKind } from '../../test/helpers/jobs.js';
+import { openJobStores, uniqueKind, type JobStores } from '../../test/helpers/jobs.js';
 import type { ClaimedJob } from './types.js';
 
 const T0 = 1_700_000_000_000;
@@ -11,24 +11,15 @@ const T0 = 1_700_000_000_000;
 describeEachEngine('job queue', (engine) => {
   let store: Store;
   let other: Store;
-  let drop: () => Promise<void>;
+  let stores: JobStores;
   let orgId: string;
 
   beforeAll(async () => {
-    const target = await engine.createDatabase();
-    store = openStore(target);
-    await migrate(store);
-    // PostgreSQL: a second pool on the same database stands for a second machine.
-    other = engine.name === 'postgres' ? openStore(target) : store;
-    drop = target.drop;
-    orgId = await insertOrg(store.db);
+    stores = await openJobStores(engine);
+    ({ store, other, orgId } = stores);
   });
 
-  afterAll(async () => {
-    if (other !== store) await other?.close();
-    await store?.close();
-    await drop?.();
-  });
+  afterAll(async () => stores?.dispose());
 
   const claim = (kind: string, options: Partial<ClaimOptions> = {}, s: Store = store): Promise<ClaimedJob[]> =>
     claimJobs(s.db, { dialect: s.engine.name, workerId: 'w1', kinds: [kind], limit: 10, leaseMs: 30_000, now: T0, ...options });

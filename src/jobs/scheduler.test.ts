@@ -1,31 +1,23 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/helpers/stores.js';
-import { migrate, openStore, type Store } from '../store/db.js';
+import type { Store } from '../store/db.js';
 import { JobQueue } from './job-queue.js';
 import { scheduleSlotKey, startScheduler, tickScheduler, type ScheduledItem } from './scheduler.js';
-import { insertOrg, uniqueKind, waitFor } from '../../test/helpers/jobs.js';
+import { openJobStores, uniqueKind, waitFor, type JobStores } from '../../test/helpers/jobs.js';
 
 describeEachEngine('scheduler', (engine) => {
   let store: Store;
   let other: Store;
-  let drop: () => Promise<void>;
+  let stores: JobStores;
   let orgId: string;
   let clock = Date.parse('2025-06-01T08:07:00Z');
 
   beforeAll(async () => {
-    const target = await engine.createDatabase();
-    store = openStore(target);
-    await migrate(store);
-    other = engine.name === 'postgres' ? openStore(target) : store;
-    drop = target.drop;
-    orgId = await insertOrg(store.db);
+    stores = await openJobStores(engine);
+    ({ store, other, orgId } = stores);
   });
 
-  afterAll(async () => {
-    if (other !== store) await other?.close();
-    await store?.close();
-    await drop?.();
-  });
+  afterAll(async () => stores?.dispose());
 
   const jobsOf = (kind: string) =>
     store.db.selectFrom('jobs').select(['unique_key', 'payload', 'run_at', 'ordering_key']).where('kind', '=', kind).orderBy('run_at').execute();

@@ -1,36 +1,28 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/helpers/stores.js';
-import { migrate, openStore, type Store } from '../store/db.js';
+import type { Store } from '../store/db.js';
 import { HandlerTable } from './handler-table.js';
 import { JobQueue } from './job-queue.js';
 import { claimJobs } from './queue.js';
-import { deferred, insertOrg, uniqueKind, waitFor } from '../../test/helpers/jobs.js';
+import { deferred, openJobStores, uniqueKind, waitFor, type JobStores } from '../../test/helpers/jobs.js';
 import type { ClaimedJob } from './types.js';
 import { JobWorker, type JobWorkerOptions } from './worker.js';
 
 describeEachEngine('job worker', (engine) => {
   let store: Store;
   let other: Store;
-  let drop: () => Promise<void>;
+  let stores: JobStores;
   let queue: JobQueue;
   let orgId: string;
   const errors: Error[] = [];
 
   beforeAll(async () => {
-    const target = await engine.createDatabase();
-    store = openStore(target);
-    await migrate(store);
-    other = engine.name === 'postgres' ? openStore(target) : store;
-    drop = target.drop;
+    stores = await openJobStores(engine);
+    ({ store, other, orgId } = stores);
     queue = new JobQueue(store);
-    orgId = await insertOrg(store.db);
   });
 
-  afterAll(async () => {
-    if (other !== store) await other?.close();
-    await store?.close();
-    await drop?.();
-  });
+  afterAll(async () => stores?.dispose());
 
   const status = async (id: string) => (await store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
 

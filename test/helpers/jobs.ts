@@ -1,7 +1,9 @@
 /** Helpers for the job layer's tests. */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { migrate, openStore, type Store } from '../../src/store/db.js';
 import type { Database } from '../../src/store/schema.js';
+import type { TestEngine } from './stores.js';
 
 /** Inserts an organisation (jobs reference one) and returns its id. */
 export async function insertOrg(db: Kysely<Database>): Promise<string> {
@@ -29,4 +31,31 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
+}
+
+/** A fresh migrated database with an organisation, and a second pool on it. */
+export interface JobStores {
+  readonly store: Store;
+  /** PostgreSQL: a second pool on the same database, standing for a second machine; SQLite: `store`. */
+  readonly other: Store;
+  readonly orgId: string;
+  dispose(): Promise<void>;
+}
+
+export async function openJobStores(engine: TestEngine): Promise<JobStores> {
+  const target = await engine.createDatabase();
+  const store = openStore(target);
+  await migrate(store);
+  const other = engine.name === 'postgres' ? openStore(target) : store;
+  const orgId = await insertOrg(store.db);
+  return {
+    store,
+    other,
+    orgId,
+    async dispose() {
+      if (other !== store) await other.close();
+      await store.close();
+      await target.drop();
+    },
+  };
 }
