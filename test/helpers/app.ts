@@ -14,6 +14,7 @@ import { createSandbox, type EgressOptions } from '../../src/sandbox/index.js';
 import { createApiKey } from '../../src/store/api-keys.js';
 import type { Store } from '../../src/store/db.js';
 import { insertOrganisation, type Organisation } from '../../src/store/organisations.js';
+import { waitFor } from './jobs.js';
 import { freshStore, type TestEngine } from './stores.js';
 
 /** An organisation with one key of each role. */
@@ -35,6 +36,8 @@ export interface TestApp {
   readonly deps: EngineDeps;
   /** Makes an organisation with one key per role. */
   tenant(slug: string): Promise<TestTenant>;
+  /** Polls `GET /v1/executions/{id}` until the execution is neither queued nor running; returns it. */
+  finished(key: string, executionId: string, timeoutMs?: number): Promise<any>;
   /** `app.inject` with `Authorization: Bearer key`; JSON bodies as objects. */
   call(key: string | undefined, options: InjectOptions): Promise<LightMyRequestResponse>;
   dispose(): Promise<void>;
@@ -56,10 +59,16 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
     await worker.start();
     stopServices = startBackgroundServices(deps);
   }
+  const call: TestApp['call'] = (key, options) => {
+    const headers = { ...(options.headers ?? {}) } as Record<string, string>;
+    if (key !== undefined) headers.authorization = `Bearer ${key}`;
+    return app.inject({ ...options, headers });
+  };
   return {
     app,
     store,
     deps,
+    call,
     async tenant(slug) {
       const org = await insertOrganisation(store.db, { slug });
       const keys = {} as Record<Role, string>;
@@ -68,10 +77,13 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
       }
       return { org, keys };
     },
-    call(key, options) {
-      const headers = { ...(options.headers ?? {}) } as Record<string, string>;
-      if (key !== undefined) headers.authorization = `Bearer ${key}`;
-      return app.inject({ ...options, headers });
+    async finished(key, executionId, timeoutMs = 30_000) {
+      let execution: any;
+      await waitFor(async () => {
+        execution = (await call(key, { method: 'GET', url: `/v1/executions/${executionId}` })).json();
+        return !['queued', 'running'].includes(execution.status);
+      }, timeoutMs);
+      return execution;
     },
     async dispose() {
       await stopServices?.();

@@ -34,14 +34,7 @@ describeEachEngine('PULL runs, dry runs, limits, schedules and KV', (engine) => 
     return { hookId: hook.json().id as string, integrationId: integration.id as string };
   }
 
-  async function finished(executionId: string) {
-    let execution: any;
-    await waitFor(async () => {
-      execution = (await call('GET', `/v1/executions/${executionId}`)).json();
-      return !['queued', 'running'].includes(execution.status);
-    }, 30_000);
-    return execution;
-  }
+  const finished = (executionId: string) => t.finished(acme.keys.editor, executionId);
 
   const sync = async (hookId: string) => finished((await call('POST', `/v1/hooks/${hookId}/run`)).json().executionId);
 

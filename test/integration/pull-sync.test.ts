@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { HOOKS, HR_HOST, makePeople, startHrApi, type HrApi } from '../helpers/hr-api.js';
-import { waitFor } from '../helpers/jobs.js';
 import { describeEachEngine } from '../helpers/stores.js';
 
 describeEachEngine('PULL syncs', (engine) => {
@@ -34,13 +33,7 @@ describeEachEngine('PULL syncs', (engine) => {
   async function sync(hookId: string) {
     const started = await call('POST', `/v1/hooks/${hookId}/run`);
     expect(started.statusCode, started.body).toBe(202);
-    const { executionId } = started.json();
-    let execution: any;
-    await waitFor(async () => {
-      execution = (await call('GET', `/v1/executions/${executionId}`)).json();
-      return !['queued', 'running'].includes(execution.status);
-    }, 30_000);
-    return execution;
+    return t.finished(acme.keys.editor, started.json().executionId);
   }
 
   const countRows = async (table: 'entities' | 'events' | 'external_links') =>

@@ -59,14 +59,7 @@ describeEachEngine('tenancy of runs, executions, deliveries, syncs and KV', (eng
     expect(res.statusCode, res.body).toBe(201);
     return res.json().id;
   }
-  async function finished(tenant: TestTenant, executionId: string) {
-    let execution: { status: string; logs: Array<{ message: string }>; counts: Record<string, number> } | undefined;
-    await waitFor(async () => {
-      execution = (await t.call(tenant.keys.viewer, { method: 'GET', url: `/v1/executions/${executionId}` })).json();
-      return !['queued', 'running'].includes(execution!.status);
-    }, 20_000);
-    return execution!;
-  }
+  const finished = (tenant: TestTenant, executionId: string) => t.finished(tenant.keys.viewer, executionId, 20_000);
   async function sync(tenant: TestTenant, hookId: string) {
     const res = await t.call(tenant.keys.editor, { method: 'POST', url: `/v1/hooks/${hookId}/run` });
     expect(res.statusCode).toBe(202);
