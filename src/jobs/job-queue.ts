@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createSignal, type Signal } from '../domain/signal.js';
 import type { Engine } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 import { enqueueJobs } from './queue.js';
@@ -8,7 +9,7 @@ import type { NewJob } from './types.js';
 export const JOBS_CHANNEL = 'hookyard_jobs';
 
 /** In-process wake-ups, per store, so every `JobQueue` over one store reaches every worker. */
-const localListeners = new WeakMap<Kysely<Database>, Set<() => void>>();
+const localWakeUps = new WeakMap<Kysely<Database>, Signal>();
 
 /**
  * The process's entry to the queue: enqueues jobs and wakes the workers that wait for
@@ -18,15 +19,15 @@ export class JobQueue {
   readonly db: Kysely<Database>;
   readonly engine: Engine;
   readonly now: () => number;
-  readonly #listeners: Set<() => void>;
+  readonly #wakeUp: Signal;
 
   constructor(store: { readonly db: Kysely<Database>; readonly engine: Engine }, options: { readonly now?: () => number } = {}) {
     this.db = store.db;
     this.engine = store.engine;
     this.now = options.now ?? Date.now;
-    let listeners = localListeners.get(store.db);
-    if (listeners === undefined) localListeners.set(store.db, (listeners = new Set()));
-    this.#listeners = listeners;
+    let wakeUp = localWakeUps.get(store.db);
+    if (wakeUp === undefined) localWakeUps.set(store.db, (wakeUp = createSignal()));
+    this.#wakeUp = wakeUp;
   }
 
   /**
@@ -51,8 +52,8 @@ export class JobQueue {
   async subscribe(listener: () => void): Promise<() => Promise<void>> {
     const notifications = this.engine.notifications;
     if (notifications === undefined) {
-      this.#listeners.add(listener);
-      return async () => void this.#listeners.delete(listener);
+      const off = this.#wakeUp.on(listener);
+      return async () => off();
     }
     const listening = await notifications.listen(JOBS_CHANNEL, listener);
     return () => listening.close();
@@ -64,6 +65,6 @@ export class JobQueue {
     // worker never wakes for a job it cannot see yet.
     if (notifications !== undefined) return notifications.notify(db, JOBS_CHANNEL);
     // SQLite: one connection, so a worker woken before the caller commits waits for the commit.
-    for (const listener of this.#listeners) listener();
+    this.#wakeUp.emit();
   }
 }

@@ -11,19 +11,15 @@
  * Listeners are per process, not per store: a wake-up for another store of the same
  * process (tests open many) costs that dispatcher one cheap read.
  */
+import { createSignal } from '../domain/signal.js';
 
 /** The PostgreSQL notification channel of outbox writes (named in migration 0003). */
 export const EVENTS_CHANNEL = 'hookyard_events';
 
-const listeners = new Set<() => void>();
+const outboxWrite = createSignal();
 
 /** Calls `listener` whenever an event is appended in this process; returns the unsubscribe function. */
-export function onOutboxWrite(listener: () => void): () => void {
-  listeners.add(listener);
-  return () => void listeners.delete(listener);
-}
+export const onOutboxWrite = outboxWrite.on;
 
 /** Tells this process's dispatchers that an event was appended. */
-export function signalOutbox(): void {
-  for (const listener of listeners) listener();
-}
+export const signalOutbox = outboxWrite.emit;
