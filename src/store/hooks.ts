@@ -49,6 +49,22 @@ function toHook(row: HooksTable): Hook {
   };
 }
 
+/** The columns a hook's definition fills, the same on insert and update. */
+function definitionColumns(box: SecretBox, id: string, input: HookInput) {
+  return {
+    name: input.name,
+    type: input.type,
+    entity_type: input.entityType,
+    runtime: input.runtime,
+    code: input.code,
+    remote_url: input.remoteUrl,
+    // Undefined keeps the stored secret (an update without a new one); null removes it.
+    ...(input.remoteSecret !== undefined && { remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null }),
+    enabled: input.enabled ? 1 : 0,
+    settings: JSON.stringify(input.settings),
+  };
+}
+
 export async function insertHook(
   db: Kysely<Database>,
   box: SecretBox,
@@ -62,15 +78,8 @@ export async function insertHook(
     id,
     org_id: orgId,
     integration_id: integrationId,
-    name: input.name,
-    type: input.type,
-    entity_type: input.entityType,
-    runtime: input.runtime,
-    code: input.code,
-    remote_url: input.remoteUrl,
+    ...definitionColumns(box, id, input),
     remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null,
-    enabled: input.enabled ? 1 : 0,
-    settings: JSON.stringify(input.settings),
     version: 1,
     created_at: now,
     updated_at: now,
@@ -127,15 +136,7 @@ export async function updateHook(
   await db
     .updateTable('hooks')
     .set((eb) => ({
-      name: input.name,
-      type: input.type,
-      entity_type: input.entityType,
-      runtime: input.runtime,
-      code: input.code,
-      remote_url: input.remoteUrl,
-      ...(input.remoteSecret !== undefined && { remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null }),
-      enabled: input.enabled ? 1 : 0,
-      settings: JSON.stringify(input.settings),
+      ...definitionColumns(box, id, input),
       version: eb('version', '+', 1),
       updated_at: Date.now(),
     }))
