@@ -67,6 +67,8 @@ export interface ClaimOptions {
   readonly limit: number;
   readonly leaseMs: number;
   readonly now?: number;
+  /** Also claim running jobs whose lease expired; default true. A worker asks about once a second. */
+  readonly recover?: boolean;
 }
 
 /** Ready jobs of one state, in claim order: `run_at`, then `seq`. */
@@ -111,11 +113,11 @@ function readyQuery(trx: Kysely<Database>, options: ClaimOptions, now: number, s
  * stops at the limit (migration 0004), where one read would sort every due job.
  */
 export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<ClaimedJob[]> {
-  const { kinds, limit, leaseMs, now = Date.now() } = options;
+  const { kinds, limit, leaseMs, now = Date.now(), recover = true } = options;
   if (kinds.length === 0 || limit < 1) return [];
   const lease = `${options.workerId}/${randomUUID()}`;
   return db.transaction().execute(async (trx) => {
-    const ready = await readyQuery(trx, options, now, 'expired', limit).execute();
+    const ready = recover ? await readyQuery(trx, options, now, 'expired', limit).execute() : [];
     if (ready.length < limit) ready.push(...(await readyQuery(trx, options, now, 'due', limit - ready.length).execute()));
     if (ready.length === 0) return [];
 

@@ -137,6 +137,29 @@ describeEachEngine('job worker', (engine) => {
     });
   });
 
+  it('writes the outcomes of jobs that end together, even when one of them cannot be written', async () => {
+    const kind = uniqueKind('outcome-batch');
+    const handlers = new HandlerTable();
+    const release = deferred();
+    handlers.register<string>(kind, {
+      async run(job, ctx) {
+        await release.promise;
+        // A write that fails (no such table) must not take the other outcomes with it.
+        if (job.payload === 'bad') ctx.atOutcome((db) => db.deleteFrom('no_such_table' as 'jobs').execute());
+      },
+    });
+    const jobErrors: Error[] = [];
+    await withWorker(handlers, { concurrency: 4, onError: (e) => jobErrors.push(e) }, async (worker) => {
+      const ids = await queue.enqueue(['a', 'bad', 'b', 'c'].map((payload) => ({ kind, orgId, payload })));
+      await waitFor(() => worker.runningJobs.length === 4);
+      release.resolve();
+      const [a, bad, b, c] = ids;
+      await waitFor(async () => (await Promise.all([a!, b!, c!].map(status))).every((j) => j.status === 'completed'));
+      expect((await status(bad!)).status).toBe('running');
+    });
+    expect(jobErrors.map((e) => e.message)).toEqual([expect.stringMatching(/no_such_table/)]);
+  });
+
   it('drops the atOutcome writes of an attempt it abandons', async () => {
     const kind = uniqueKind('abandoned-outcome');
     const handlers = new HandlerTable();

@@ -38,6 +38,13 @@ interface Running {
   settled: boolean;
 }
 
+/** A job's outcome, written by the next flush (see `#record`). */
+interface Outcome {
+  readonly job: ClaimedJob;
+  readonly write: (db: Kysely<Database>) => Promise<void>;
+  readonly written: () => void;
+}
+
 /**
  * Runs jobs until stopped.
  *
@@ -54,6 +61,7 @@ export class JobWorker {
   readonly #concurrency: number;
   readonly #pollIntervalMs: number;
   readonly #leaseMs: number;
+  readonly #recoveryIntervalMs: number;
   readonly #backoff: Backoff;
   readonly #onError: (error: Error, job?: ClaimedJob) => void;
   readonly #running = new Map<string, { readonly entry: Running; readonly done: Promise<void> }>();
@@ -64,6 +72,10 @@ export class JobWorker {
   #unsubscribe: (() => Promise<void>) | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
+  #outcomes: Outcome[] = [];
+  #flushing = false;
+  /** When the next claim also looks for expired leases (queue clock). */
+  #nextRecovery = 0;
 
   constructor(options: JobWorkerOptions) {
     this.id = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -72,6 +84,7 @@ export class JobWorker {
     this.#concurrency = options.concurrency ?? 4;
     this.#pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.#leaseMs = options.leaseMs ?? 60_000;
+    this.#recoveryIntervalMs = Math.min(1000, Math.floor(this.#leaseMs / 3));
     this.#backoff = options.backoff ?? exponentialBackoff();
     this.#onError = options.onError ?? ((error) => console.error(`[hookyard worker] ${error.message}`));
     if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
@@ -132,14 +145,20 @@ export class JobWorker {
       let claimed = 0;
       if (free > 0 && kinds.length > 0) {
         try {
+          const now = this.#queue.now();
+          const recover = now >= this.#nextRecovery;
           const jobs = await claimJobs(this.#queue.db, {
             dialect: this.#queue.engine.name,
             workerId: this.id,
             kinds,
             limit: free,
             leaseMs: this.#leaseMs,
-            now: this.#queue.now(),
+            now,
+            recover,
           });
+          // Expired leases are rare: look for them again after a while, or at once while
+          // a claim is still finding them.
+          if (recover && !jobs.some((job) => job.recovery)) this.#nextRecovery = now + this.#recoveryIntervalMs;
           claimed = jobs.length;
           for (const job of jobs) this.#launch(job);
         } catch (thrown) {
@@ -181,17 +200,47 @@ export class JobWorker {
     // Lease lost or worker stopped: another attempt owns the job (or will), so this one
     // MUST NOT write its outcome.
     if (controller.signal.aborted) return;
+    const now = this.#queue.now();
+    await this.#record(job, async (db) => {
+      for (const write of writes) await write(db);
+      if (failure === undefined) await completeJob(db, job, now);
+      else await failJob(db, job, failure, { backoff: this.#backoff, now });
+    });
+  }
+
+  /**
+   * Writes a job's outcome. Outcomes that end close together share one transaction (one
+   * commit for many jobs, as graphile-worker batches its completions): the flush runs
+   * once the jobs ending in this turn of the event loop have queued theirs.
+   */
+  #record(job: ClaimedJob, write: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+    return new Promise((written) => {
+      this.#outcomes.push({ job, write, written });
+      if (this.#outcomes.length === 1 && !this.#flushing) setImmediate(() => void this.#flush());
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    const batch = this.#outcomes;
+    this.#outcomes = [];
+    const { db } = this.#queue;
     try {
-      const now = this.#queue.now();
-      const record = async (db: Kysely<Database>): Promise<void> => {
-        for (const write of writes) await write(db);
-        if (failure === undefined) await completeJob(db, job, now);
-        else await failJob(db, job, failure, { backoff: this.#backoff, now });
-      };
-      await (writes.length === 0 ? record(this.#queue.db) : this.#queue.db.transaction().execute(record));
-    } catch (thrown) {
-      this.#onError(coerceError(thrown), job);
+      await db.transaction().execute(async (trx) => {
+        for (const outcome of batch) await outcome.write(trx);
+      });
+    } catch {
+      // One outcome that cannot be written must not lose the others: each on its own.
+      for (const outcome of batch) {
+        await db
+          .transaction()
+          .execute(outcome.write)
+          .catch((thrown: unknown) => this.#onError(coerceError(thrown), outcome.job));
+      }
     }
+    for (const outcome of batch) outcome.written();
+    this.#flushing = false;
+    if (this.#outcomes.length > 0) setImmediate(() => void this.#flush());
   }
 
   async #renewLeases(): Promise<void> {
