@@ -10,6 +10,7 @@ import type { Hook } from '../domain/hooks.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { CtxData, JsonValue, RunResult, Sandbox } from '../sandbox/index.js';
 import type { Database } from '../store/schema.js';
+import { cachedRead } from '../store/read-cache.js';
 import { loadSecrets } from '../store/secrets.js';
 import { databaseKv } from './kv-store.js';
 
@@ -38,20 +39,22 @@ interface RunScope {
   readonly integration: { id: string; name: string; sourceSystemKey: string };
 }
 
-async function loadScope(db: Kysely<Database>, orgId: string, integrationId: string): Promise<RunScope | undefined> {
-  const row = await db
-    .selectFrom('integrations as i')
-    .innerJoin('organisations as o', 'o.id', 'i.org_id')
-    .select(['o.id as org_id', 'o.slug', 'o.name as org_name', 'o.time_zone', 'i.id', 'i.name', 'i.source_system_key'])
-    .where('i.org_id', '=', orgId)
-    .where('i.id', '=', integrationId)
-    .executeTakeFirst();
-  return (
-    row && {
-      org: { id: row.org_id, slug: row.slug, name: row.org_name, timeZone: row.time_zone },
-      integration: { id: row.id, name: row.name, sourceSystemKey: row.source_system_key },
-    }
-  );
+function loadScope(db: Kysely<Database>, orgId: string, integrationId: string): Promise<RunScope | undefined> {
+  return cachedRead(db, `run_scope:${orgId}:${integrationId}`, async () => {
+    const row = await db
+      .selectFrom('integrations as i')
+      .innerJoin('organisations as o', 'o.id', 'i.org_id')
+      .select(['o.id as org_id', 'o.slug', 'o.name as org_name', 'o.time_zone', 'i.id', 'i.name', 'i.source_system_key'])
+      .where('i.org_id', '=', orgId)
+      .where('i.id', '=', integrationId)
+      .executeTakeFirst();
+    return (
+      row && {
+        org: { id: row.org_id, slug: row.slug, name: row.org_name, timeZone: row.time_zone },
+        integration: { id: row.id, name: row.name, sourceSystemKey: row.source_system_key },
+      }
+    );
+  });
 }
 
 /** A run that never reached the sandbox (the hook's integration is gone, a remote hook). */

@@ -4,6 +4,7 @@ import { displayPrefix, generateApiKey, hashApiKey, type Role } from '../domain/
 import { newId } from '../domain/ids.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
 import type { ApiKeysTable, Database } from './schema.js';
+import { cachedRead } from './read-cache.js';
 
 /** A key as listed: never the key itself. */
 export interface ApiKeyInfo {
@@ -66,12 +67,10 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** The principal of an active key, or undefined for an unknown or revoked key. Records its use. */
 export async function authenticateApiKey(db: Kysely<Database>, key: string, now = Date.now()): Promise<Principal | undefined> {
-  const row = await db
-    .selectFrom('api_keys')
-    .select(['id', 'org_id', 'role', 'last_used_at'])
-    .where('key_hash', '=', hashApiKey(key))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  const hash = hashApiKey(key);
+  const row = await cachedRead(db, `api_key:${hash}`, () =>
+    db.selectFrom('api_keys').select(['id', 'org_id', 'role', 'last_used_at']).where('key_hash', '=', hash).where('revoked_at', 'is', null).executeTakeFirst(),
+  );
   if (!row) return undefined;
   if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_RESOLUTION_MS) {
     await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', row.id).execute();

@@ -6,6 +6,7 @@ import { HookyardError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
 import type { CustomAttributesTable, Database } from './schema.js';
+import { cachedRead } from './read-cache.js';
 
 function toDefinition(row: CustomAttributesTable): CustomAttributeDefinition {
   return {
@@ -68,14 +69,10 @@ export async function customAttributeDefinitions(
   orgId: string,
   entityType: EntityType,
 ): Promise<CustomAttributeDefinition[]> {
-  const rows = await db
-    .selectFrom('custom_attributes')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('entity_type', '=', entityType)
-    .orderBy('key')
-    .execute();
-  return rows.map(toDefinition);
+  return cachedRead(db, `custom_attributes:${orgId}:${entityType}`, async () => {
+    const rows = await db.selectFrom('custom_attributes').selectAll().where('org_id', '=', orgId).where('entity_type', '=', entityType).orderBy('key').execute();
+    return rows.map(toDefinition);
+  });
 }
 
 export async function findCustomAttribute(db: Kysely<Database>, orgId: string, id: string): Promise<CustomAttributeDefinition | undefined> {

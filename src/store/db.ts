@@ -8,6 +8,7 @@ import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely
 import { HookyardError } from '../domain/errors.js';
 import type { Engine } from './dialect.js';
 import type { Database } from './schema.js';
+import { ReadCache, attachReadCache } from './read-cache.js';
 import { postgresEngine } from './postgres/postgres-engine.js';
 import { sqliteEngine } from './sqlite/sqlite-engine.js';
 import * as m0001 from './migrations/0001-initial.js';
@@ -47,7 +48,10 @@ export function openStore(options: StoreOptions): Store {
   } else {
     throw new HookyardError('HY_BAD_REQUEST', `HOOKYARD_DATABASE_URL must start with postgres://, got "${url.split(':')[0]}:…"`);
   }
-  const db = new Kysely<Database>({ dialect: engine.dialect });
+  // One process makes every write to an embedded database, so it can cache what it reads.
+  const cache = engine.name === 'sqlite' ? new ReadCache() : undefined;
+  const db = new Kysely<Database>({ dialect: engine.dialect, plugins: cache ? [cache] : [] });
+  if (cache) attachReadCache(db, cache);
   return { db, engine, close: () => db.destroy() };
 }
 

@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
 import type { Database, HooksTable } from './schema.js';
+import { cachedRead } from './read-cache.js';
 
 /** Everything needed to save a hook; settings are already checked (domain/hooks.ts). */
 export interface HookInput {
@@ -89,8 +90,10 @@ export async function insertHook(
 }
 
 export async function findHook(db: Kysely<Database>, orgId: string, id: string): Promise<Hook | undefined> {
-  const row = await db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
-  return row && toHook(row);
+  return cachedRead(db, `hook:${orgId}:${id}`, async () => {
+    const row = await db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    return row && toHook(row);
+  });
 }
 
 /** The hook with its decrypted remote secret, for the engine only; never for an API answer. */
@@ -119,10 +122,12 @@ export async function listEnabledHooks(
   entityType?: EntityType,
 ): Promise<Hook[]> {
   const types: readonly HookType[] = typeof type === 'string' ? [type] : type;
-  let query = db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('type', 'in', types).where('enabled', '=', 1);
-  if (entityType !== undefined) query = query.where('entity_type', '=', entityType);
-  const rows = await query.orderBy('created_at').orderBy('id').execute();
-  return rows.map(toHook);
+  return cachedRead(db, `enabled_hooks:${orgId}:${types.join(',')}:${entityType ?? ''}`, async () => {
+    let query = db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('type', 'in', types).where('enabled', '=', 1);
+    if (entityType !== undefined) query = query.where('entity_type', '=', entityType);
+    const rows = await query.orderBy('created_at').orderBy('id').execute();
+    return rows.map(toHook);
+  });
 }
 
 /** Replaces a hook's definition and bumps its version. */

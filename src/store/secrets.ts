@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { newId } from '../domain/ids.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import type { Database } from './schema.js';
+import { cachedRead } from './read-cache.js';
 
 /** What the API may show of a secret: never its value. */
 export interface SecretInfo {
@@ -63,11 +64,9 @@ export async function deleteSecret(db: Kysely<Database>, orgId: string, integrat
 
 /** The decrypted secrets of an integration, for one execution only. */
 export async function loadSecrets(db: Kysely<Database>, box: SecretBox, orgId: string, integrationId: string): Promise<Record<string, string>> {
-  const rows = await db
-    .selectFrom('secrets')
-    .select(['name', 'ciphertext'])
-    .where('org_id', '=', orgId)
-    .where('integration_id', '=', integrationId)
-    .execute();
+  // Only the ciphertext is cached: values are decrypted into each execution, never kept.
+  const rows = await cachedRead(db, `secrets:${orgId}:${integrationId}`, () =>
+    db.selectFrom('secrets').select(['name', 'ciphertext']).where('org_id', '=', orgId).where('integration_id', '=', integrationId).execute(),
+  );
   return Object.fromEntries(rows.map((r) => [r.name, box.open(r.ciphertext, aad(integrationId, r.name))]));
 }

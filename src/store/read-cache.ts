@@ -1,0 +1,126 @@
+/**
+ * Memoised reads of the configuration that every API call or hook run reads and people
+ * change rarely: API keys, hooks, custom attribute definitions, integrations,
+ * organisations and secrets (as ciphertext). Each such read costs a query and its
+ * parsing on the hottest paths (an entity write, a PUSH delivery).
+ *
+ * Only where one process makes every write (embedded SQLite): the cache is a Kysely
+ * plugin, so it sees each insert, update and delete of those tables, whichever function
+ * makes it, on the root instance and inside transactions, and empties itself. A
+ * PostgreSQL database is shared by several processes, so there every read goes to it.
+ *
+ * - A read that overlapped a write is returned but not kept: the generation moved.
+ * - Reads through a transaction never use the cache (a transaction is another Kysely
+ *   instance): they must see the transaction's own writes.
+ * - Cached values are deeply frozen, because every caller shares them.
+ */
+import type {
+  Kysely,
+  KyselyPlugin,
+  OperationNode,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+
+/** The tables whose rows are cached; a write to any of them empties the cache. */
+const CACHED_TABLES: ReadonlySet<string> = new Set(['api_keys', 'custom_attributes', 'hooks', 'integrations', 'organisations', 'secrets']);
+
+/** Entries kept at most; the least recently used go first. */
+const MAX_ENTRIES = 10_000;
+
+/** The name of the table a node names, through an alias. */
+function tableOf(node: OperationNode | undefined): string | undefined {
+  if (node?.kind === 'AliasNode') return tableOf((node as unknown as { node: OperationNode }).node);
+  if (node?.kind === 'TableNode') return (node as unknown as { table: { identifier: { name: string } } }).table.identifier.name;
+  return undefined;
+}
+
+/** Whether a query writes a cached table. Raw SQL is assumed to, unless it is a `select`. */
+function writesCachedTable(node: RootOperationNode): boolean {
+  switch (node.kind) {
+    case 'RawNode':
+      return !/^\s*select\b/i.test(node.sqlFragments[0] ?? '');
+    case 'InsertQueryNode':
+      return CACHED_TABLES.has(tableOf(node.into) ?? '');
+    case 'UpdateQueryNode':
+      return CACHED_TABLES.has(tableOf(node.table) ?? '');
+    case 'DeleteQueryNode':
+      return node.from.froms.some((from) => CACHED_TABLES.has(tableOf(from) ?? ''));
+    case 'SelectQueryNode':
+      return false;
+    default:
+      return true;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+/** The cache of one store: its plugin and its entries. */
+export class ReadCache implements KyselyPlugin {
+  #generation = 0;
+  readonly #entries = new Map<string, unknown>();
+  /** Writes being executed; the cache empties again once each is done. */
+  readonly #writes = new WeakSet<object>();
+
+  /** `load()` once, then its (frozen) value until a cached table is written. */
+  async read<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (this.#entries.has(key)) {
+      const value = this.#entries.get(key) as T;
+      this.#entries.delete(key);
+      this.#entries.set(key, value);
+      return value;
+    }
+    const generation = this.#generation;
+    const value = deepFreeze(await load());
+    if (generation === this.#generation) {
+      this.#entries.set(key, value);
+      if (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    return value;
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    if (writesCachedTable(args.node)) {
+      this.#writes.add(args.queryId);
+      this.#invalidate();
+    }
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    // Also after the write: a read that started between its compilation and its execution
+    // could otherwise keep what the write replaced.
+    if (this.#writes.has(args.queryId)) this.#invalidate();
+    return args.result;
+  }
+
+  #invalidate(): void {
+    this.#generation++;
+    this.#entries.clear();
+  }
+}
+
+const caches = new WeakMap<Kysely<any>, ReadCache>();
+
+/** Gives `db` (a root instance built with `cache` as a plugin) its cache. */
+export function attachReadCache(db: Kysely<any>, cache: ReadCache): void {
+  caches.set(db, cache);
+}
+
+/**
+ * The value of `load()`, from `db`'s cache when it has one (embedded SQLite, outside a
+ * transaction), else read now. `key` must name everything the read depends on.
+ */
+export function cachedRead<T>(db: Kysely<any>, key: string, load: () => Promise<T>): Promise<T> {
+  const cache = caches.get(db);
+  return cache === undefined ? load() : cache.read(key, load);
+}
