@@ -31,7 +31,11 @@ export interface Config {
   readonly adminKey?: string;
   readonly smtpUrl?: string;
   readonly logLevel: string;
-  /** Jobs (hook runs) one process runs at once. */
+  /**
+   * Jobs (hook runs) one process runs at once. Most runs wait on a remote API, so the
+   * default is high; each holds an isolate, so this times the hook memory limit bounds
+   * the sandboxes' heap.
+   */
   readonly workerConcurrency: number;
   /** How long a job's lease holds without renewal (a dead process's jobs are retried after it); default 60 s. */
   readonly jobLeaseMs: number;
@@ -90,7 +94,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     logLevel: env.HOOKYARD_LOG_LEVEL || 'info',
     bodyLimit: 1024 * 1024,
     jobLeaseMs: env.HOOKYARD_JOB_LEASE_MS ? parsePositiveInt(env.HOOKYARD_JOB_LEASE_MS, 'HOOKYARD_JOB_LEASE_MS') : 60_000,
-    workerConcurrency: env.HOOKYARD_WORKER_CONCURRENCY ? parsePositiveInt(env.HOOKYARD_WORKER_CONCURRENCY, 'HOOKYARD_WORKER_CONCURRENCY') : 8,
+    workerConcurrency: env.HOOKYARD_WORKER_CONCURRENCY ? parsePositiveInt(env.HOOKYARD_WORKER_CONCURRENCY, 'HOOKYARD_WORKER_CONCURRENCY') : 32,
     ...rest,
     dataDir,
     egress,

@@ -39,7 +39,9 @@ export async function startPlatform(config: Config, options: { api: boolean }): 
   const store = openStore(config);
   await migrate(store);
   const first = await bootstrap(store.db, config.adminKey);
-  const sandbox = createSandbox({ egress: egressOptions(config) });
+  // A worker running `workerConcurrency` hooks of one organisation at once keeps that many
+  // isolates warm; with fewer, almost every run would dispose one and build another.
+  const sandbox = createSandbox({ egress: egressOptions(config), maxIdleIsolates: Math.max(8, config.workerConcurrency) });
   const queue = new JobQueue(store);
   const deps: EngineDeps = { store, secretBox, sandbox, queue };
 
