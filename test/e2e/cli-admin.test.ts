@@ -35,6 +35,12 @@ describe('hookyard admin commands', () => {
     expect(res.stdout.trim()).toBe(version);
   });
 
+  it('refuses to start a worker on the embedded database, which its serve process owns', async () => {
+    const res = await hookyard(['worker', '--data-dir', dataDir], { HOOKYARD_DATABASE_URL: '' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/hookyard worker needs PostgreSQL .*belongs to one process/);
+  });
+
   it('migrates an empty data folder, then finds nothing to do', async () => {
     expect((await hookyard(['migrate', '--data-dir', dataDir])).stdout).toMatch(/Applied: 0001-initial/);
     expect((await hookyard(['migrate', '--data-dir', dataDir])).stdout).toMatch(/up to date/);
