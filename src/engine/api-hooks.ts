@@ -14,8 +14,8 @@
  *   caller; nothing, a failure or another shape keeps it.
  *
  * Each run is an execution (`trigger: 'api'`), written after the response (see
- * execution-recorder.ts). The hooks are looked up in one indexed query per call, so a
- * hook saved on another node applies at once, and a call without hooks costs that query.
+ * execution-recorder.ts). The hooks are looked up on every call (one indexed query, or
+ * the embedded store's read cache), so a saved hook applies to the next call.
  */
 import { ERROR_STATUS, HookyardError } from '../domain/errors.js';
 import { isEntityType, type EntityType } from '../domain/entity-types.js';
