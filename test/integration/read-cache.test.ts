@@ -48,40 +48,43 @@ describeEachEngine('cached configuration reads', (engine) => {
     }
   });
 
-  it.runIf(cached).each(Object.keys(writes))('a write to %s empties the cache', async (table) => {
-    const value = counter(`write-${table}`);
-    await value.read();
-    await value.read();
-    expect(value.loads).toBe(1);
-    await writes[table]!();
-    await value.read();
-    expect(value.loads).toBe(2);
-  });
+  // The cache's own rules exist only where it does (embedded SQLite).
+  if (cached) {
+    it.each(Object.keys(writes))('a write to %s empties the cache', async (table) => {
+      const value = counter(`write-${table}`);
+      await value.read();
+      await value.read();
+      expect(value.loads).toBe(1);
+      await writes[table]!();
+      await value.read();
+      expect(value.loads).toBe(2);
+    });
 
-  it.runIf(cached)('a write to other tables, and a read, keep it', async () => {
-    const value = counter('other-tables');
-    await value.read();
-    await store.db.insertInto('entities').values({ id: 'cache-test', org_id: orgId, type: 'project', data: '{}', version: 1, created_at: 0, updated_at: 0 }).execute();
-    await store.db.selectFrom('hooks').selectAll().execute();
-    await value.read();
-    expect(value.loads).toBe(1);
-  });
+    it('a write to other tables, and a read, keep it', async () => {
+      const value = counter('other-tables');
+      await value.read();
+      await store.db.insertInto('entities').values({ id: 'cache-test', org_id: orgId, type: 'project', data: '{}', version: 1, created_at: 0, updated_at: 0 }).execute();
+      await store.db.selectFrom('hooks').selectAll().execute();
+      await value.read();
+      expect(value.loads).toBe(1);
+    });
 
-  it.runIf(cached)('does not keep a read that a write overlapped', async () => {
-    const gate = deferred();
-    let loads = 0;
-    const read = () =>
-      cachedRead(store.db, 'overlap', async () => {
-        loads++;
-        if (loads === 1) await gate.promise;
-        return loads;
-      });
-    const pending = read();
-    await writes.hooks!();
-    gate.resolve();
-    expect(await pending).toBe(1);
-    expect(await read()).toBe(2);
-  });
+    it('does not keep a read that a write overlapped', async () => {
+      const gate = deferred();
+      let loads = 0;
+      const read = () =>
+        cachedRead(store.db, 'overlap', async () => {
+          loads++;
+          if (loads === 1) await gate.promise;
+          return loads;
+        });
+      const pending = read();
+      await writes.hooks!();
+      gate.resolve();
+      expect(await pending).toBe(1);
+      expect(await read()).toBe(2);
+    });
+  }
 
   it('never serves a transaction from the cache', async () => {
     const value = counter('transaction');
