@@ -9,6 +9,7 @@ import { HookyardError } from '../domain/errors.js';
 import type { Engine } from './dialect.js';
 import type { Database } from './schema.js';
 import { ReadCache, attachReadCache } from './read-cache.js';
+import { attachGroupCommit } from './transaction.js';
 import { postgresEngine } from './postgres/postgres-engine.js';
 import { sqliteEngine } from './sqlite/sqlite-engine.js';
 import * as m0001 from './migrations/0001-initial.js';
@@ -52,6 +53,7 @@ export function openStore(options: StoreOptions): Store {
   const cache = engine.name === 'sqlite' ? new ReadCache() : undefined;
   const db = new Kysely<Database>({ dialect: engine.dialect, plugins: cache ? [cache] : [] });
   if (cache) attachReadCache(db, cache);
+  if (engine.name === 'sqlite') attachGroupCommit(db);
   return { db, engine, close: () => db.destroy() };
 }
 

@@ -38,11 +38,11 @@ function tableOf(node: OperationNode | undefined): string | undefined {
   return undefined;
 }
 
-/** Whether a query writes a cached table. Raw SQL is assumed to, unless it is a `select`. */
+/** Whether a query writes a cached table. Raw SQL is assumed to, unless it reads or handles a savepoint. */
 function writesCachedTable(node: RootOperationNode): boolean {
   switch (node.kind) {
     case 'RawNode':
-      return !/^\s*select\b/i.test(node.sqlFragments[0] ?? '');
+      return !/^\s*(select|savepoint|release|rollback to)\b/i.test(node.sqlFragments[0] ?? '');
     case 'InsertQueryNode':
       return CACHED_TABLES.has(tableOf(node.into) ?? '');
     case 'UpdateQueryNode':

@@ -1,11 +1,86 @@
-/** Running work in one transaction without nesting one inside another. */
-import type { Kysely } from 'kysely';
+/** Running work in one transaction without nesting one inside another, and group commit. */
+import type { ControlledTransaction, Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
  * Runs `work` in a transaction: the caller's, when `db` already is one (a PULL page
- * writes many entities in its own), else a new one.
+ * writes many entities in its own), else a new one, or, on the embedded store, a
+ * savepoint of a transaction shared with the others that start in the same turn of the
+ * event loop (see {@link GroupCommit}).
  */
 export function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
+  if (db.isTransaction) return work(db);
+  const group = groups.get(db);
+  return group ? group.run(work) : db.transaction().execute(work);
+}
+
+interface Queued {
+  readonly work: (trx: Kysely<Database>) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for the embedded store. SQLite writes every page a transaction touched to
+ * the WAL at its commit; concurrent entity writes append to the same table and index
+ * pages, so one commit for all the writes that start in one event-loop turn writes those
+ * pages once, not once per write.
+ *
+ * Each work runs in its own savepoint, one after the other, as separate transactions
+ * would: a work that throws is rolled back to its savepoint and its caller gets the error,
+ * and the others go on. The callers whose work succeeded hear of it only once the shared
+ * transaction has committed, and all of them get the error if the commit fails.
+ */
+export class GroupCommit {
+  readonly #db: Kysely<Database>;
+  #queue: Queued[] = [];
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  run<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      // One flush per turn; a flush still committing holds the connection, so the next waits.
+      if (this.#queue.length === 1) setImmediate(() => void this.#flush());
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue;
+    this.#queue = [];
+    const unsettled = new Set(batch);
+    const succeeded: Array<readonly [Queued, unknown]> = [];
+    let trx: ControlledTransaction<Database> | undefined;
+    try {
+      trx = await this.#db.startTransaction().execute();
+      for (const item of batch) {
+        const savepoint = await trx.savepoint('work').execute();
+        try {
+          succeeded.push([item, await item.work(savepoint)]);
+          await savepoint.releaseSavepoint('work').execute();
+        } catch (error) {
+          unsettled.delete(item);
+          item.reject(error);
+          await savepoint.rollbackToSavepoint('work').execute();
+          await savepoint.releaseSavepoint('work').execute();
+        }
+      }
+      await trx.commit().execute();
+    } catch (error) {
+      // The shared transaction failed (begin, a savepoint command, the commit): none of it stands.
+      await trx?.rollback().execute().catch(() => undefined);
+      for (const item of unsettled) item.reject(error);
+      return;
+    }
+    for (const [item, value] of succeeded) item.resolve(value);
+  }
+}
+
+const groups = new WeakMap<Kysely<any>, GroupCommit>();
+
+/** Makes {@link inTransaction} on `db` (a root instance of the embedded store) commit in groups. */
+export function attachGroupCommit(db: Kysely<Database>): void {
+  groups.set(db, new GroupCommit(db));
 }

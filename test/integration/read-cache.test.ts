@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createApiKey, authenticateApiKey, revokeApiKey } from '../../src/store/api-keys.js';
 import type { Store } from '../../src/store/db.js';
+import { createEntity } from '../../src/store/entities.js';
 import { cachedRead } from '../../src/store/read-cache.js';
 import { deferred, insertOrg } from '../helpers/jobs.js';
 import { describeEachEngine, freshStore } from '../helpers/stores.js';
@@ -64,6 +65,8 @@ describeEachEngine('cached configuration reads', (engine) => {
       const value = counter('other-tables');
       await value.read();
       await store.db.insertInto('entities').values({ id: 'cache-test', org_id: orgId, type: 'project', data: '{}', version: 1, created_at: 0, updated_at: 0 }).execute();
+      // An entity write through its transaction (on this store, a savepoint of a group commit).
+      await createEntity(store.db, { orgId, type: 'project', data: { name: 'Cached' }, source: { kind: 'api', apiKeyId: 'k' } });
       await store.db.selectFrom('hooks').selectAll().execute();
       await value.read();
       expect(value.loads).toBe(1);
