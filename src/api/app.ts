@@ -57,6 +57,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger ? { level: config.logLevel, ...(typeof deps.logger === 'object' && { stream: deps.logger.stream }) } : false,
     bodyLimit: config.bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // Paths refused before routing (a broken escape, an over-long parameter) answer in the API's shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = toErrorResponse(error, config.bodyLimit);
+      void reply.status(status).send(body);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('store', deps.store);

@@ -281,6 +281,17 @@ describeEachEngine('entities API', (engine) => {
       await expectUnchanged('project', before);
     });
 
+    it('answers a path Fastify refuses before routing (too long an id, a broken escape) in the { error } shape', async () => {
+      for (const [url, status, message] of [
+        [`/v1/entities/vacancy/${'x'.repeat(200)}`, 414, /is exceeding the max param length/],
+        ['/v1/entities/vacancy/%E0%A4%A', 400, /is not a valid url component/],
+      ] as const) {
+        const res = await get(url);
+        expect(res.statusCode, url).toBe(status);
+        expect(res.json(), url).toEqual({ error: { code: 'HY_BAD_REQUEST', message: expect.stringMatching(message) } });
+      }
+    });
+
     it('answers 400 to an unknown filter, a bad number filter, a bad limit and a bad cursor', async () => {
       const cases: Array<[string, string]> = [
         ['/v1/entities/vacancy?colour=red', 'query/colour is not a filter of vacancy'],
