@@ -3,7 +3,7 @@
  * Route groups are encapsulated plugins listed in {@link V1_ROUTES}; only the store
  * and the caller's principal are shared decorators.
  */
-import fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -60,7 +60,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Paths refused before routing (a broken escape, an over-long parameter) answer in the API's shape too.
     frameworkErrors: (error, _request, reply) => {
       const { status, body } = toErrorResponse(error, config.bodyLimit);
-      void reply.status(status).send(body);
+      // Typed for any route's schema; these answers belong to no route.
+      void (reply as unknown as FastifyReply).status(status).send(body);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
