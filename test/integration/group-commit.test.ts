@@ -60,13 +60,16 @@ describeEachEngine('entity write transactions', (engine) => {
     expect(await Promise.all(writes)).toEqual([true, true, true, true, true]);
   });
 
-  it('a later write in the same turn sees the earlier ones, as sequential transactions would', async () => {
-    const [, seen] = await Promise.all([
-      inTransaction(store.db, (trx) => insert(trx, 'first')),
-      inTransaction(store.db, async (trx) => (await trx.selectFrom('entities').select('id').where('id', '=', 'first').executeTakeFirst())?.id),
-    ]);
-    expect(seen).toBe('first');
-  });
+  // The embedded store runs them one after the other; PostgreSQL runs them side by side.
+  if (engine.name === 'sqlite') {
+    it('a later write in the same turn sees the earlier ones, as sequential transactions would', async () => {
+      const [, seen] = await Promise.all([
+        inTransaction(store.db, (trx) => insert(trx, 'first')),
+        inTransaction(store.db, async (trx) => (await trx.selectFrom('entities').select('id').where('id', '=', 'first').executeTakeFirst())?.id),
+      ]);
+      expect(seen).toBe('first');
+    });
+  }
 
   it('runs inside a transaction the caller already holds, and rolls back with it', async () => {
     await store.db
