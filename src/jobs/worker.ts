@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { HookyardError, coerceError } from '../domain/errors.js';
 import type { Database } from '../store/schema.js';
+import { GroupCommit } from '../store/transaction.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { HandlerTable } from './handler-table.js';
 import type { JobQueue } from './job-queue.js';
@@ -38,13 +39,6 @@ interface Running {
   settled: boolean;
 }
 
-/** A job's outcome, written by the next flush (see `#record`). */
-interface Outcome {
-  readonly job: ClaimedJob;
-  readonly write: (db: Kysely<Database>) => Promise<void>;
-  readonly written: () => void;
-}
-
 /**
  * Runs jobs until stopped.
  *
@@ -72,8 +66,11 @@ export class JobWorker {
   #unsubscribe: (() => Promise<void>) | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
-  #outcomes: Outcome[] = [];
-  #flushing = false;
+  /**
+   * Outcomes of jobs that end in the same turn of the event loop share one commit (as
+   * graphile-worker batches its completions), each in its own savepoint.
+   */
+  readonly #outcomes: GroupCommit;
   /** When the next claim also looks for expired leases (queue clock). */
   #nextRecovery = 0;
 
@@ -85,6 +82,7 @@ export class JobWorker {
     this.#pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#recoveryIntervalMs = Math.min(1000, Math.floor(this.#leaseMs / 3));
+    this.#outcomes = new GroupCommit(this.#queue.db);
     this.#backoff = options.backoff ?? exponentialBackoff();
     this.#onError = options.onError ?? ((error) => console.error(`[hookyard worker] ${error.message}`));
     if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
@@ -201,46 +199,13 @@ export class JobWorker {
     // MUST NOT write its outcome.
     if (controller.signal.aborted) return;
     const now = this.#queue.now();
-    await this.#record(job, async (db) => {
-      for (const write of writes) await write(db);
-      if (failure === undefined) await completeJob(db, job, now);
-      else await failJob(db, job, failure, { backoff: this.#backoff, now });
-    });
-  }
-
-  /**
-   * Writes a job's outcome. Outcomes that end close together share one transaction (one
-   * commit for many jobs, as graphile-worker batches its completions): the flush runs
-   * once the jobs ending in this turn of the event loop have queued theirs.
-   */
-  #record(job: ClaimedJob, write: (db: Kysely<Database>) => Promise<void>): Promise<void> {
-    return new Promise((written) => {
-      this.#outcomes.push({ job, write, written });
-      if (this.#outcomes.length === 1 && !this.#flushing) setImmediate(() => void this.#flush());
-    });
-  }
-
-  async #flush(): Promise<void> {
-    this.#flushing = true;
-    const batch = this.#outcomes;
-    this.#outcomes = [];
-    const { db } = this.#queue;
-    try {
-      await db.transaction().execute(async (trx) => {
-        for (const outcome of batch) await outcome.write(trx);
-      });
-    } catch {
-      // One outcome that cannot be written must not lose the others: each on its own.
-      for (const outcome of batch) {
-        await db
-          .transaction()
-          .execute(outcome.write)
-          .catch((thrown: unknown) => this.#onError(coerceError(thrown), outcome.job));
-      }
-    }
-    for (const outcome of batch) outcome.written();
-    this.#flushing = false;
-    if (this.#outcomes.length > 0) setImmediate(() => void this.#flush());
+    await this.#outcomes
+      .run(async (trx) => {
+        for (const write of writes) await write(trx);
+        if (failure === undefined) await completeJob(trx, job, now);
+        else await failJob(trx, job, failure, { backoff: this.#backoff, now });
+      })
+      .catch((thrown: unknown) => this.#onError(coerceError(thrown), job));
   }
 
   async #renewLeases(): Promise<void> {

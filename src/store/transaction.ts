@@ -21,10 +21,12 @@ interface Queued {
 }
 
 /**
- * Group commit for the embedded store. SQLite writes every page a transaction touched to
- * the WAL at its commit; concurrent entity writes append to the same table and index
- * pages, so one commit for all the writes that start in one event-loop turn writes those
- * pages once, not once per write.
+ * Group commit: the works that start in one turn of the event loop share one transaction
+ * and one commit. A commit is the expensive part of a small write (SQLite writes every
+ * page the transaction touched to the WAL, and concurrent writes append to the same table
+ * and index pages; PostgreSQL flushes its WAL), so one commit for many writes pays it once.
+ * Used for the embedded store's entity writes ({@link inTransaction}) and for the job
+ * outcomes of a worker.
  *
  * Each work runs in its own savepoint, one after the other, as separate transactions
  * would: a work that throws is rolled back to its savepoint and its caller gets the error,
