@@ -44,7 +44,8 @@ export class GroupCommit {
   run<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      // One flush per turn; a flush still committing holds the connection, so the next waits.
+      // One flush per turn. One that starts while the last still commits waits for SQLite's
+      // one connection; on PostgreSQL it takes another.
       if (this.#queue.length === 1) setImmediate(() => void this.#flush());
     });
   }
