@@ -10,6 +10,9 @@
  * PostgreSQL database is shared by several processes, so there every read goes to it.
  *
  * - A read that overlapped a write is returned but not kept: the generation moved.
+ * - A read that found nothing is not kept either: `hookyard keys create` and `orgs create`
+ *   add rows from another process, and a flood of unknown API keys must not push the
+ *   known ones out.
  * - Reads through a transaction never use the cache (a transaction is another Kysely
  *   instance): they must see the transaction's own writes.
  * - Cached values are deeply frozen, because every caller shares them.
@@ -71,7 +74,7 @@ export class ReadCache implements KyselyPlugin {
   /** Writes being executed; the cache empties again once each is done. */
   readonly #writes = new WeakSet<object>();
 
-  /** `load()` once, then its (frozen) value until a cached table is written. */
+  /** `load()` once, then its (frozen) value until a cached table is written; `undefined` is never kept. */
   async read<T>(key: string, load: () => Promise<T>): Promise<T> {
     if (this.#entries.has(key)) {
       const value = this.#entries.get(key) as T;
@@ -81,7 +84,7 @@ export class ReadCache implements KyselyPlugin {
     }
     const generation = this.#generation;
     const value = deepFreeze(await load());
-    if (generation === this.#generation) {
+    if (value !== undefined && generation === this.#generation) {
       this.#entries.set(key, value);
       if (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
     }

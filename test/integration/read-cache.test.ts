@@ -72,6 +72,14 @@ describeEachEngine('cached configuration reads', (engine) => {
       expect(value.loads).toBe(1);
     });
 
+    it('does not keep a read that found nothing', async () => {
+      let loads = 0;
+      const read = () => cachedRead(store.db, 'nothing', async () => void loads++);
+      await read();
+      await read();
+      expect(loads).toBe(2);
+    });
+
     it('does not keep a read that a write overlapped', async () => {
       const gate = deferred();
       let loads = 0;
