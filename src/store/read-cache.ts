@@ -17,15 +17,17 @@
  *   instance): they must see the transaction's own writes.
  * - Cached values are deeply frozen, because every caller shares them.
  */
-import type {
-  Kysely,
-  KyselyPlugin,
-  OperationNode,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
+import {
+  AliasNode,
+  TableNode,
+  type Kysely,
+  type KyselyPlugin,
+  type OperationNode,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
 } from 'kysely';
 
 /** The tables whose rows are cached; a write to any of them empties the cache. */
@@ -36,16 +38,19 @@ const MAX_ENTRIES = 10_000;
 
 /** The name of the table a node names, through an alias. */
 function tableOf(node: OperationNode | undefined): string | undefined {
-  if (node?.kind === 'AliasNode') return tableOf((node as unknown as { node: OperationNode }).node);
-  if (node?.kind === 'TableNode') return (node as unknown as { table: { identifier: { name: string } } }).table.identifier.name;
-  return undefined;
+  if (node === undefined) return undefined;
+  if (AliasNode.is(node)) return tableOf(node.node);
+  return TableNode.is(node) ? node.table.identifier.name : undefined;
 }
 
-/** Whether a query writes a cached table. Raw SQL is assumed to, unless it reads or handles a savepoint. */
+/**
+ * Whether a query writes a cached table. Raw SQL is assumed to, unless it is a `select`.
+ * (Transaction and savepoint commands never reach a plugin.)
+ */
 function writesCachedTable(node: RootOperationNode): boolean {
   switch (node.kind) {
     case 'RawNode':
-      return !/^\s*(select|savepoint|release|rollback to)\b/i.test(node.sqlFragments[0] ?? '');
+      return !/^\s*select\b/i.test(node.sqlFragments[0] ?? '');
     case 'InsertQueryNode':
       return CACHED_TABLES.has(tableOf(node.into) ?? '');
     case 'UpdateQueryNode':
