@@ -6,16 +6,8 @@ import { newId } from '../domain/ids.js';
 import { signalOutbox } from './outbox-signal.js';
 import type { Database, EventsTable } from './schema.js';
 
-/** What a change produces; the id and time are added when it is written. */
-export interface EntityChange {
-  readonly orgId: string;
-  readonly entityType: EntityType;
-  readonly entityId: string;
-  readonly changeType: ChangeType;
-  readonly before: Readonly<Record<string, unknown>> | null;
-  readonly after: Readonly<Record<string, unknown>> | null;
-  readonly source: ChangeSource;
-}
+/** What a change produces: its event without the id and time, added when it is written. */
+export type EntityChange = Omit<EntityEvent, 'id' | 'occurredAt'> & { readonly orgId: string };
 
 const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
 const parse = (text: string | null) => (text === null ? null : (JSON.parse(text) as Record<string, unknown>));
