@@ -26,6 +26,21 @@ describeEachEngine('job worker', (engine) => {
 
   const status = async (id: string) => (await store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
 
+  /** A job kind whose handler signals `started`, then runs until `release`. */
+  function blockingKind(label: string) {
+    const kind = uniqueKind(label);
+    const handlers = new HandlerTable();
+    const started = deferred();
+    const release = deferred();
+    handlers.register(kind, {
+      async run() {
+        started.resolve();
+        await release.promise;
+      },
+    });
+    return { kind, handlers, started, release };
+  }
+
   /** Runs `body` with a started worker and always stops it. */
   async function withWorker(handlers: HandlerTable, options: Partial<JobWorkerOptions>, body: (worker: JobWorker) => Promise<void>): Promise<void> {
     const worker = new JobWorker({ queue, handlers, pollIntervalMs: 20, leaseMs: 5000, onError: (e) => errors.push(e), ...options });
@@ -91,16 +106,7 @@ describeEachEngine('job worker', (engine) => {
   });
 
   it('stop waits for running jobs to finish', async () => {
-    const kind = uniqueKind('graceful');
-    const handlers = new HandlerTable();
-    const started = deferred();
-    const release = deferred();
-    handlers.register(kind, {
-      async run() {
-        started.resolve();
-        await release.promise;
-      },
-    });
+    const { kind, handlers, started, release } = blockingKind('graceful');
     const worker = new JobWorker({ queue, handlers, pollIntervalMs: 20, onError: (e) => errors.push(e) });
     await worker.start();
     const [id] = await queue.enqueue({ kind, orgId });
@@ -203,16 +209,7 @@ describeEachEngine('job worker', (engine) => {
   });
 
   it('renews the lease of a job while its handler runs', async () => {
-    const kind = uniqueKind('renew');
-    const handlers = new HandlerTable();
-    const started = deferred();
-    const release = deferred();
-    handlers.register(kind, {
-      async run() {
-        started.resolve();
-        await release.promise;
-      },
-    });
+    const { kind, handlers, started, release } = blockingKind('renew');
     await withWorker(handlers, { leaseMs: 150 }, async () => {
       const [id] = await queue.enqueue({ kind, orgId });
       await started.promise;
