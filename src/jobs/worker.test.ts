@@ -41,6 +41,14 @@ describeEachEngine('job worker', (engine) => {
     return { kind, handlers, started, release };
   }
 
+  /** A job of `kind` claimed by a worker that then died: its lease has run out. */
+  async function abandonedJob(kind: string, maxAttempts: number): Promise<string> {
+    const [id] = await queue.enqueue({ kind, orgId, maxAttempts });
+    await claimJobs(store.db, { dialect: store.engine.name, workerId: 'dead', kinds: [kind], limit: 1, leaseMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return id!;
+  }
+
   /** Runs `body` with a started worker and always stops it. */
   async function withWorker(handlers: HandlerTable, options: Partial<JobWorkerOptions>, body: (worker: JobWorker) => Promise<void>): Promise<void> {
     const worker = new JobWorker({ queue, handlers, pollIntervalMs: 20, leaseMs: 5000, onError: (e) => errors.push(e), ...options });
@@ -224,10 +232,7 @@ describeEachEngine('job worker', (engine) => {
 
   it('tells the handler of a job whose worker died that it recovers an interrupted attempt', async () => {
     const kind = uniqueKind('recover');
-    const [id] = await queue.enqueue({ kind, orgId, maxAttempts: 3 });
-    // A worker that claims and then dies: its lease runs out.
-    await claimJobs(store.db, { dialect: store.engine.name, workerId: 'dead', kinds: [kind], limit: 1, leaseMs: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    const id = await abandonedJob(kind, 3);
     const calls: string[] = [];
     const handlers = new HandlerTable();
     handlers.register(kind, {
@@ -239,16 +244,14 @@ describeEachEngine('job worker', (engine) => {
       },
     });
     await withWorker(handlers, {}, async () => {
-      await waitFor(async () => (await status(id!)).status === 'completed');
+      await waitFor(async () => (await status(id)).status === 'completed');
     });
     expect(calls).toEqual(['interrupted attempt 1', 'run attempt 2, recovery true']);
   });
 
   it('only closes an interrupted job that has no attempt left, and marks it failed', async () => {
     const kind = uniqueKind('recover-last');
-    const [id] = await queue.enqueue({ kind, orgId, maxAttempts: 1 });
-    await claimJobs(store.db, { dialect: store.engine.name, workerId: 'dead', kinds: [kind], limit: 1, leaseMs: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    const id = await abandonedJob(kind, 1);
     const calls: string[] = [];
     const handlers = new HandlerTable();
     handlers.register(kind, {
@@ -256,10 +259,10 @@ describeEachEngine('job worker', (engine) => {
       run: async () => void calls.push('run'),
     });
     await withWorker(handlers, {}, async () => {
-      await waitFor(async () => (await status(id!)).status === 'failed');
+      await waitFor(async () => (await status(id)).status === 'failed');
     });
     expect(calls).toEqual(['interrupted']);
-    expect((await status(id!)).last_error).toMatch(/interrupted/);
+    expect((await status(id)).last_error).toMatch(/interrupted/);
   });
 
   it('reports no worker errors in these runs', () => {
