@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { firstTooDeep, jsonTextDepth } from './json-depth.js';
+
+const nested = (n: number): unknown => {
+  let v: unknown = 1;
+  for (let i = 0; i < n; i++) v = [v];
+  return v;
+};
+
+describe('json depth', () => {
+  it('finds the path of the first container past the limit', () => {
+    expect(firstTooDeep({ a: [[[1]]] }, 3)).toEqual(['a', 0, 0]);
+    expect(firstTooDeep({ a: [[1]] }, 3)).toBeUndefined();
+    expect(firstTooDeep('text', 0)).toBeUndefined();
+  });
+
+  it('checks values nested far deeper than the stack allows', () => {
+    expect(firstTooDeep(nested(100_000))?.length).toBe(64);
+  });
+
+  it('measures the depth of JSON text, ignoring brackets inside strings', () => {
+    expect(jsonTextDepth('{"a":[1,{"b":"[[[{"}]}')).toBe(3);
+    expect(jsonTextDepth('"\\"[["')).toBe(0);
+    expect(jsonTextDepth(JSON.stringify(nested(5000)), 64)).toBe(65);
+  });
+});
