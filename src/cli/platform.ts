@@ -12,7 +12,7 @@ import { registerEngineJobs, startBackgroundServices } from '../engine/jobs.js';
 import { bootstrap } from '../engine/organisations.js';
 import { HandlerTable, JobQueue, JobWorker } from '../jobs/index.js';
 import { resolveMasterKey } from '../master-key.js';
-import { createSandbox, type EgressOptions } from '../sandbox/index.js';
+import { createSandbox, type ProcessEgressOptions } from '../sandbox/index.js';
 import { migrate, openStore } from '../store/db.js';
 
 export interface Platform {
@@ -26,7 +26,7 @@ export interface Platform {
 }
 
 /** The sandbox's egress settings from the process configuration. */
-export function egressOptions(config: Config): EgressOptions {
+export function egressOptions(config: Config): ProcessEgressOptions {
   return {
     allowPrivate: config.egress.allowPrivate,
     connectTo: config.egress.connectTo,

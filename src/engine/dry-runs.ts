@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityEvent } from '../domain/entity-events.js';
 import { HookyardError } from '../domain/errors.js';
 import type { Hook } from '../domain/hooks.js';
-import type { JsonValue, RunResult } from '../sandbox/index.js';
+import type { JsonValue } from '../sandbox/index.js';
 import { finishExecution, insertExecution } from '../store/executions.js';
 import type { EngineDeps } from './deps.js';
 import { outcomeOf, runHook } from './hook-runner.js';
@@ -47,12 +47,12 @@ function sampleRequest(hook: Hook): Record<string, unknown> {
 async function dryRun(deps: EngineDeps, hook: Hook, orgId: string, ctx: { event?: JsonValue; request?: JsonValue; response?: JsonValue }): Promise<string> {
   const { db } = deps.store;
   const executionId = await insertExecution(db, { orgId, hookId: hook.id, trigger: 'test', dryRun: true, status: 'running' });
-  const result: RunResult = await runHook(
+  const result = await runHook(
     { db, secretBox: deps.secretBox, sandbox: deps.sandbox },
     { orgId, hook, executionId, trigger: 'test', attempt: 1, dryRun: true, ctx },
   );
   const outcome = outcomeOf(result);
-  const returned = { ts: new Date().toISOString(), level: 'info' as const, message: 'dry run: the hook returned', data: result.value ?? null };
+  const returned = { ts: new Date().toISOString(), level: 'info' as const, message: 'dry run: the hook returned', data: result.redactor.json(result.value ?? null) };
   await finishExecution(db, executionId, { ...outcome, logs: [...outcome.logs!, ...(result.status === 'completed' ? [returned] : [])] });
   return executionId;
 }

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { ExecutionError, ExecutionOutcome, Trigger } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import type { SecretBox } from '../domain/secret-box.js';
-import type { CtxData, JsonValue, RunResult, Sandbox } from '../sandbox/index.js';
+import { createRedactor, type CtxData, type JsonValue, type Redactor, type RunResult, type Sandbox } from '../sandbox/index.js';
 import type { Database } from '../store/schema.js';
 import { cachedRead } from '../store/read-cache.js';
 import { loadSecrets } from '../store/secrets.js';
@@ -57,16 +57,25 @@ function loadScope(db: Kysely<Database>, orgId: string, integrationId: string): 
   });
 }
 
+/**
+ * A run's result, with the redactor of its secrets: the sandbox keeps secrets out of the
+ * logs, the HTTP log and errors, but not out of the returned value, which is the hook's
+ * to give; a caller that shows the value to people (a dry run's log) redacts it.
+ */
+export interface HookRunResult extends RunResult {
+  readonly redactor: Redactor;
+}
+
 /** A run that never reached the sandbox (the hook's integration is gone, a remote hook). */
-function refused(message: string): RunResult {
-  return { status: 'failed', logs: [], http: [], error: { message, stack: `Error: ${message}` }, durationMs: 0 };
+function refused(message: string): HookRunResult {
+  return { status: 'failed', logs: [], http: [], error: { message, stack: `Error: ${message}` }, durationMs: 0, redactor: createRedactor() };
 }
 
 /**
  * Runs `run.hook` once and reports the sandbox's result; never rejects for anything the
  * hook does. Dry runs read the KV store and never write it.
  */
-export async function runHook(deps: HookRunnerDeps, run: HookRun): Promise<RunResult> {
+export async function runHook(deps: HookRunnerDeps, run: HookRun): Promise<HookRunResult> {
   const { hook } = run;
   if (hook.runtime !== 'code' || hook.code === undefined) return refused('remote hooks cannot run here yet: only code hooks run');
   if (hook.type === 'pull' || hook.type === 'inbound') return refused(`${hook.type} hooks do not run through this runner`);
@@ -76,8 +85,9 @@ export async function runHook(deps: HookRunnerDeps, run: HookRun): Promise<RunRe
   ]);
   if (!scope) return refused(`integration ${hook.integrationId} no longer exists`);
   const execution = { id: run.executionId, hookId: hook.id, trigger: run.trigger, dryRun: run.dryRun, attempt: run.attempt, page: 1 };
-  return deps.sandbox.run({
+  const result = await deps.sandbox.run({
     orgId: run.orgId,
+    integrationId: hook.integrationId,
     hookId: hook.id,
     hookVersion: hook.version,
     type: hook.type,
@@ -88,6 +98,7 @@ export async function runHook(deps: HookRunnerDeps, run: HookRun): Promise<RunRe
     dryRun: run.dryRun,
     ctx: { ...run.ctx, params: (hook.params ?? {}) as JsonValue, org: scope.org, integration: scope.integration, execution },
   });
+  return { ...result, redactor: createRedactor(secrets) };
 }
 
 /** How a sandbox result is recorded as an execution's outcome. */

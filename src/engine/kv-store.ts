@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { JsonValue, KvStore } from '../sandbox/index.js';
-import { kvDelete, kvGet, kvList, kvSet, type KvScope } from '../store/kv.js';
+import { kvDelete, kvGet, kvList, kvSet, kvUsage, type KvScope } from '../store/kv.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -24,5 +24,6 @@ export function databaseKv(db: Kysely<Database>, scope: KvScope, now: () => numb
     },
     delete: (key) => kvDelete(db, scope, key),
     list: (prefix) => kvList(db, scope, prefix, now()),
+    usage: (exceptKey) => kvUsage(db, scope, exceptKey, now()),
   };
 }

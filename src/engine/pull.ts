@@ -7,7 +7,7 @@
 import { coerceError } from '../domain/errors.js';
 import { emptyCounts, type Counts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../domain/executions.js';
 import { applyMapping, readPageReturn } from '../domain/pull-records.js';
-import { DEFAULT_LIMITS, dryRunKv, type EntryPoint, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type RunError, type RunRequest, type RunStatus } from '../sandbox/index.js';
+import { DEFAULT_LIMITS, createRedactor, dryRunKv, type EntryPoint, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type RunError, type RunRequest, type RunStatus } from '../sandbox/index.js';
 import { customAttributeDefinitions } from '../store/custom-attributes.js';
 import { finishExecution } from '../store/executions.js';
 import { findHookForRun } from '../store/hooks.js';
@@ -120,6 +120,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
   const call = async (entry: EntryPoint, page: number, meta: JsonValue | undefined, input?: JsonValue) => {
     const request: RunRequest = {
       orgId: run.orgId,
+      integrationId: integration.id,
       hookId: hook.id,
       hookVersion: hook.version,
       type: 'pull',
@@ -239,7 +240,8 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
     logs: log.logs,
     http: log.http,
     ...(error && { error }),
-    ...(run.dryRun && { preview: log.preview }),
+    // The preview shows what the hook returned, so it is redacted like the logs; the records saved are not.
+    ...(run.dryRun && { preview: createRedactor(secrets).json(log.preview) }),
   };
 }
 

@@ -5,11 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { coerceError } from '../domain/errors.js';
+import { jsonTextDepth } from '../domain/json-depth.js';
 import type { Egress } from './egress.js';
 import { EgressError } from './egress.js';
 import type { KvStore } from './kv.js';
 import type { LimitName, Limits } from './limits.js';
-import { limitMessage } from './limits.js';
+import { RECORD_BOUNDS, cut, limitMessage } from './limits.js';
 import type { Redactor } from './redact.js';
 import type { HttpLogEntry, JsonValue, LogBudget, LogEntry, LogLevel } from './types.js';
 
@@ -65,6 +66,8 @@ export class Bridge {
   readonly http: HttpLogEntry[] = [];
   readonly #o: BridgeOptions;
   readonly #pending = new Set<() => void>();
+  /** Requests sent and not yet answered, with their start times. */
+  readonly #inFlight = new Map<Omit<HttpLogEntry, 'status' | 'durationMs' | 'responseBytes'>, number>();
   #requests = 0;
   #timers = 0;
   #closed = false;
@@ -77,7 +80,7 @@ export class Bridge {
   call(op: string, json: string): Envelope {
     if (this.#closed) return fail(new Error('This run is over'));
     try {
-      const args = JSON.parse(json) as Record<string, unknown>;
+      const args = this.#parse(op, json);
       switch (op) {
         case 'log':
           this.log(String(args.level) as LogLevel, String(args.message), args.data as JsonValue | undefined);
@@ -109,7 +112,7 @@ export class Bridge {
     if (this.#closed) return;
     let run: Promise<unknown>;
     try {
-      const args = JSON.parse(json) as Record<string, unknown>;
+      const args = this.#parse(op, json);
       this.#admit(op);
       run = this.#async(op, args);
     } catch (err) {
@@ -125,27 +128,52 @@ export class Bridge {
     });
   }
 
-  /** Appends to the log within the execution's budget, redacting secrets. */
+  /**
+   * Appends to the log within the execution's budget, redacting secrets. A line counts
+   * what it will take in the record: its bytes as JSON, after redaction and escaping.
+   */
   log(level: LogLevel, message: string, data?: JsonValue): void {
     const budget = this.#o.logBudget;
     if (budget.exhausted) return;
-    const size = message.length + (data === undefined ? 0 : (JSON.stringify(data)?.length ?? 0));
-    if (budget.lines < 1 || budget.bytes < size) {
-      budget.exhausted = true;
-      this.logs.push({ ts: new Date().toISOString(), level: 'warn', message: limitMessage('logLines', this.#o.limits) });
-      return;
+    // Only a line that can fit is redacted: never spend work on what will be dropped.
+    if (budget.lines >= 1 && message.length <= budget.bytes) {
+      const base: LogEntry = { ts: new Date().toISOString(), level: LEVELS.has(level) ? level : 'info', message: this.#o.redactor.text(message) };
+      const entry = data === undefined ? base : { ...base, data: this.#o.redactor.json(data) };
+      const size = Buffer.byteLength(JSON.stringify(entry));
+      if (size <= budget.bytes) {
+        budget.lines -= 1;
+        budget.bytes -= size;
+        this.logs.push(entry);
+        return;
+      }
     }
-    budget.lines -= 1;
-    budget.bytes -= size;
-    const entry: LogEntry = { ts: new Date().toISOString(), level: LEVELS.has(level) ? level : 'info', message: this.#o.redactor.text(message) };
-    this.logs.push(data === undefined ? entry : { ...entry, data: this.#o.redactor.json(data) });
+    budget.exhausted = true;
+    this.logs.push({ ts: new Date().toISOString(), level: 'warn', message: limitMessage('logLines', this.#o.limits) });
   }
 
-  /** Ends the bridge: pending timers and requests are dropped and never answered. */
+  /**
+   * Ends the bridge: pending timers and requests are dropped and never answered. A
+   * request still in flight is logged as such: it may well have reached its server.
+   */
   close(): void {
     this.#closed = true;
     for (const cancel of this.#pending) cancel();
     this.#pending.clear();
+    for (const [entry, started] of this.#inFlight) {
+      this.http.push({ ...entry, status: 0, durationMs: elapsed(started), responseBytes: 0, error: 'the run ended before the response arrived' });
+    }
+    this.#inFlight.clear();
+  }
+
+  /** Parses the isolate's JSON arguments of `op`, refusing nesting past the limit first. */
+  #parse(op: string, json: string): Record<string, unknown> {
+    const max = this.#o.limits.jsonDepth;
+    // The arguments object adds a level (and kv.set's value sits in it).
+    if (jsonTextDepth(json, max + 1) > max + 1) {
+      if (op === 'kv.set') throw new LimitBreach('jsonDepth', limitMessage('jsonDepth', this.#o.limits, 'a ctx.kv.set value'));
+      throw new TypeError(`The arguments of ${op === 'log' ? 'ctx.log' : op} are nested more than ${max} levels deep`);
+    }
+    return JSON.parse(json) as Record<string, unknown>;
   }
 
   /** Counts requests and pending timers against their limits. */
@@ -192,12 +220,21 @@ export class Bridge {
   async #kvSet(args: Record<string, unknown>): Promise<null> {
     const key = this.#key(args.key);
     if (args.value === undefined) throw new TypeError('ctx.kv.set needs a JSON value');
-    const size = Buffer.byteLength(JSON.stringify(args.value));
-    if (size > this.#o.limits.kvValueBytes) {
-      throw new LimitBreach('kvValueBytes', limitMessage('kvValueBytes', this.#o.limits, `key "${key}" got ${size} bytes`));
+    const limits = this.#o.limits;
+    const json = JSON.stringify(args.value);
+    const size = Buffer.byteLength(json);
+    if (size > limits.kvValueBytes) {
+      throw new LimitBreach('kvValueBytes', limitMessage('kvValueBytes', limits, `key "${key}" got ${size} bytes`));
     }
-    const ttl = args.ttlSeconds === undefined || args.ttlSeconds === null ? this.#o.limits.kvTtlSeconds : Number(args.ttlSeconds);
+    const ttl = args.ttlSeconds === undefined || args.ttlSeconds === null ? limits.kvTtlSeconds : Number(args.ttlSeconds);
     if (!(ttl > 0) || !Number.isFinite(ttl)) throw new TypeError('ttlSeconds must be a positive number');
+    const used = await this.#o.kv.usage(key);
+    if (used.entries + 1 > limits.kvEntries) {
+      throw new LimitBreach('kvEntries', limitMessage('kvEntries', limits, `setting key "${key}"`));
+    }
+    if (used.chars + json.length > limits.kvBytes) {
+      throw new LimitBreach('kvBytes', limitMessage('kvBytes', limits, `setting key "${key}" with ${json.length} characters`));
+    }
     await this.#o.kv.set(key, args.value as JsonValue, { ttlSeconds: ttl });
     return null;
   }
@@ -249,18 +286,21 @@ export class Bridge {
     const cancel = () => controller.abort();
     this.#pending.add(cancel);
     const started = performance.now();
-    const entry = { method, url: this.#o.redactor.text(url), requestBytes };
+    const entry = { method, url: cut(this.#o.redactor.text(sentUrl(url)), RECORD_BOUNDS.urlChars), requestBytes };
+    this.#inFlight.set(entry, started);
     try {
       const res = await this.#o.egress.send({ method, url, headers, body, signal: controller.signal, maxResponseBytes: limits.httpResponseBytes });
+      if (!this.#inFlight.delete(entry)) throw new Error('This run is over');
       this.http.push({ ...entry, status: res.status, durationMs: elapsed(started), responseBytes: res.body.length });
       // A JSON body crosses as text and is parsed inside the isolate (see httpRequest there):
       // parsing it here would cost a parse and a stringify more per response.
       const contentType = res.headers['content-type'];
       return { status: res.status, headers: res.headers, body: res.body.toString('utf8'), json: contentType !== undefined && JSON_TYPE.test(contentType) };
     } catch (err) {
+      if (!this.#inFlight.delete(entry)) throw err;
       const e = err instanceof EgressError ? err : new EgressError('CONNECTION_FAILED', coerceError(err).message, { cause: err });
       const responseBytes = e.code === 'RESPONSE_TOO_LARGE' ? limits.httpResponseBytes : 0;
-      this.http.push({ ...entry, status: 0, durationMs: elapsed(started), responseBytes, error: this.#o.redactor.text(`${e.code}: ${e.message}`) });
+      this.http.push({ ...entry, status: 0, durationMs: elapsed(started), responseBytes, error: cut(this.#o.redactor.text(`${e.code}: ${e.message}`), RECORD_BOUNDS.errorMessageChars) });
       if (e.code === 'RESPONSE_TOO_LARGE') {
         throw new LimitBreach('httpResponseBytes', limitMessage('httpResponseBytes', limits, `${method} ${entry.url}`));
       }
@@ -274,6 +314,16 @@ export class Bridge {
 
 function elapsed(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
+}
+
+/**
+ * The URL as it goes on the wire: the parser drops tabs and newlines and percent-encodes
+ * what needs it, so the log shows what the server saw. An unparsable one is logged with
+ * its control characters escaped, so it cannot forge lines.
+ */
+function sentUrl(url: string): string {
+  if (URL.canParse(url)) return new URL(url).href;
+  return url.replace(/[\u0000-\u001f\u007f]/g, (c) => encodeURIComponent(c));
 }
 
 function urlParts(url: URL): Record<string, string> {

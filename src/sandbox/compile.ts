@@ -48,8 +48,10 @@ export async function prepareSource(code: string, language: Language = 'javascri
 
 /** Maps a 1-based position in the compiled code back to the user's source. */
 export function originalPosition(source: PreparedSource, line: number, column: number): SourcePosition | undefined {
+  // Positions come from a stack the hook may have written itself: anything before 1:1 is none.
+  if (!(line >= 1 && column >= 1)) return undefined;
   if (!source.map) return { line, column };
-  const pos = originalPositionFor(source.map, { line, column: Math.max(0, column - 1) });
+  const pos = originalPositionFor(source.map, { line, column: column - 1 });
   return pos.line === null || pos.column === null ? undefined : { line: pos.line, column: pos.column + 1 };
 }
 

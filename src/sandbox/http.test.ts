@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startHttpsServer } from '../../test/helpers/https-server.js';
 import type { TestHttpsServer } from '../../test/helpers/https-server.js';
 import { MemoryKvStore } from './kv.js';
-import { createSandbox } from './sandbox.js';
-import type { Sandbox } from './sandbox.js';
-import type { RunRequest } from './types.js';
+import { createIsolateSandbox } from './isolate-sandbox.js';
+import { createSandbox } from './supervisor.js';
+import type { RunRequest, Sandbox } from './types.js';
 
 const HOST = 'api.example.test';
 let server: TestHttpsServer;
@@ -188,12 +188,13 @@ describe('the egress settings around the local server', () => {
 
   test('reaches a name through an injected resolver and a resolve rule', async () => {
     const lookups: string[] = [];
-    const viaDns = createSandbox({
+    // An injected resolver cannot cross to a sandbox process: this test runs the engine in-process.
+    const viaDns = createIsolateSandbox({
       egress: {
         allowPrivate: true,
         ca: server.ca,
         resolve: [{ host: 'other.example.test', port: server.port, address: '127.0.0.1' }],
-        lookup: async (host) => {
+        lookup: async (host: string) => {
           lookups.push(host);
           return ['127.0.0.1'];
         },

@@ -1,14 +1,15 @@
 /**
- * The hook sandbox (SPEC.md §2, DESIGN.md "Sandbox" and "Egress"): runs untrusted hook
- * code in pooled V8 isolates with a JSON-only ctx, under limits and the egress policy.
+ * The hook sandbox: runs untrusted hook code in pooled V8 isolates, inside supervised
+ * sandbox processes, with a JSON-only ctx, under limits and the egress policy.
  */
-export { createSandbox } from './sandbox.js';
-export type { Sandbox, SandboxOptions } from './sandbox.js';
+export { createSandbox } from './supervisor.js';
+export type { SandboxOptions } from './supervisor.js';
+export type { ProcessEgressOptions } from './protocol.js';
 export { checkSource, syntaxError } from './compile.js';
-export { DEFAULT_LIMITS, MAX_PAGES, limitMessage, resolveLimits } from './limits.js';
+export { DEFAULT_LIMITS, MAX_PAGES, RECORD_BOUNDS, limitMessage, resolveLimits } from './limits.js';
 export type { HookType, LimitName, Limits } from './limits.js';
 export { MemoryKvStore, dryRunKv } from './kv.js';
-export type { KvStore } from './kv.js';
+export type { KvStore, KvUsage } from './kv.js';
 export { Egress, EgressError, USER_AGENT, blockedRange, parseConnectTo, parseResolve } from './egress.js';
 export type { ConnectTo, EgressErrorCode, EgressOptions, Lookup, ResolveRule } from './egress.js';
 export { createRedactor } from './redact.js';
@@ -27,4 +28,5 @@ export type {
   RunRequest,
   RunResult,
   RunStatus,
+  Sandbox,
 } from './types.js';

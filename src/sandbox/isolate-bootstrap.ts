@@ -16,6 +16,7 @@
  *   entry('collect-script') / entry('collect-module', namespace)   finds the entry points
  */
 import { ISOLATE_GLOBALS } from './isolate-globals.js';
+import { RECORD_BOUNDS } from './limits.js';
 import { ENTRY_POINTS } from './types.js';
 
 export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostStart, firstToken) {
@@ -67,9 +68,13 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
       return s === undefined ? String(v) : s;
     } catch { try { return String(v); } catch { return '[unprintable]'; } }
   }
+  // Nothing larger than the log budget crosses to the host: it would be dropped there anyway.
+  let maxLogChars = 1048576;
   function write(level, message, data) {
+    const text = String(message);
     let json;
-    try { json = stringify({ level, message: String(message), data }); } catch { json = stringify({ level, message: String(message), data: show(data) }); }
+    try { json = stringify({ level, message: text, data }); } catch { json = stringify({ level, message: text, data: show(data).slice(0, maxLogChars + 1) }); }
+    if (json.length > maxLogChars + 64) json = stringify({ level, message: text.slice(0, maxLogChars + 1) });
     open(hostCall(token, 'log', json));
   }
   const report = (err) => { try { write('error', 'Uncaught error in a callback: ' + show(err)); } catch {} };
@@ -160,10 +165,12 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
 
   function describe(e) {
     const get = (f, fallback) => { try { const v = f(); return v === undefined || v === null ? fallback : String(v); } catch { return fallback; } };
+    // Cut before crossing: the host keeps ${RECORD_BOUNDS.errorMessageChars} characters of a message, ${RECORD_BOUNDS.stackChars} of a stack.
+    const m = (v) => (typeof v === 'string' ? v.slice(0, ${RECORD_BOUNDS.errorMessageChars * 2}) : v);
     if (e !== null && typeof e === 'object') {
-      return { name: get(() => e.name, 'Error'), message: get(() => e.message, show(e)), stack: get(() => (typeof e.stack === 'string' ? e.stack : ''), ''), code: get(() => e.code, undefined) };
+      return { name: m(get(() => e.name, 'Error')), message: m(get(() => e.message, show(e))), stack: get(() => (typeof e.stack === 'string' ? e.stack.slice(0, ${RECORD_BOUNDS.stackChars * 2}) : ''), ''), code: m(get(() => e.code, undefined)) };
     }
-    return { name: 'Error', message: show(e), stack: '' };
+    return { name: 'Error', message: m(show(e)), stack: '' };
   }
   function settle(value, maxChars) {
     if (value === undefined) return '{"ok":true}';
@@ -178,6 +185,7 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
   function dispatch(json) {
     const run = parse(json);
     token = run.token;
+    maxLogChars = run.maxLogChars;
     waits.clear();
     timers.clear();
     const fn = entries[run.entry];

@@ -17,6 +17,18 @@ export interface KvStore {
   delete(key: string): Promise<void>;
   /** Keys that start with `prefix` and have not expired, sorted. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Live entries other than `exceptKey`, and the characters of their JSON: what a `set`
+   * of `exceptKey` is checked against (the integration's quota).
+   */
+  usage(exceptKey: string): Promise<KvUsage>;
+}
+
+/** How much of its quota a KV store uses. */
+export interface KvUsage {
+  readonly entries: number;
+  /** Characters of JSON text, summed over the values. */
+  readonly chars: number;
 }
 
 interface Entry {
@@ -51,6 +63,19 @@ export class MemoryKvStore implements KvStore {
     return [...this.#entries.keys()].filter((key) => key.startsWith(prefix) && this.#live(key)).sort();
   }
 
+  async usage(exceptKey: string): Promise<KvUsage> {
+    let entries = 0;
+    let chars = 0;
+    for (const key of [...this.#entries.keys()]) {
+      const entry = key === exceptKey ? undefined : this.#live(key);
+      if (entry) {
+        entries += 1;
+        chars += entry.json.length;
+      }
+    }
+    return { entries, chars };
+  }
+
   #live(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry && entry.expiresAt <= this.#now()) {
@@ -79,6 +104,19 @@ export function dryRunKv(store: KvStore): KvStore {
         else keys.add(key);
       }
       return [...keys].sort();
+    },
+    // Counts what the overlay holds on top of the store: a key written in both counts
+    // twice, so a dry run can only be refused sooner than the real run, never later.
+    usage: async (exceptKey) => {
+      const base = await store.usage(exceptKey);
+      let entries = base.entries;
+      let chars = base.chars;
+      for (const [key, value] of overlay) {
+        if (key === exceptKey || value === undefined) continue;
+        entries += 1;
+        chars += JSON.stringify(value).length;
+      }
+      return { entries, chars };
     },
   };
 }

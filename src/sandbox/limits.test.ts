@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { MemoryKvStore } from './kv.js';
 import { DEFAULT_LIMITS, resolveLimits } from './limits.js';
-import { createSandbox } from './sandbox.js';
+import { createSandbox } from './supervisor.js';
 import type { RunRequest } from './types.js';
 
 const sandbox = createSandbox();
@@ -99,7 +99,7 @@ describe('each limit ends the run with a message naming it', () => {
   test('KV: set uses the default expiry of 90 days unless told otherwise', async () => {
     const calls: number[] = [];
     const kv = new MemoryKvStore();
-    const spy = { ...kv, get: kv.get.bind(kv), list: kv.list.bind(kv), delete: kv.delete.bind(kv), set: async (k: string, v: never, o: { ttlSeconds: number }) => void calls.push(o.ttlSeconds) };
+    const spy = { ...kv, get: kv.get.bind(kv), list: kv.list.bind(kv), delete: kv.delete.bind(kv), usage: kv.usage.bind(kv), set: async (k: string, v: never, o: { ttlSeconds: number }) => void calls.push(o.ttlSeconds) };
     await run('async function run(ctx) { await ctx.kv.set("a", 1); await ctx.kv.set("b", 1, { ttlSeconds: 30 }); }', { kv: spy });
     expect(calls).toEqual([90 * 24 * 3600, 30]);
   });

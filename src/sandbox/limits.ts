@@ -30,6 +30,12 @@ export interface Limits {
   readonly kvValueBytes: number;
   /** Expiry of a KV entry when `set` gives none, in seconds. */
   readonly kvTtlSeconds: number;
+  /** Entries one integration may keep in its KV store. */
+  readonly kvEntries: number;
+  /** Bytes of JSON one integration may keep in its KV store, over all its entries. */
+  readonly kvBytes: number;
+  /** Nesting of objects and arrays in a returned value or a KV value. */
+  readonly jsonDepth: number;
   /** Timers (`setTimeout`, `setInterval`) pending at once. */
   readonly timers: number;
 }
@@ -50,6 +56,9 @@ const BASE: Limits = Object.freeze({
   kvKeyLength: 256,
   kvValueBytes: 64 * 1024,
   kvTtlSeconds: 90 * 24 * 3600,
+  kvEntries: 10_000,
+  kvBytes: 50 * MB,
+  jsonDepth: 64,
   timers: 1_000,
 });
 
@@ -61,6 +70,17 @@ export const DEFAULT_LIMITS: Readonly<Record<HookType, Limits>> = Object.freeze(
   post: Object.freeze({ ...BASE, timeMs: 2_000, httpRequests: 10 }),
   inbound: BASE,
 });
+
+/**
+ * How much of a hook's own text an execution record keeps: longer error messages,
+ * stacks and URLs are cut to this many characters (after redaction), with a note.
+ */
+export const RECORD_BOUNDS = Object.freeze({ errorMessageChars: 8 * 1024, stackChars: 16 * 1024, urlChars: 2 * 1024 });
+
+/** Cuts `text` to `max` characters, saying how much was cut. */
+export function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
+}
 
 /** Pages one pull execution may fetch before pagination stops with a warning. */
 export const MAX_PAGES = 100;
@@ -101,6 +121,12 @@ export function limitMessage(name: LimitName, limits: Limits, detail = ''): stri
       return `KV key limit exceeded: a key must be a string of 1 to ${limits.kvKeyLength} characters${suffix}`;
     case 'kvValueBytes':
       return `KV value size limit exceeded: a value may be at most ${bytes(limits.kvValueBytes)} as JSON${suffix}`;
+    case 'kvEntries':
+      return `KV quota exceeded: an integration may keep at most ${limits.kvEntries} entries${suffix}`;
+    case 'kvBytes':
+      return `KV quota exceeded: an integration may keep at most ${bytes(limits.kvBytes)} of values${suffix}`;
+    case 'jsonDepth':
+      return `Nesting limit exceeded: a value may be nested at most ${limits.jsonDepth} levels deep${suffix}`;
     case 'kvTtlSeconds':
       return `KV expiry must be a positive number of seconds${suffix}`;
     case 'timers':

@@ -1,11 +1,14 @@
 /**
- * Turning how a run ended into the status, value and error of its {@link RunResult},
- * with secrets redacted and positions in the user's own source.
+ * Turning how a run ended into the status, value and error of its {@link RunResult}.
+ * The verdict rests on what the platform observed — its own deadline, the isolate's
+ * state and heap — never on the text of an error, which the hook controls. The hook's
+ * own error text is kept verbatim (secrets redacted, cut to the record's bounds).
  */
 import { HookyardError, coerceError } from '../domain/errors.js';
+import { jsonTextDepth } from '../domain/json-depth.js';
 import type { PreparedSource } from './compile.js';
 import type { LimitName, Limits } from './limits.js';
-import { limitMessage } from './limits.js';
+import { RECORD_BOUNDS, cut, limitMessage } from './limits.js';
 import type { Redactor } from './redact.js';
 import type { Outcome } from './session.js';
 import { mapStack } from './stack.js';
@@ -20,74 +23,106 @@ export interface Verdict {
   readonly discard: boolean;
 }
 
-interface IsolateError {
-  readonly name?: string;
-  readonly message?: string;
-  readonly stack?: string;
-  readonly code?: string;
+/** What the platform saw of the isolate when the run ended. */
+export interface Observed {
+  /** isolated-vm disposed the isolate under us: it hit its heap limit. */
+  readonly isolateDisposed: boolean;
+  /** Heap plus external memory in use, in bytes. */
+  readonly memoryBytes: number;
+  /** Milliseconds left before the run's deadline. */
+  readonly remainingMs: number;
 }
 
-type Envelope =
-  | { ok: true; value?: JsonValue }
-  | { ok: false; error?: IsolateError; limit?: LimitName; size?: number };
+// A call's timeout is the time left in the run, so an isolate that stopped for time did so
+// at the deadline; this absorbs the clocks' jitter.
+const DEADLINE_SLACK_MS = 5;
+// An error raised while the heap is this full is taken as the heap limit (V8 refuses
+// allocations, e.g. "Array buffer allocation failed", before the isolate is disposed).
+const MEMORY_FULL = 0.8;
+
+interface IsolateError {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly stack?: unknown;
+  readonly code?: unknown;
+}
 
 /** Judges `outcome` under `limits`, for code `source`, redacting with `redactor`. */
-export function judge(outcome: Outcome, source: PreparedSource | undefined, limits: Limits, redactor: Redactor): Verdict {
-  const limitError = (limit: LimitName, message: string): RunError => ({ message: redactor.text(message), stack: '', limit });
+export function judge(outcome: Outcome, source: PreparedSource | undefined, limits: Limits, redactor: Redactor, observed: Observed): Verdict {
+  const limitError = (limit: LimitName, detail = ''): RunError => ({ message: redactor.text(limitMessage(limit, limits, detail)), stack: '', limit });
+  const memoryFull = observed.memoryBytes >= MEMORY_FULL * limits.memoryMb * 1024 * 1024;
   switch (outcome.kind) {
     case 'timeout':
-      return { status: 'timed_out', error: limitError('timeMs', limitMessage('timeMs', limits)), discard: true };
+      return { status: 'timed_out', error: limitError('timeMs'), discard: true };
     case 'breach':
-      return { status: 'failed', error: limitError(outcome.breach.limit, outcome.breach.message), discard: true };
-    case 'crashed':
-      return crashed(outcome.error, source, limits, redactor);
-    case 'returned': {
-      const envelope = JSON.parse(outcome.envelope) as Envelope;
-      if (envelope.ok) {
-        const size = Buffer.byteLength(outcome.envelope) - 20;
-        if (size > limits.resultBytes) {
-          return { status: 'failed', error: limitError('resultBytes', limitMessage('resultBytes', limits, `got ${size} bytes`)), discard: true };
-        }
-        return { status: 'completed', value: redactor.json(envelope.value), discard: false };
+      return { status: 'failed', error: { message: redactor.text(outcome.breach.message), stack: '', limit: outcome.breach.limit }, discard: true };
+    case 'crashed': {
+      const err = coerceError(outcome.error);
+      if (err instanceof HookyardError && err.code === 'HY_VALIDATION') {
+        const details = (err.details ?? {}) as { line?: number; column?: number };
+        return { status: 'failed', error: { message: bounded(redactor, err.message), stack: '', line: details.line, column: details.column }, discard: false };
       }
-      if (envelope.limit) {
-        const detail = envelope.size === undefined ? '' : `got ${envelope.size} characters`;
-        return { status: 'failed', error: limitError(envelope.limit, limitMessage(envelope.limit, limits, detail)), discard: true };
-      }
-      const error = envelope.error ?? {};
-      if (/^Array buffer allocation failed/.test(error.message ?? '')) {
-        return { status: 'failed', error: limitError('memoryMb', limitMessage('memoryMb', limits, 'an ArrayBuffer allocation was refused')), discard: true };
-      }
-      return { status: 'failed', error: userError(error, source, redactor), discard: false };
+      if (observed.isolateDisposed || memoryFull) return { status: 'failed', error: limitError('memoryMb'), discard: true };
+      if (observed.remainingMs <= DEADLINE_SLACK_MS) return { status: 'timed_out', error: limitError('timeMs'), discard: true };
+      // Thrown by the hook's top-level code: its own error, and the context is in an unknown state.
+      return { status: 'failed', error: userError(err, source, redactor), discard: true };
     }
+    case 'returned':
+      return returned(outcome.envelope, source, limits, redactor, memoryFull, limitError);
   }
 }
 
-function crashed(thrown: unknown, source: PreparedSource | undefined, limits: Limits, redactor: Redactor): Verdict {
-  const err = coerceError(thrown);
-  if (err instanceof HookyardError && err.code === 'HY_VALIDATION') {
-    const details = (err.details ?? {}) as { line?: number; column?: number };
-    return { status: 'failed', error: { message: redactor.text(err.message), stack: '', line: details.line, column: details.column }, discard: false };
+function returned(
+  text: unknown,
+  source: PreparedSource | undefined,
+  limits: Limits,
+  redactor: Redactor,
+  memoryFull: boolean,
+  limitError: (limit: LimitName, detail?: string) => RunError,
+): Verdict {
+  const unreadable = (why: string): Verdict => ({ status: 'failed', error: { message: `The hook's result could not be read: ${why}`, stack: '' }, discard: true });
+  // The envelope is built by code the hook may have subverted (Promise.prototype.then, say):
+  // it is untrusted text until proven otherwise.
+  if (typeof text !== 'string') return unreadable('it is not JSON text');
+  const size = Buffer.byteLength(text) - '{"ok":true,"value":}'.length;
+  if (size > limits.resultBytes) return { status: 'failed', error: limitError('resultBytes', `got ${size} bytes`), discard: true };
+  // Envelope, error object, value: the value's own nesting starts two levels down.
+  if (jsonTextDepth(text, limits.jsonDepth + 1) > limits.jsonDepth + 1) {
+    return { status: 'failed', error: limitError('jsonDepth', 'the returned value'), discard: false };
   }
-  if (/timed out/i.test(err.message)) {
-    return { status: 'timed_out', error: { message: limitMessage('timeMs', limits), stack: '', limit: 'timeMs' }, discard: true };
+  let envelope: { ok?: unknown; value?: JsonValue; error?: IsolateError; limit?: unknown; size?: unknown };
+  try {
+    envelope = JSON.parse(text) as typeof envelope;
+  } catch {
+    return unreadable('it is not JSON');
   }
-  if (/memory limit/i.test(err.message)) {
-    return { status: 'failed', error: { message: limitMessage('memoryMb', limits), stack: '', limit: 'memoryMb' }, discard: true };
+  if (envelope === null || typeof envelope !== 'object') return unreadable('it has the wrong shape');
+  if (envelope.ok === true) return { status: 'completed', ...(envelope.value === undefined ? {} : { value: envelope.value }), discard: false };
+  if (envelope.limit === 'resultBytes') {
+    const detail = typeof envelope.size === 'number' ? `got ${envelope.size} characters` : '';
+    return { status: 'failed', error: limitError('resultBytes', detail), discard: true };
   }
-  // An error thrown by the hook's top-level code, or the isolate failing under us.
-  return { status: 'failed', error: userError(err, source, redactor), discard: true };
+  if (memoryFull) return { status: 'failed', error: limitError('memoryMb'), discard: true };
+  return { status: 'failed', error: userError(envelope.error ?? {}, source, redactor), discard: false };
+}
+
+function bounded(redactor: Redactor, text: string, max: number = RECORD_BOUNDS.errorMessageChars): string {
+  // Cut before redacting (bounded work), then again: a label is longer than nothing.
+  return cut(redactor.text(text.slice(0, max * 2)), max);
 }
 
 function userError(e: IsolateError, source: PreparedSource | undefined, redactor: Redactor): RunError {
-  const name = e.name || 'Error';
-  const message = e.message ?? '';
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const name = str(e.name) || 'Error';
+  const message = str(e.message) ?? '';
   const text = name === 'Error' || message.startsWith(`${name}:`) ? message : `${name}: ${message}`;
-  const mapped = source && e.stack ? mapStack(e.stack, source) : undefined;
+  const rawStack = str(e.stack)?.slice(0, RECORD_BOUNDS.stackChars * 2);
+  const mapped = source && rawStack ? mapStack(rawStack, source) : undefined;
+  const code = str(e.code);
   return {
-    message: redactor.text(text),
-    stack: redactor.text(mapped?.stack ?? ''),
+    message: bounded(redactor, text),
+    stack: bounded(redactor, mapped?.stack ?? '', RECORD_BOUNDS.stackChars),
     ...(mapped?.position ?? {}),
-    ...(e.code ? { code: redactor.text(e.code) } : {}),
+    ...(code ? { code: bounded(redactor, code, 256) } : {}),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * Isolates kept warm between runs. An isolate belongs to one organisation (and one
- * heap size) for its whole life and serves one run at a time; it holds a few contexts,
- * one per hook version, for warm reuse.
+ * Isolates kept warm between runs. An isolate belongs to one tenant — an organisation's
+ * integration — (and one heap size) for its whole life and serves one run at a time; it
+ * holds a few contexts, one per hook version, for warm reuse.
  */
 import ivm from 'isolated-vm';
 import type { PreparedSource } from './compile.js';
@@ -22,17 +22,17 @@ export interface PoolOptions {
 // V8's code cache for the bootstrap, produced by the first isolate, makes later ones cheaper.
 let bootstrapCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
 
-/** One isolate of one organisation. */
+/** One isolate of one tenant. */
 export class IsolateHandle {
   readonly isolate: ivm.Isolate;
-  readonly orgId: string;
+  readonly tenant: string;
   readonly memoryMb: number;
   readonly #options: PoolOptions;
   readonly #contexts = new Map<string, HookContext>();
   #bootstrap: ivm.Script | undefined;
 
-  constructor(orgId: string, memoryMb: number, options: PoolOptions) {
-    this.orgId = orgId;
+  constructor(tenant: string, memoryMb: number, options: PoolOptions) {
+    this.tenant = tenant;
     this.memoryMb = memoryMb;
     this.#options = options;
     this.isolate = new ivm.Isolate({ memoryLimit: memoryMb });
@@ -90,7 +90,7 @@ export class IsolateHandle {
   }
 }
 
-/** Idle isolates by organisation, least recently used first. */
+/** Idle isolates by tenant, least recently used first. */
 export class IsolatePool {
   readonly #options: PoolOptions;
   readonly #idle: IsolateHandle[] = [];
@@ -100,16 +100,16 @@ export class IsolatePool {
     this.#options = options;
   }
 
-  /** An idle isolate of `orgId` with `memoryMb` of heap, or a new one. The caller owns it until release. */
-  acquire(orgId: string, memoryMb: number): IsolateHandle {
+  /** An idle isolate of `tenant` with `memoryMb` of heap, or a new one. The caller owns it until release. */
+  acquire(tenant: string, memoryMb: number): IsolateHandle {
     for (let i = this.#idle.length - 1; i >= 0; i--) {
       const handle = this.#idle[i];
-      if (handle.orgId === orgId && handle.memoryMb === memoryMb) {
+      if (handle.tenant === tenant && handle.memoryMb === memoryMb) {
         this.#idle.splice(i, 1);
         if (!handle.disposed) return handle;
       }
     }
-    return new IsolateHandle(orgId, memoryMb, this.#options);
+    return new IsolateHandle(tenant, memoryMb, this.#options);
   }
 
   /** Returns a healthy isolate to the pool; anything beyond the idle cap is disposed. */

@@ -2,6 +2,7 @@
  * The shapes that cross the sandbox's public surface: what a run is asked to do
  * ({@link RunRequest}) and what it reports ({@link RunResult}).
  */
+import { HookyardError } from '../domain/errors.js';
 import type { ExecutionHttpEntry } from '../domain/executions.js';
 import type { KvStore } from './kv.js';
 import type { HookType, LimitName, Limits } from './limits.js';
@@ -14,6 +15,15 @@ export const ENTRY_POINTS = Object.freeze(['run', 'preSavePage', 'preMap', 'post
 
 /** One of {@link ENTRY_POINTS}. */
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
+
+/** The entry point of `request`; a name outside {@link ENTRY_POINTS} is the caller's bug, and throws. */
+export function entryOf(request: { readonly entry?: string }): EntryPoint {
+  const entry = request.entry ?? 'run';
+  if (!(ENTRY_POINTS as readonly string[]).includes(entry)) {
+    throw new HookyardError('HY_BAD_REQUEST', `entry must be one of ${ENTRY_POINTS.join(', ')}`);
+  }
+  return entry as EntryPoint;
+}
 
 /** Source language: TypeScript has its types stripped before it is compiled. */
 export type Language = 'javascript' | 'typescript';
@@ -71,6 +81,8 @@ export interface LogBudget {
 /** Everything one run needs. */
 export interface RunRequest {
   readonly orgId: string;
+  /** The hook's integration: runs of one integration share isolates, other integrations' never do. */
+  readonly integrationId?: string;
   readonly hookId: string;
   /** Version of the code: with `hookId`, the cache key of compiled code and reusable contexts. */
   readonly hookVersion: string | number;
@@ -102,4 +114,18 @@ export interface RunResult {
   readonly http: HttpLogEntry[];
   readonly error?: RunError;
   readonly durationMs: number;
+}
+
+/** Runs hooks. One per process is enough; `close()` on shutdown. */
+export interface Sandbox {
+  /**
+   * Runs one entry point of a hook. Never rejects for anything the hook does: syntax
+   * errors, throws, limit breaches, timeouts and crashes all come back as a result.
+   * @example
+   * const result = await sandbox.run({ orgId, hookId, hookVersion: 3, type: 'push', code,
+   *   ctx: { event }, secrets, kv });
+   */
+  run(request: RunRequest): Promise<RunResult>;
+  /** Stops every isolate and closes outbound connections. */
+  close(): Promise<void>;
 }

@@ -51,6 +51,19 @@ export async function kvList(db: Kysely<Database>, scope: KvScope, prefix: strin
   return rows.map((r) => r.key).sort();
 }
 
+/** Live entries of the namespace other than `exceptKey`, and the characters of their values. */
+export async function kvUsage(db: Kysely<Database>, scope: KvScope, exceptKey: string, now: number): Promise<{ entries: number; chars: number }> {
+  const row = await db
+    .selectFrom('kv')
+    .select((eb) => [eb.fn.countAll<number | string>().as('entries'), eb.fn.coalesce(eb.fn.sum<number | string>(sql`length(value)`), sql<number>`0`).as('chars')])
+    .where('integration_id', '=', scope.integrationId)
+    .where('org_id', '=', scope.orgId)
+    .where('expires_at', '>', now)
+    .where('key', '<>', exceptKey)
+    .executeTakeFirstOrThrow();
+  return { entries: Number(row.entries), chars: Number(row.chars) };
+}
+
 /** Clean-up: removes entries that expired before `now`; returns how many. */
 export async function deleteExpiredKv(db: Kysely<Database>, now: number): Promise<number> {
   const result = await db.deleteFrom('kv').where('expires_at', '<=', now).executeTakeFirst();

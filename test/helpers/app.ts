@@ -10,7 +10,7 @@ import { createSecretBox } from '../../src/domain/secret-box.js';
 import type { EngineDeps } from '../../src/engine/deps.js';
 import { registerEngineJobs, startBackgroundServices } from '../../src/engine/jobs.js';
 import { HandlerTable, JobQueue, JobWorker } from '../../src/jobs/index.js';
-import { createSandbox, type EgressOptions } from '../../src/sandbox/index.js';
+import { createSandbox, type ProcessEgressOptions as EgressOptions } from '../../src/sandbox/index.js';
 import { createApiKey } from '../../src/store/api-keys.js';
 import type { Store } from '../../src/store/db.js';
 import { insertOrganisation, type Organisation } from '../../src/store/organisations.js';

@@ -5,7 +5,7 @@
  * settings (loopback only).
  */
 import type { ServerResponse } from 'node:http';
-import type { EgressOptions } from '../../src/sandbox/index.js';
+import type { ProcessEgressOptions as EgressOptions } from '../../src/sandbox/index.js';
 import { startHttpsServer, type ReceivedRequest, type TestHttpsServer } from './https-server.js';
 
 export const HR_HOST = 'hr.example.test';

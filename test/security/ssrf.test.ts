@@ -5,8 +5,11 @@
  */
 import type tls from 'node:tls';
 import { afterAll, describe, expect, test } from 'vitest';
-import { MemoryKvStore, createSandbox } from '../../src/sandbox/index.js';
+import { MemoryKvStore } from '../../src/sandbox/index.js';
 import type { EgressOptions } from '../../src/sandbox/index.js';
+// The injected resolver and connect spy cannot cross to a sandbox process, so this suite
+// runs the sandbox's engine in-process: the egress policy is the same code either way.
+import { createIsolateSandbox as createSandbox } from '../../src/sandbox/isolate-sandbox.js';
 
 const DNS: Record<string, string[]> = {
   'loopback.example.test': ['127.0.0.1'],

@@ -1,0 +1,81 @@
+/**
+ * The entry point of a sandbox process: the isolate engine, driven by the supervisor
+ * over IPC. It holds no secrets of the server (its environment is nearly empty), no
+ * database and no API; the KV store is reached through the supervisor.
+ */
+import { coerceError } from '../domain/errors.js';
+import { createIsolateSandbox } from './isolate-sandbox.js';
+import type { KvStore } from './kv.js';
+import type { FromProcess, KvOp, ProcessOptions, ProcessRunRequest, ToProcess } from './protocol.js';
+import type { RunResult, Sandbox } from './types.js';
+
+const send = (message: FromProcess) => process.send?.(message);
+
+const kvCalls = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
+let nextCall = 0;
+
+/** The run's KV store, as calls to the supervisor. */
+function kvOf(id: number): KvStore {
+  const call = (op: KvOp, ...args: unknown[]) =>
+    new Promise<never>((resolve, reject) => {
+      const c = ++nextCall;
+      kvCalls.set(c, { resolve, reject });
+      send({ t: 'kv', id, call: c, op, args });
+    });
+  return {
+    get: (key) => call('get', key),
+    set: (key, value, options) => call('set', key, value, options),
+    delete: (key) => call('delete', key),
+    list: (prefix) => call('list', prefix),
+    usage: (exceptKey) => call('usage', exceptKey),
+  };
+}
+
+let sandbox: Sandbox | undefined;
+let maxRssBytes = Infinity;
+let retiring = false;
+
+function retire(reason: string): void {
+  if (retiring) return;
+  retiring = true;
+  send({ t: 'retire', reason });
+}
+
+async function run(id: number, request: ProcessRunRequest): Promise<void> {
+  const logBudget = { ...request.logBudget };
+  let result: RunResult;
+  try {
+    result = await sandbox!.run({ ...request, kv: kvOf(id), logBudget });
+  } catch (thrown) {
+    const message = coerceError(thrown).message;
+    result = { status: 'failed', logs: [], http: [], error: { message, stack: '' }, durationMs: 0 };
+  }
+  send({ t: 'done', id, result, logBudget });
+  if (process.memoryUsage.rss() > maxRssBytes) retire('its memory grew past the bound');
+}
+
+process.on('message', (message: ToProcess) => {
+  switch (message.t) {
+    case 'init': {
+      const options: ProcessOptions = message.options;
+      maxRssBytes = options.maxRssBytes;
+      sandbox = createIsolateSandbox({ ...options, onStuckIsolate: () => retire('a hook thread kept running after its run ended') });
+      return;
+    }
+    case 'run':
+      void run(message.id, message.request);
+      return;
+    case 'kv': {
+      const pending = kvCalls.get(message.call);
+      if (!pending) return;
+      kvCalls.delete(message.call);
+      if (message.ok) pending.resolve(message.value as never);
+      else pending.reject(new Error(message.message));
+      return;
+    }
+  }
+});
+
+// Without its supervisor the process has no purpose. A plain exit would wait for an
+// isolate thread that never ends, so the process ends itself the hard way.
+process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));

@@ -1,0 +1,38 @@
+/**
+ * The messages between the supervisor (in the server) and a sandbox process, over
+ * Node's IPC channel with structured-clone serialisation. Only data crosses: the KV
+ * store stays in the server and is reached by `kv` calls, one per operation.
+ */
+import type { EgressOptions } from './egress.js';
+import type { IsolateSandboxOptions } from './isolate-sandbox.js';
+import type { LogBudget, RunRequest, RunResult } from './types.js';
+
+/** Egress settings that can cross to a process (injected functions cannot). */
+export type ProcessEgressOptions = Omit<EgressOptions, 'lookup' | 'tlsConnect'>;
+
+/** What a sandbox process is started with. */
+export type ProcessOptions = Omit<IsolateSandboxOptions, 'egress' | 'onStuckIsolate'> & {
+  readonly egress?: ProcessEgressOptions;
+  /** The process asks to be retired once its resident memory passes this. */
+  readonly maxRssBytes: number;
+};
+
+/** A run as it crosses: the KV store is replaced by `kv` calls, the log budget by its numbers. */
+export type ProcessRunRequest = Omit<RunRequest, 'kv' | 'logBudget'> & { readonly logBudget: LogBudget };
+
+/** The operations of a `KvStore`. */
+export type KvOp = 'get' | 'set' | 'delete' | 'list' | 'usage';
+
+/** Supervisor → process. */
+export type ToProcess =
+  | { readonly t: 'init'; readonly options: ProcessOptions }
+  | { readonly t: 'run'; readonly id: number; readonly request: ProcessRunRequest }
+  | { readonly t: 'kv'; readonly call: number; readonly ok: true; readonly value: unknown }
+  | { readonly t: 'kv'; readonly call: number; readonly ok: false; readonly message: string };
+
+/** Process → supervisor. */
+export type FromProcess =
+  | { readonly t: 'kv'; readonly id: number; readonly call: number; readonly op: KvOp; readonly args: readonly unknown[] }
+  | { readonly t: 'done'; readonly id: number; readonly result: RunResult; readonly logBudget: LogBudget }
+  /** Take no more runs here, and end the process once its runs are done. */
+  | { readonly t: 'retire'; readonly reason: string };

@@ -1,0 +1,224 @@
+/**
+ * The supervisor's handle on one sandbox process: starts it, sends it runs, answers its
+ * KV calls, holds every run to its deadline from outside, and when the process dies —
+ * killed for a run that stopped answering, or crashed (a heap OOM inside isolated-vm
+ * aborts the process) — ends every run that was in it with a result that says why.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import { coerceError } from '../domain/errors.js';
+import type { KvStore } from './kv.js';
+import type { LimitName } from './limits.js';
+import { limitMessage, resolveLimits } from './limits.js';
+import type { FromProcess, ProcessOptions, ToProcess } from './protocol.js';
+import type { LogBudget, RunRequest, RunResult, RunStatus } from './types.js';
+
+/** How the supervisor runs its processes. */
+export interface ProcessSettings {
+  /** The compiled process-main.js. */
+  readonly entry: string;
+  readonly options: ProcessOptions;
+  /** Time past a run's own limit before the process is taken to have stopped answering. */
+  readonly graceMs: number;
+  /** Scheduling priority of the process (0–19, higher is lower): hook work yields to the API. */
+  readonly niceness: number;
+  /** Called once when the process asks to be retired or has exited. */
+  readonly onGone: (process: SandboxProcess) => void;
+}
+
+interface PendingRun {
+  readonly request: RunRequest;
+  readonly resolve: (result: RunResult) => void;
+  readonly timer: NodeJS.Timeout;
+  readonly started: number;
+}
+
+type Ending =
+  | { readonly why: 'deadline'; readonly runId: number }
+  | { readonly why: 'retired' }
+  | { readonly why: 'closed' };
+
+// Lines V8 prints when a heap runs out before it aborts the process.
+const OUT_OF_MEMORY = /out of memory|CALL_AND_RETRY_LAST|Allocation failed|OOM error/i;
+// What V8 writes on a fatal error ends up here; the last few KB say what happened.
+const STDERR_TAIL = 8 * 1024;
+// Only what the process needs: none of the server's secrets (HOOKYARD_MASTER_KEY, …).
+const ENV_KEPT = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV'];
+
+let nextRunId = 1;
+
+/** One sandbox process. */
+export class SandboxProcess {
+  readonly #settings: ProcessSettings;
+  readonly #child: ChildProcess;
+  readonly #runs = new Map<number, PendingRun>();
+  readonly exited: Promise<void>;
+  #stderr = '';
+  #ending: Ending | undefined;
+  #gone = false;
+
+  constructor(settings: ProcessSettings) {
+    this.#settings = settings;
+    const env = Object.fromEntries(ENV_KEPT.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+    this.#child = fork(settings.entry, [], {
+      execArgv: ['--no-node-snapshot'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env,
+    });
+    try {
+      if (this.#child.pid !== undefined) os.setPriority(this.#child.pid, settings.niceness);
+    } catch {
+      // Not allowed here (a container without CAP_SYS_NICE may refuse): the process runs at normal priority.
+    }
+    this.#child.stderr?.setEncoding('utf8');
+    this.#child.stderr?.on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-STDERR_TAIL);
+    });
+    this.#child.on('message', (message: FromProcess) => this.#receive(message));
+    this.exited = new Promise((resolve) => {
+      this.#child.once('exit', (code, signal) => {
+        this.#exited(code, signal);
+        resolve();
+      });
+    });
+    this.#child.once('error', () => this.#child.kill('SIGKILL'));
+    this.#send({ t: 'init', options: settings.options });
+  }
+
+  /** Runs in flight here. */
+  get load(): number {
+    return this.#runs.size;
+  }
+
+  /** False once the process was retired, is closing or has died: send it nothing more. */
+  get accepting(): boolean {
+    return this.#ending === undefined && !this.#gone;
+  }
+
+  /** Sends `request` to the process; resolves with its result, or with why it has none. */
+  run(request: RunRequest): Promise<RunResult> {
+    const id = nextRunId++;
+    const { logBudget, kv: _kv, ...rest } = request;
+    const limits = resolveLimits(request.type, request.limits);
+    const budget: LogBudget = logBudget ?? { bytes: limits.logBytes, lines: limits.logLines, exhausted: false };
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#kill({ why: 'deadline', runId: id }), limits.timeMs + this.#settings.graceMs);
+      this.#runs.set(id, { request: { ...request, logBudget: budget }, resolve, timer, started: performance.now() });
+      this.#send({ t: 'run', id, request: { ...rest, logBudget: { ...budget } } });
+    });
+  }
+
+  /** Takes no more runs; the process ends once the runs in it are done. */
+  retire(): void {
+    if (this.#ending) return;
+    this.#ending = { why: 'retired' };
+    this.#goneOnce();
+    if (this.#runs.size === 0) this.#child.kill('SIGKILL');
+  }
+
+  /** Ends the process now; runs still in it end as failed. */
+  async close(): Promise<void> {
+    if (!this.#gone) this.#kill({ why: 'closed' });
+    await this.exited;
+  }
+
+  #send(message: ToProcess): void {
+    if (!this.#child.connected) return;
+    this.#child.send(message, (err) => {
+      if (err) this.#child.kill('SIGKILL');
+    });
+  }
+
+  #receive(message: FromProcess): void {
+    switch (message.t) {
+      case 'done': {
+        const run = this.#runs.get(message.id);
+        if (!run) return;
+        // The pages of a pull execution share one log budget: hand back what is left.
+        Object.assign(run.request.logBudget!, message.logBudget);
+        this.#finish(message.id, run, message.result);
+        if (this.#ending?.why === 'retired' && this.#runs.size === 0) this.#child.kill('SIGKILL');
+        return;
+      }
+      case 'kv':
+        void this.#kv(message.id, message.call, message.op, message.args);
+        return;
+      case 'retire':
+        this.retire();
+        return;
+    }
+  }
+
+  async #kv(id: number, call: number, op: string, args: readonly unknown[]): Promise<void> {
+    const kv: KvStore | undefined = this.#runs.get(id)?.request.kv;
+    try {
+      if (!kv) throw new Error('This run is over');
+      const [a, b, c] = args;
+      // The process is ours but runs hostile code: check the shape before the store sees it.
+      if (typeof a !== 'string') throw new TypeError('A KV key must be a string');
+      let value: unknown;
+      if (op === 'get') value = await kv.get(a);
+      else if (op === 'set') value = await kv.set(a, b as never, c as { ttlSeconds: number });
+      else if (op === 'delete') value = await kv.delete(a);
+      else if (op === 'list') value = await kv.list(a);
+      else if (op === 'usage') value = await kv.usage(a);
+      else throw new Error(`Unknown KV operation ${op}`);
+      this.#send({ t: 'kv', call, ok: true, value });
+    } catch (thrown) {
+      this.#send({ t: 'kv', call, ok: false, message: coerceError(thrown).message });
+    }
+  }
+
+  #finish(id: number, run: PendingRun, result: RunResult): void {
+    clearTimeout(run.timer);
+    this.#runs.delete(id);
+    run.resolve(result);
+  }
+
+  #kill(ending: Ending): void {
+    // A retired process may still be killed for a deadline, and that is what its runs are told.
+    if (!this.#ending || this.#ending.why === 'retired') this.#ending = ending;
+    this.#goneOnce();
+    this.#child.kill('SIGKILL');
+  }
+
+  #goneOnce(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#settings.onGone(this);
+  }
+
+  #exited(code: number | null, signal: NodeJS.Signals | null): void {
+    this.#goneOnce();
+    const ending = this.#ending;
+    const oom = OUT_OF_MEMORY.test(this.#stderr);
+    if (!ending && this.#runs.size > 0) {
+      const tail = this.#stderr.trim().split('\n').slice(-3).join(' | ');
+      console.error(`[hookyard sandbox] a sandbox process ended (${signal ?? `exit code ${code}`}) with ${this.#runs.size} run(s) in it${tail ? `: ${tail}` : ''}`);
+    }
+    for (const [id, run] of this.#runs) {
+      const limits = resolveLimits(run.request.type, run.request.limits);
+      const failure = (status: RunStatus, message: string, limit?: LimitName): RunResult => ({
+        status,
+        logs: [],
+        http: [],
+        error: { message, stack: '', ...(limit && { limit }) },
+        durationMs: Math.round(performance.now() - run.started),
+      });
+      let result: RunResult;
+      if (ending?.why === 'deadline' && ending.runId === id) {
+        result = failure('timed_out', limitMessage('timeMs', limits, 'the sandbox stopped answering and was restarted'), 'timeMs');
+      } else if (ending?.why === 'deadline') {
+        result = failure('failed', 'The sandbox process was restarted because another run in it stopped answering; this run was cut short');
+      } else if (ending?.why === 'closed' || ending?.why === 'retired') {
+        result = failure('failed', 'The sandbox was shut down before the run ended');
+      } else if (oom) {
+        result = failure('failed', limitMessage('memoryMb', limits, 'the sandbox ran out of memory and was restarted'), 'memoryMb');
+      } else {
+        result = failure('failed', `The sandbox process crashed (${signal ?? `exit code ${code}`}) and was restarted; this run was cut short`);
+      }
+      this.#finish(id, run, result);
+    }
+  }
+}
