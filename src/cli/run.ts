@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { HookyardError, coerceError } from '../domain/errors.js';
 import { paginate } from '../engine/paginate.js';
-import { MemoryKvStore, createSandbox, parseConnectTo, parseResolve } from '../sandbox/index.js';
+import { MemoryKvStore, createRedactor, createSandbox, parseConnectTo, parseResolve } from '../sandbox/index.js';
 import type { ConnectTo, HookType, JsonValue, LogBudget, ResolveRule, RunRequest, RunResult, RunStatus } from '../sandbox/index.js';
 import { DEFAULT_LIMITS } from '../sandbox/index.js';
 
@@ -128,7 +128,8 @@ async function runHook(file: string, options: RunOptions): Promise<number> {
       pages = [await runPage(1, ctx.meta)];
       status = pages[0].status;
     }
-    const record = executionRecord(executionId, options, startedAt, pages, status, warnings);
+    // The printed record is for people to read: what the hook returned is redacted too.
+    const record = createRedactor(request.secrets).json(executionRecord(executionId, options, startedAt, pages, status, warnings));
     process.stdout.write(options.json ? `${JSON.stringify(record)}\n` : formatRecord(record));
     return status === 'completed' ? 0 : 1;
   } finally {
@@ -169,16 +170,22 @@ function executionRecord(id: string, options: RunOptions, startedAt: Date, pages
 
 function formatRecord(record: ReturnType<typeof executionRecord>): string {
   const lines = [`${record.status} in ${record.durationMs} ms, ${record.pages} page(s)${record.dryRun ? ', dry run' : ''}`];
-  for (const log of record.logs) lines.push(`  [${log.level}] ${log.message}${log.data === undefined ? '' : ` ${JSON.stringify(log.data)}`}`);
+  // A hook's own text is shown escaped, so a log line cannot pass for a line of ours.
+  for (const log of record.logs) lines.push(`  [${log.level}] ${printable(log.message)}${log.data === undefined ? '' : ` ${JSON.stringify(log.data)}`}`);
   for (const h of record.http) lines.push(`  ${h.method} ${h.url} → ${h.status || h.error} (${h.durationMs} ms)`);
   if (record.records) lines.push(`records: ${record.records.length}`);
   if (record.error) {
     const where = record.error.line ? ` (line ${record.error.line}, column ${record.error.column})` : '';
-    lines.push(`error: ${record.error.message}${where}`);
-    if (record.error.stack) lines.push(record.error.stack.split('\n').slice(1).join('\n'));
+    lines.push(`error: ${printable(record.error.message)}${where}`);
+    if (record.error.stack) lines.push(record.error.stack.split('\n').slice(1).map(printable).join('\n'));
   }
   lines.push(`result: ${JSON.stringify(record.result, null, 2)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `text` with line breaks and other control characters escaped as in JSON. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 async function jsonOption(value: string | undefined, name: string, fileAllowed: boolean): Promise<JsonValue | undefined> {

@@ -119,7 +119,10 @@ class IsolateSandbox implements Sandbox {
       } finally {
         session.close();
       }
-      verdict = judge(outcome, source, limits, redactor, observe(handle, session.remaining()));
+      // After a timeout or a breach the isolate's thread may still be busy, and reading its
+      // heap would wait for it: only a run that ended by itself is observed.
+      const settled = outcome.kind === 'returned' || outcome.kind === 'crashed';
+      verdict = judge(outcome, source, limits, redactor, observe(settled ? handle : undefined, session.remaining()));
       if (verdict.status === 'timed_out') watched = this.#watchForSpin(handle);
     } catch (error) {
       // Only a fault of ours gets here; the run still ends with a record, and its isolate goes.

@@ -69,6 +69,9 @@ describeEachEngine('PUSH delivery survives kill -9 of hookyard serve', (engine) 
     const integration = (await (await api(server.url, 'POST', '/v1/integrations', { name: 'Receiver', sourceSystemKey: 'receiver' })).json()) as { id: string };
     const hook = await api(server.url, 'POST', `/v1/integrations/${integration.id}/hooks`, { name: 'to receiver', type: 'push', entityType: 'project', code: HOOK });
     expect(hook.status).toBe(201);
+    // The first run starts a sandbox process: wait for it, so that the kill lands amid writes and deliveries.
+    expect((await api(server.url, 'POST', '/v1/entities/project', { name: 'warm-up' })).status).toBe(201);
+    while (delivered.size < 1) await new Promise((resolve) => setTimeout(resolve, 10));
 
     // Writers keep making changes until CHANGES have been acknowledged, across the crash.
     let acknowledged = 0;
