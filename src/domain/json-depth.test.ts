@@ -21,6 +21,7 @@ describe('json depth', () => {
   it('measures the depth of JSON text, ignoring brackets inside strings', () => {
     expect(jsonTextDepth('{"a":[1,{"b":"[[[{"}]}')).toBe(3);
     expect(jsonTextDepth('"\\"[["')).toBe(0);
-    expect(jsonTextDepth(JSON.stringify(nested(5000)), 64)).toBe(65);
+    // Built as text: JSON.stringify itself overflows the stack on values this deep.
+    expect(jsonTextDepth('['.repeat(5000) + ']'.repeat(5000), 64)).toBe(65);
   });
 });
