@@ -14,6 +14,8 @@ import { HandlerTable, JobQueue, JobWorker } from '../jobs/index.js';
 import { resolveMasterKey } from '../master-key.js';
 import { createSandbox, type EgressOptions } from '../sandbox/index.js';
 import { migrate, openStore } from '../store/db.js';
+import type { FolderLock } from '../store/sqlite/folder-lock.js';
+import { lockEmbeddedStore } from './store-options.js';
 
 export interface Platform {
   readonly deps: EngineDeps;
@@ -35,6 +37,16 @@ export function egressOptions(config: Config): EgressOptions {
 }
 
 export async function startPlatform(config: Config, options: { api: boolean }): Promise<Platform> {
+  const lock = lockEmbeddedStore(config, options.api ? 'hookyard serve' : 'hookyard worker');
+  try {
+    return await assemble(config, options, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function assemble(config: Config, options: { api: boolean }, lock: FolderLock | undefined): Promise<Platform> {
   const secretBox = createSecretBox(resolveMasterKey(config));
   const store = openStore(config);
   await migrate(store);
@@ -62,6 +74,7 @@ export async function startPlatform(config: Config, options: { api: boolean }): 
       await worker.stop({ timeoutMs: 20_000 });
       await sandbox.close();
       await store.close();
+      lock?.release();
     },
   };
 }
