@@ -39,6 +39,11 @@ export interface Config {
   readonly workerConcurrency: number;
   /** How long a job's lease holds without renewal (a dead process's jobs are retried after it); default 60 s. */
   readonly jobLeaseMs: number;
+  /**
+   * How long a shutdown (SIGTERM, SIGINT) may take before the process gives up, says
+   * what was still running and exits 1; default 30 s.
+   */
+  readonly shutdownTimeoutMs: number;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
   readonly egress: EgressConfig;
@@ -94,6 +99,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     logLevel: env.HOOKYARD_LOG_LEVEL || 'info',
     bodyLimit: 1024 * 1024,
     jobLeaseMs: env.HOOKYARD_JOB_LEASE_MS ? parsePositiveInt(env.HOOKYARD_JOB_LEASE_MS, 'HOOKYARD_JOB_LEASE_MS') : 60_000,
+    shutdownTimeoutMs: env.HOOKYARD_SHUTDOWN_TIMEOUT_MS ? parsePositiveInt(env.HOOKYARD_SHUTDOWN_TIMEOUT_MS, 'HOOKYARD_SHUTDOWN_TIMEOUT_MS') : 30_000,
     workerConcurrency: env.HOOKYARD_WORKER_CONCURRENCY ? parsePositiveInt(env.HOOKYARD_WORKER_CONCURRENCY, 'HOOKYARD_WORKER_CONCURRENCY') : 32,
     ...rest,
     dataDir,

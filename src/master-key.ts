@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { HookyardError } from './domain/errors.js';
+import { ensurePrivateFolder } from './store/sqlite/data-folder.js';
 
 export function resolveMasterKey(config: Config): string {
   if (config.masterKey) return config.masterKey;
@@ -16,7 +17,7 @@ export function resolveMasterKey(config: Config): string {
     throw new HookyardError('HY_BAD_REQUEST', 'HOOKYARD_MASTER_KEY must be set when HOOKYARD_DATABASE_URL is (every node needs the same key); e.g. `openssl rand -base64 32`');
   }
   const file = path.join(config.dataDir, 'master.key');
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateFolder(config.dataDir);
   try {
     fs.writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   } catch (err) {

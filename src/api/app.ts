@@ -12,6 +12,7 @@ import type { EngineDeps } from '../engine/deps.js';
 import type { Store } from '../store/db.js';
 import { authenticate } from './auth.js';
 import { toErrorResponse } from './errors.js';
+import { parseJsonBodies } from './json-body.js';
 import { createMetrics, instrument } from './metrics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { customAttributeRoutes } from './routes/custom-attributes.js';
@@ -65,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  parseJsonBodies(app);
   app.decorate('store', deps.store);
   app.decorate('config', config);
   app.setErrorHandler(async (error, request, reply) => {

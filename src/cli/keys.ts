@@ -16,7 +16,7 @@ export function keysCommand(): Command {
       .option('--org <slug>', 'organisation', 'default')
       .option('--name <name>', 'a label for the key'),
   ).action(async (flags: StoreFlags & { role: Role; org: string; name?: string }) => {
-    await withStore(configFrom(flags), async (store) => {
+    await withStore(configFrom(flags), 'hookyard keys create', async (store) => {
       const org = await findOrganisationBySlug(store.db, flags.org);
       if (!org) throw new HookyardError('HY_NOT_FOUND', `organisation "${flags.org}" not found`);
       const { key } = await createApiKey(store.db, { orgId: org.id, role: flags.role, name: flags.name });

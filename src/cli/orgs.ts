@@ -13,7 +13,7 @@ export function orgsCommand(): Command {
       .option('--name <name>', 'display name')
       .option('--time-zone <tz>', 'IANA time zone for schedules', 'UTC'),
   ).action(async (slug: string, flags: StoreFlags & { name?: string; timeZone: string }) => {
-    await withStore(configFrom(flags), async (store) => {
+    await withStore(configFrom(flags), 'hookyard orgs create', async (store) => {
       const { adminKey } = await createOrganisation(store.db, { slug, name: flags.name, timeZone: flags.timeZone });
       console.log(adminKey);
     });

@@ -3,6 +3,7 @@
  * for `serve`, the HTTP API. `serve` and `worker` differ only in `api`.
  */
 import fs from 'node:fs';
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
 import type { Config } from '../config.js';
@@ -14,6 +15,8 @@ import { HandlerTable, JobQueue, JobWorker } from '../jobs/index.js';
 import { resolveMasterKey } from '../master-key.js';
 import { createSandbox, type ProcessEgressOptions } from '../sandbox/index.js';
 import { migrate, openStore } from '../store/db.js';
+import type { FolderLock } from '../store/sqlite/folder-lock.js';
+import { lockEmbeddedStore } from './store-options.js';
 
 export interface Platform {
   readonly deps: EngineDeps;
@@ -23,6 +26,11 @@ export interface Platform {
   readonly firstAdminKey?: string;
   /** Stops taking work, lets running jobs finish (up to a deadline), closes everything. */
   close(): Promise<void>;
+  /**
+   * What `close` is waiting for now, e.g. `workers (2 jobs running: …)`; `nothing` when
+   * it has not started or is done. Said when a shutdown gives up.
+   */
+  stillRunning(): string;
 }
 
 /** The sandbox's egress settings from the process configuration. */
@@ -35,6 +43,16 @@ export function egressOptions(config: Config): ProcessEgressOptions {
 }
 
 export async function startPlatform(config: Config, options: { api: boolean }): Promise<Platform> {
+  const lock = lockEmbeddedStore(config, options.api ? 'hookyard serve' : 'hookyard worker');
+  try {
+    return await assemble(config, options, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function assemble(config: Config, options: { api: boolean }, lock: FolderLock | undefined): Promise<Platform> {
   const secretBox = createSecretBox(resolveMasterKey(config));
   const store = openStore(config);
   await migrate(store);
@@ -52,27 +70,61 @@ export async function startPlatform(config: Config, options: { api: boolean }): 
   const stopServices = startBackgroundServices(deps);
 
   const app = options.api ? await buildApp({ ...deps, config, logger: config.logLevel !== 'silent' }) : undefined;
+  const sockets = new Set<Socket>();
+  app?.server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  // Running jobs get most of the shutdown deadline; what is left closes the sandbox and the store.
+  const jobsTimeoutMs = Math.min(20_000, Math.floor((config.shutdownTimeoutMs * 2) / 3));
+  const steps: ReadonlyArray<{ readonly name: string; run(): Promise<unknown>; detail?(): string }> = [
+    { name: 'HTTP server', run: async () => app?.close(), detail: () => `${plural(sockets.size, 'connection')} open` },
+    { name: 'background services', run: stopServices },
+    {
+      name: 'workers',
+      run: () => worker.stop({ timeoutMs: jobsTimeoutMs }),
+      detail: () => `${plural(worker.runningJobs.length, 'job')} running${worker.runningJobs.length ? `: ${worker.runningJobs.join(', ')}` : ''}`,
+    },
+    { name: 'sandbox', run: () => sandbox.close() },
+    { name: 'store', run: () => store.close() },
+  ];
+  let current: (typeof steps)[number] | undefined;
   return {
     deps,
     app,
     firstAdminKey: first?.adminKey,
     async close() {
-      await app?.close();
-      await stopServices();
-      await worker.stop({ timeoutMs: 20_000 });
-      await sandbox.close();
-      await store.close();
+      for (const step of steps) {
+        current = step;
+        await step.run();
+      }
+      current = undefined;
+      lock?.release();
+    },
+    stillRunning() {
+      if (!current) return 'nothing';
+      const detail = current.detail?.();
+      return `closing the ${current.name}${detail ? ` (${detail})` : ''}`;
     },
   };
 }
 
-/** Closes the platform on SIGTERM or SIGINT, then exits (0 when the close went well). */
-export function stopOnSignals(platform: Platform, log: (message: string) => void): void {
+/**
+ * Closes the platform on SIGTERM or SIGINT, then exits: 0 when the close went well, 1
+ * when it failed or did not finish within `timeoutMs` (then it says on stdout what was
+ * still running).
+ */
+export function stopOnSignals(platform: Platform, options: { readonly timeoutMs: number; log(message: string): void }): void {
   let closing = false;
   const stop = (signal: string) => {
     if (closing) return;
     closing = true;
-    log(`${signal}: shutting down`);
+    options.log(`${signal}: shutting down`);
+    setTimeout(() => {
+      console.log(`shutdown gave up after ${options.timeoutMs} ms; still running: ${platform.stillRunning()}`);
+      process.exit(1);
+    }, options.timeoutMs).unref();
     platform.close().then(
       () => process.exit(0),
       (err: unknown) => {

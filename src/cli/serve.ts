@@ -10,6 +10,7 @@ export interface ServeFlags extends StoreFlags {
   allowPrivate?: boolean;
   connectTo?: string[];
   ca?: string;
+  shutdownTimeout?: string;
 }
 
 export function configFromServeFlags(flags: ServeFlags): Config {
@@ -20,6 +21,7 @@ export function configFromServeFlags(flags: ServeFlags): Config {
     ...(flags.host !== undefined && { host: flags.host }),
     ...(flags.port !== undefined && { port: loadConfig({ HOOKYARD_PORT: flags.port }).port }),
     ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
+    ...(flags.shutdownTimeout !== undefined && { shutdownTimeoutMs: loadConfig({ HOOKYARD_SHUTDOWN_TIMEOUT_MS: flags.shutdownTimeout }).shutdownTimeoutMs }),
     egress: {
       ...(flags.allowPrivate && { allowPrivate: true }),
       ...(flags.connectTo && { connectTo: [...fromEnv.egress.connectTo, ...flags.connectTo.map(parseConnectTo)] }),
@@ -42,11 +44,12 @@ export function serveCommand(): Command {
     .option('--allow-private', 'development only: let hooks reach private addresses')
     .option('--connect-to <rule>', 'development only: HOST:PORT:ADDR:PORT2 for hook egress (repeatable)', collect)
     .option('--ca <file>', 'extra CA certificate (PEM) trusted for hook egress')
+    .option('--shutdown-timeout <ms>', 'give up a shutdown after this long and exit 1 (HOOKYARD_SHUTDOWN_TIMEOUT_MS, default 30000)')
     .action(async (flags: ServeFlags) => {
       const config = configFromServeFlags(flags);
       const platform = await startPlatform(config, { api: true });
       const app = platform.app!;
-      stopOnSignals(platform, (message) => app.log.info(message));
+      stopOnSignals(platform, { timeoutMs: config.shutdownTimeoutMs, log: (message) => app.log.info(message) });
 
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();

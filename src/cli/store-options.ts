@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../config.js';
 import { migrate, openStore, type Store } from '../store/db.js';
+import { lockDataFolder, type FolderLock } from '../store/sqlite/folder-lock.js';
 
 export interface StoreFlags {
   dataDir?: string;
@@ -22,13 +23,31 @@ export function configFrom(flags: StoreFlags): Config {
   });
 }
 
-/** Opens and migrates the configured store, runs `fn`, and always closes the store. */
-export async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(config);
+/**
+ * The data folder's lock when the store is embedded (it has one owner), else nothing;
+ * see store/sqlite/folder-lock.ts.
+ */
+export function lockEmbeddedStore(config: Config, command: string): FolderLock | undefined {
+  return config.databaseUrl ? undefined : lockDataFolder(config.dataDir, command);
+}
+
+/**
+ * Opens and migrates the configured store, runs `fn` (given the migrations just applied),
+ * and always closes the store. An
+ * embedded store is locked meanwhile, so this refuses a data folder that a running
+ * `serve` owns (its read cache would not see these writes).
+ */
+export async function withStore<T>(config: Config, command: string, fn: (store: Store, applied: string[]) => Promise<T>): Promise<T> {
+  const lock = lockEmbeddedStore(config, command);
   try {
-    await migrate(store);
-    return await fn(store);
+    const store = openStore(config);
+    try {
+      const applied = await migrate(store);
+      return await fn(store, applied);
+    } finally {
+      await store.close();
+    }
   } finally {
-    await store.close();
+    lock?.release();
   }
 }

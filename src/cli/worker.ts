@@ -13,6 +13,7 @@ import { startPlatform, stopOnSignals } from './platform.js';
 export function workerCommand(): Command {
   return withStoreFlags(new Command('worker').description('run workers and the scheduler only (scale-out on PostgreSQL)'))
     .option('--log-level <level>', 'log level (HOOKYARD_LOG_LEVEL, default info)')
+    .option('--shutdown-timeout <ms>', 'give up a shutdown after this long and exit 1 (HOOKYARD_SHUTDOWN_TIMEOUT_MS, default 30000)')
     .action(async (flags: ServeFlags) => {
       const config = configFromServeFlags(flags);
       if (!config.databaseUrl) {
@@ -22,7 +23,7 @@ export function workerCommand(): Command {
         );
       }
       const platform = await startPlatform(config, { api: false });
-      stopOnSignals(platform, (message) => console.log(message));
+      stopOnSignals(platform, { timeoutMs: config.shutdownTimeoutMs, log: (message) => console.log(message) });
       console.log('Hookyard worker started (storage: PostgreSQL)');
     });
 }

@@ -24,8 +24,12 @@ function describe(value: JsonValue): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
+/**
+ * A status a hook may give the API's answer: 200–599. A 1xx is not a final answer (the
+ * client would wait for one that never comes), and 0–99 or 600+ is no HTTP status.
+ */
 function isStatus(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= 100 && (value as number) <= 599;
+  return Number.isInteger(value) && (value as number) >= 200 && (value as number) <= 599;
 }
 
 function asObject(value: JsonValue | undefined): { [key: string]: JsonValue } | undefined {
@@ -34,7 +38,7 @@ function asObject(value: JsonValue | undefined): { [key: string]: JsonValue } | 
 
 /**
  * `{ status: 200, messageOverride? }` (or nothing, or no `status`) goes on; another
- * status from 100 to 599 stops the call, with `message` (text, or JSON of anything else).
+ * status from 201 to 599 stops the call, with `message` (text, or JSON of anything else).
  */
 export function readPreHookResult(result: RunResult): PreHookVerdict {
   if (result.status !== 'completed') return { kind: 'failed' };
@@ -42,7 +46,7 @@ export function readPreHookResult(result: RunResult): PreHookVerdict {
   const value = asObject(result.value);
   if (!value) return { kind: 'invalid', reason: `a pre-hook returns { status, messageOverride?, message? }; this one returned ${describe(result.value)}` };
   const status = value.status ?? 200;
-  if (!isStatus(status)) return { kind: 'invalid', reason: `a pre-hook's status must be an HTTP status from 100 to 599; this one returned ${describe(status)}` };
+  if (!isStatus(status)) return { kind: 'invalid', reason: `a pre-hook's status must be an integer HTTP status from 200 to 599; this one returned ${describe(status)}` };
   if (status === 200) return value.messageOverride === undefined ? { kind: 'go' } : { kind: 'go', messageOverride: value.messageOverride };
   const message = value.message;
   if (message === undefined || message === null) return { kind: 'stop', status };
@@ -56,7 +60,7 @@ export function readPostHookResult(result: RunResult): PostHookVerdict {
   if (!value) return { kind: 'invalid', reason: `a post-hook returns nothing or { status?, responseOverride }; this one returned ${describe(result.value)}` };
   if (value.responseOverride === undefined) return { kind: 'keep' };
   if (value.status !== undefined && !isStatus(value.status)) {
-    return { kind: 'invalid', reason: `a post-hook's status must be an HTTP status from 100 to 599; this one returned ${describe(value.status)}` };
+    return { kind: 'invalid', reason: `a post-hook's status must be an integer HTTP status from 200 to 599; this one returned ${describe(value.status)}` };
   }
   return { kind: 'override', body: value.responseOverride, ...(value.status !== undefined && { status: value.status as number }) };
 }

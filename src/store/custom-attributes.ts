@@ -5,6 +5,7 @@ import type { EntityType } from '../domain/entity-types.js';
 import { HookyardError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
+import { jsonColumn } from './json-column.js';
 import type { CustomAttributesTable, Database } from './schema.js';
 import { cachedRead } from './read-cache.js';
 
@@ -42,7 +43,7 @@ export async function createCustomAttribute(
     key: input.key,
     label: input.label,
     type: input.type,
-    options: input.options ? JSON.stringify(input.options) : null,
+    options: input.options ? jsonColumn(input.options, 'options') : null,
     created_at: now,
     updated_at: now,
   };
@@ -91,7 +92,7 @@ export async function updateCustomAttribute(
     .updateTable('custom_attributes')
     .set({
       ...(changes.label === undefined ? {} : { label: changes.label }),
-      ...(changes.options === undefined ? {} : { options: JSON.stringify(changes.options) }),
+      ...(changes.options === undefined ? {} : { options: jsonColumn(changes.options, 'options') }),
       updated_at: Date.now(),
     })
     .where('org_id', '=', orgId)

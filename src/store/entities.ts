@@ -16,6 +16,7 @@ import { newId } from '../domain/ids.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
 import type { Engine } from './dialect.js';
 import { appendEvent } from './events.js';
+import { jsonColumn } from './json-column.js';
 import type { Database, EntitiesTable } from './schema.js';
 import { inTransaction } from './transaction.js';
 
@@ -157,7 +158,7 @@ export async function createEntity(db: Kysely<Database>, input: EntityWrite & { 
       id: newId(),
       org_id: input.orgId,
       type: input.type,
-      data: JSON.stringify(data),
+      data: jsonColumn(data, 'data'),
       version: 1,
       created_at: now,
       updated_at: now,
@@ -188,7 +189,7 @@ export async function updateEntity(
       if (sameJson(data, current)) return { entity: toEntity(row), changed: false };
       await assertWritable(trx, input.orgId, input.type, data);
 
-      const next: EntitiesTable = { ...row, data: JSON.stringify(data), version: row.version + 1, updated_at: Math.max(Date.now(), row.updated_at) };
+      const next: EntitiesTable = { ...row, data: jsonColumn(data, 'data'), version: row.version + 1, updated_at: Math.max(Date.now(), row.updated_at) };
       const result = await trx
         .updateTable('entities')
         .set({ data: next.data, version: next.version, updated_at: next.updated_at })

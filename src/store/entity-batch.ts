@@ -10,6 +10,7 @@ import { HookyardError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { entityOf, normalised, type Entity, type EntityWrite } from './entities.js';
 import { insertRows } from './insert-rows.js';
+import { jsonColumn } from './json-column.js';
 import { signalOutbox } from './outbox-signal.js';
 import type { Database, EntitiesTable, EventsTable } from './schema.js';
 
@@ -31,7 +32,7 @@ export async function createEntities(trx: Kysely<Database>, input: EntityWrite, 
     const data = normalised(input.type, item);
     const issues = definition.rules(data);
     if (issues.length > 0) throw new HookyardError('HY_VALIDATION', issues.map((i) => i.message).join('; '));
-    const row: EntitiesTable = { id: newId(), org_id: input.orgId, type: input.type, data: JSON.stringify(data), version: 1, created_at: now, updated_at: now };
+    const row: EntitiesTable = { id: newId(), org_id: input.orgId, type: input.type, data: jsonColumn(data, 'data'), version: 1, created_at: now, updated_at: now };
     const entity = entityOf(row, data);
     rows.push(row);
     entities.push(entity);

@@ -6,6 +6,7 @@ import { newId } from '../domain/ids.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
 import type { Database, HooksTable } from './schema.js';
+import { jsonColumn } from './json-column.js';
 import { cachedRead } from './read-cache.js';
 
 /** Everything needed to save a hook; settings are already checked (domain/hooks.ts). */
@@ -62,7 +63,7 @@ function definitionColumns(box: SecretBox, id: string, input: HookInput) {
     // Undefined keeps the stored secret (an update without a new one); null removes it.
     ...(input.remoteSecret !== undefined && { remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null }),
     enabled: input.enabled ? 1 : 0,
-    settings: JSON.stringify(input.settings),
+    settings: jsonColumn(input.settings, 'settings'),
   };
 }
 

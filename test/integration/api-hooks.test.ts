@@ -126,6 +126,30 @@ describeEachEngine('API pre-hooks and post-hooks', (engine) => {
     expect((await other.call('POST', '/v1/entities/employee', ada)).statusCode).toBe(201);
   });
 
+  it('answers 502 when a pre-hook returns a status that is not a final answer (1xx, or no HTTP status), unless onError: continue', async () => {
+    for (const status of [100, 101, 0, 600, 250.5]) {
+      const o = await tenant();
+      const hookId = await o.hook('pre', ['create'], `async function run(ctx) { return { status: ${status} }; }`);
+      const res = await o.call('POST', '/v1/entities/employee', ada);
+      expect(res.statusCode, String(status)).toBe(502);
+      expect(res.json().error.message).toMatch(/status must be an integer HTTP status from 200 to 599; this one returned/);
+      expect(await o.count()).toEqual({ entities: 0, events: 0 });
+      await waitFor(async () => (await o.executions(hookId)).length === 1);
+      expect((await o.executions(hookId))[0]).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/from 200 to 599/) } });
+    }
+    const lenient = await tenant();
+    await lenient.hook('pre', ['create'], 'async function run(ctx) { return { status: 101 }; }', { onError: 'continue' });
+    expect((await lenient.call('POST', '/v1/entities/employee', ada)).statusCode).toBe(201);
+  });
+
+  it('sends the original response when a post-hook overrides it with a 1xx status', async () => {
+    const o = await tenant();
+    await o.hook('post', ['create'], 'async function run(ctx) { return { status: 100, responseOverride: { hijacked: true } }; }');
+    const res = await o.call('POST', '/v1/entities/employee', ada);
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject(ada);
+  });
+
   it('answers 502 when a slow pre-hook reaches its 2 s limit', async () => {
     const o = await tenant();
     const slow = await o.hook('pre', ['create'], `async function run(ctx) {

@@ -1,21 +1,28 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { SqliteDialect, sql } from 'kysely';
 import type { Engine } from '../dialect.js';
+import { ensurePrivateFile, ensurePrivateFolder, narrowExisting } from './data-folder.js';
 import { withStatementCache } from './statement-cache.js';
 
 /**
  * Embedded SQLite (better-sqlite3) in WAL mode: readers never wait for the writer,
- * and one process owns the file.
+ * and one process owns the file (folder-lock.ts). The folder is created 0700 and the
+ * database 0600 before SQLite opens it; SQLite gives its -wal and -shm files the
+ * database's mode.
  */
 export function sqliteEngine(file: string): Engine {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    ensurePrivateFolder(path.dirname(file));
+    ensurePrivateFile(file);
+  }
   const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // Left by a version that did not narrow them.
+  if (file !== ':memory:') narrowExisting([`${file}-wal`, `${file}-shm`]);
   return {
     name: 'sqlite',
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
