@@ -59,6 +59,28 @@ function run(code: string, extra: Partial<RunRequest> = {}) {
   return sandbox.run({ orgId: 'org', hookId: 'http', hookVersion: ++version, type: 'push', code, kv: new MemoryKvStore(), ...extra });
 }
 
+describe('the HTTP log tells what happened on the wire', () => {
+  test('logs the URL as it was sent: no raw line breaks', async () => {
+    const result = await run(`async function run(ctx) { await ctx.http.get('https://${HOST}/ech\\r\\no?a=1\\r\\nX-Injected: 1'); }`);
+    expect(result.http).toHaveLength(1);
+    expect(result.http[0].url).not.toMatch(/[\r\n]/);
+    expect(result.http[0].url).toBe(`https://${HOST}/echo?a=1X-Injected:%201`);
+  });
+
+  test('records a request the hook did not wait for, since it may have reached its server', async () => {
+    const result = await run(`async function run(ctx) { ctx.http.post('https://${HOST}/hang', { fire: 'and forget' }); await new Promise((r) => setTimeout(r, 200)); }`);
+    expect(result.status).toBe('completed');
+    expect(result.http).toEqual([expect.objectContaining({ method: 'POST', url: `https://${HOST}/hang`, status: 0, error: 'the run ended before the response arrived' })]);
+  });
+
+  test('redacts a secret password even after the query option re-serialised the URL', async () => {
+    const result = await run(`async function run(ctx) { await ctx.http.get('https://user:' + encodeURIComponent(ctx.secrets.pw) + '@${HOST}/echo', { query: { a: '1' } }); }`, {
+      secrets: { pw: 'P@ss w0rd~!' },
+    });
+    expect(result.http[0].url).toBe(`https://user:[secret:pw]@${HOST}/echo?a=1`);
+  });
+});
+
 describe('ctx.http against a local HTTPS server', () => {
   test('sends a GET with query and headers and parses a JSON response', async () => {
     const result = await run(`async function run(ctx) {

@@ -96,6 +96,32 @@ describe('each limit ends the run with a message naming it', () => {
     expect(result).toMatchObject({ status: 'failed', error: { limit: 'kvValueBytes' } });
   });
 
+  test('KV: an integration holds at most its quota of entries and characters', async () => {
+    const kv = new MemoryKvStore();
+    const fill = 'async function run(ctx) { for (let i = 0; i < 10; i++) await ctx.kv.set("k" + i, "x".repeat(100)); }';
+    const entries = await run(fill, { kv, limits: { kvEntries: 5 } });
+    expect(entries).toMatchObject({ status: 'failed', error: { limit: 'kvEntries', message: expect.stringMatching(/^KV quota exceeded: an integration may keep at most 5 entries/) } });
+    expect(await kv.list('')).toHaveLength(5);
+    // Replacing a key does not count it twice.
+    expect((await run('async function run(ctx) { await ctx.kv.set("k0", 1); }', { kv, limits: { kvEntries: 5 } })).status).toBe('completed');
+    const chars = await run(fill, { kv: new MemoryKvStore(), limits: { kvBytes: 450 } });
+    expect(chars).toMatchObject({ status: 'failed', error: { limit: 'kvBytes' } });
+  });
+
+  test('KV: a dry run is held to the same quota, counting what it wrote itself', async () => {
+    const result = await run('async function run(ctx) { for (let i = 0; i < 100; i++) await ctx.kv.set("k" + i, i); }', {
+      kv: new MemoryKvStore(),
+      dryRun: true,
+      limits: { kvEntries: 20 },
+    });
+    expect(result).toMatchObject({ status: 'failed', error: { limit: 'kvEntries' } });
+  });
+
+  test('KV: a value nested past the limit is refused before the store sees it', async () => {
+    const result = await run('async function run(ctx) { let v = 1; for (let i = 0; i < 100; i++) v = [v]; await ctx.kv.set("deep", v); }');
+    expect(result).toMatchObject({ status: 'failed', error: { limit: 'jsonDepth' } });
+  });
+
   test('KV: set uses the default expiry of 90 days unless told otherwise', async () => {
     const calls: number[] = [];
     const kv = new MemoryKvStore();
