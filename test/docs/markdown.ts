@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/serve-process.js';
 
-/** README.md and every Markdown file under docs/, as paths relative to the root. */
+/** README.md, every Markdown file under docs/ and examples/README.md, as paths relative to the root. */
 export function docFiles(): string[] {
   const files = ['README.md'];
   const walk = (dir: string) => {
@@ -18,6 +18,7 @@ export function docFiles(): string[] {
     }
   };
   walk('docs');
+  files.push('examples/README.md');
   return files.sort();
 }
 
