@@ -1,5 +1,5 @@
 /**
- * Types of the `ctx` object Hookyard hands to hooks (SPEC.md §2). Use them in a
+ * Types of the `ctx` object Hookyard hands to hooks (docs/hooks.md, "The ctx object"). Use them in a
  * TypeScript hook, or in JavaScript with JSDoc:
  *
  * ```ts
@@ -126,7 +126,7 @@ declare module 'hookyard' {
     apiKeyId?: string;
   }
 
-  /** The change a push hook is told about (SPEC §4). */
+  /** The change a push hook is told about (docs/hooks.md, "PUSH hooks"). */
   export interface EntityEvent<E = JsonObject> {
     /** Stable across retries: use it to make deliveries idempotent. */
     id: string;
@@ -139,7 +139,7 @@ declare module 'hookyard' {
     occurredAt: string;
   }
 
-  /** The API call a pre or post hook wraps (SPEC §5). */
+  /** The API call a pre or post hook wraps (docs/hooks.md, "API pre-hooks and post-hooks"). */
   export interface ApiRequest {
     operation: 'list' | 'get' | 'create' | 'update' | 'delete';
     entityType: EntityType;
@@ -147,7 +147,7 @@ declare module 'hookyard' {
     message: JsonValue;
   }
 
-  /** The call an inbound hook handles (SPEC §6). */
+  /** The call an inbound hook handles (inbound hooks are not available yet). */
   export interface InboundRequest {
     method: string;
     path: string;
@@ -213,7 +213,7 @@ declare module 'hookyard' {
     records?: PullRecord[];
   }
 
-  /** Flow steps of a pull hook (SPEC §3): optional functions beside `run`. */
+  /** Flow steps of a pull hook (docs/hooks.md, "Flow steps and mapping"): optional functions beside `run`. */
   export interface FlowSteps {
     preSavePage?(ctx: PullCtx, input: { records: PullRecord[]; page: number }): Promise<{ records: PullRecord[]; abort?: boolean }>;
     preMap?(ctx: PullCtx, input: { records: PullRecord[] }): Promise<{ records: PullRecord[] }>;
