@@ -37,6 +37,12 @@ export interface Config {
    * the sandboxes' heap.
    */
   readonly workerConcurrency: number;
+  /**
+   * Sandbox processes that run hook code; an organisation's runs always go to the same
+   * one. A hook that crashes its process cuts short the other runs in it, so more
+   * processes spread that risk (each costs about 50 MB at rest). Default 2.
+   */
+  readonly sandboxProcesses: number;
   /** How long a job's lease holds without renewal (a dead process's jobs are retried after it); default 60 s. */
   readonly jobLeaseMs: number;
   /**
@@ -100,6 +106,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     bodyLimit: 1024 * 1024,
     jobLeaseMs: env.HOOKYARD_JOB_LEASE_MS ? parsePositiveInt(env.HOOKYARD_JOB_LEASE_MS, 'HOOKYARD_JOB_LEASE_MS') : 60_000,
     shutdownTimeoutMs: env.HOOKYARD_SHUTDOWN_TIMEOUT_MS ? parsePositiveInt(env.HOOKYARD_SHUTDOWN_TIMEOUT_MS, 'HOOKYARD_SHUTDOWN_TIMEOUT_MS') : 30_000,
+    sandboxProcesses: env.HOOKYARD_SANDBOX_PROCESSES ? parsePositiveInt(env.HOOKYARD_SANDBOX_PROCESSES, 'HOOKYARD_SANDBOX_PROCESSES') : 2,
     workerConcurrency: env.HOOKYARD_WORKER_CONCURRENCY ? parsePositiveInt(env.HOOKYARD_WORKER_CONCURRENCY, 'HOOKYARD_WORKER_CONCURRENCY') : 32,
     ...rest,
     dataDir,

@@ -59,7 +59,11 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
   const first = await bootstrap(store.db, config.adminKey);
   // A worker running `workerConcurrency` hooks of one organisation at once keeps that many
   // isolates warm; with fewer, almost every run would dispose one and build another.
-  const sandbox = createSandbox({ egress: egressOptions(config), maxIdleIsolates: Math.max(8, config.workerConcurrency) });
+  const sandbox = createSandbox({
+    egress: egressOptions(config),
+    processes: config.sandboxProcesses,
+    maxIdleIsolates: Math.max(8, config.workerConcurrency),
+  });
   const queue = new JobQueue(store);
   const deps: EngineDeps = { store, secretBox, sandbox, queue };
 
