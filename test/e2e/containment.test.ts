@@ -126,9 +126,14 @@ async function settles(): Promise<number> {
   return burnt;
 }
 
+let atRest: { cpuSeconds: number; rssMb: number };
+
 beforeAll(async () => {
   cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-containment-'));
   server = await startServe({ cwd, env: { HOOKYARD_ADMIN_KEY: KEY } });
+  // One harmless run first, so the baseline includes the organisation's sandbox process.
+  expect((await dryRun('async function run() { return 1; }')).status).toBe('completed');
+  atRest = usage();
 });
 
 afterAll(async () => {
@@ -249,5 +254,13 @@ describe('isolation inside an organisation', () => {
     expect(hog.status).toBe('completed');
     const other = await dryRun('async function run() { const a = []; for (let i = 0; i < 40; i++) a.push("y".repeat(1024 * 1024) + i); return a.length; }');
     expect(other.status).toBe('completed');
+  });
+});
+
+describe('after every attack above', () => {
+  test('the server and its sandbox processes come back to rest: memory within 50 MB, no CPU burning', async () => {
+    await healthy();
+    expect(await settles()).toBeLessThanOrEqual(0.3);
+    expect(usage().rssMb - atRest.rssMb).toBeLessThan(50);
   });
 });

@@ -1,0 +1,77 @@
+import fs from 'node:fs';
+import { afterAll, describe, expect, test } from 'vitest';
+import { MemoryKvStore } from './kv.js';
+import { createSandbox } from './supervisor.js';
+import type { RunRequest } from './types.js';
+
+const sandbox = createSandbox({ processes: 1 });
+afterAll(() => sandbox.close());
+
+let version = 0;
+function run(code: string, extra: Partial<RunRequest> = {}) {
+  return sandbox.run({ orgId: 'org-supervised', hookId: 'hook', hookVersion: ++version, type: 'push', code, kv: new MemoryKvStore(), ...extra });
+}
+
+/** The ids of this process's children: its sandbox processes. */
+function children(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe('the supervised sandbox', () => {
+  test('replaces a process that a hook took down, and the next run completes', async () => {
+    expect((await run('async function run() { return 1; }')).value).toBe(1);
+    const before = children();
+    const crash = await run("async function run() { const s = 'E'.repeat(60 * 1024 * 1024); return JSON.stringify([s, 'x' + s]).length; }");
+    expect(crash).toMatchObject({ status: 'failed', error: { limit: 'memoryMb' } });
+    expect((await run('async function run() { return 2; }')).value).toBe(2);
+    expect(children()).not.toEqual(before);
+  });
+
+  test('retires a process whose hook thread keeps spinning past its run, and ends it', async () => {
+    expect((await run('async function run() { return 1; }')).value).toBe(1);
+    const [stuckIn] = children();
+    const code = "const e = new Error('x'); Object.defineProperty(e, 'message', { get() { for (;;) {} } }); throw e;\nasync function run() {}";
+    expect(await run(code, { limits: { timeMs: 300 } })).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs' } });
+    for (let i = 0; i < 50 && fs.existsSync(`/proc/${stuckIn}`); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(fs.existsSync(`/proc/${stuckIn}`)).toBe(false);
+    expect((await run('async function run() { return 3; }')).value).toBe(3);
+  });
+
+  test("keeps the hook's own words: an error that names a limit is no breach", async () => {
+    const result = await run("async function run() { throw new Error('Script execution timed out.'); }");
+    expect(result).toMatchObject({ status: 'failed', error: { message: 'Script execution timed out.' } });
+    expect(result.error?.limit).toBeUndefined();
+  });
+
+  test('refuses an unknown entry point before it reaches a process', async () => {
+    await expect(run('async function run() {}', { entry: 'constructor' as never })).rejects.toThrow(/entry must be one of/);
+  });
+
+  test('gives a sandbox process none of the server environment', async () => {
+    process.env.HOOKYARD_MASTER_KEY_TEST_PROBE = 'must-not-leak';
+    try {
+      const fresh = createSandbox({ processes: 1 });
+      try {
+        expect((await fresh.run({ orgId: 'o', hookId: 'h', hookVersion: 1, type: 'push', code: 'async function run() { return 1; }', kv: new MemoryKvStore() })).value).toBe(1);
+        const [pid] = children().filter((p) => !fs.readFileSync(`/proc/${p}/environ`, 'utf8').includes('VITEST'));
+        expect(pid).toBeDefined();
+        expect(fs.readFileSync(`/proc/${pid}/environ`, 'utf8')).not.toContain('must-not-leak');
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      delete process.env.HOOKYARD_MASTER_KEY_TEST_PROBE;
+    }
+  });
+});
