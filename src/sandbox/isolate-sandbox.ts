@@ -37,6 +37,8 @@ export interface IsolateSandboxOptions {
   readonly maxContextsPerIsolate?: number;
   /** Reuse a context for sequential runs of one hook version. Default true. */
   readonly reuseContexts?: boolean;
+  /** Heap the idle isolates may hold together, in MB (garbage included). Default 128. */
+  readonly maxIdleHeapMb?: number;
   /** Prepared sources kept (TypeScript transforms are the costly part). Default 500. */
   readonly maxCachedSources?: number;
   /**
@@ -70,6 +72,7 @@ class IsolateSandbox implements Sandbox {
       maxIdleIsolates: options.maxIdleIsolates ?? 8,
       maxContextsPerIsolate: options.maxContextsPerIsolate ?? 8,
       reuseContexts: options.reuseContexts ?? true,
+      maxIdleHeapBytes: (options.maxIdleHeapMb ?? 128) * 1024 * 1024,
     });
     this.#ownsEgress = !(options.egress instanceof Egress);
     this.#egress = options.egress instanceof Egress ? options.egress : new Egress(options.egress);
@@ -94,6 +97,7 @@ class IsolateSandbox implements Sandbox {
     let hc: HookContext | undefined;
     let verdict: Verdict;
     let watched = false;
+    let heapBytes = 0;
     try {
       let outcome: Outcome;
       try {
@@ -122,7 +126,9 @@ class IsolateSandbox implements Sandbox {
       // After a timeout or a breach the isolate's thread may still be busy, and reading its
       // heap would wait for it: only a run that ended by itself is observed.
       const settled = outcome.kind === 'returned' || outcome.kind === 'crashed';
-      verdict = judge(outcome, source, limits, redactor, observe(settled ? handle : undefined, session.remaining()));
+      const observed = observe(settled ? handle : undefined, session.remaining());
+      heapBytes = observed.memoryBytes;
+      verdict = judge(outcome, source, limits, redactor, observed);
       if (verdict.status === 'timed_out') watched = this.#watchForSpin(handle);
     } catch (error) {
       // Only a fault of ours gets here; the run still ends with a record, and its isolate goes.
@@ -133,7 +139,7 @@ class IsolateSandbox implements Sandbox {
         if (watched) {
           // #watchForSpin disposes it.
         } else if (verdict!.discard) handle.dispose();
-        else this.#pool.release(handle);
+        else this.#pool.release(handle, heapBytes);
       }
     }
     return {

@@ -17,6 +17,11 @@ export interface PoolOptions {
   readonly maxContextsPerIsolate: number;
   /** Reuse a context for the next run of the same hook version (its globals persist). */
   readonly reuseContexts: boolean;
+  /**
+   * Heap the idle isolates may hold together, in bytes, garbage included (an idle isolate
+   * collects none); the least recently used go first.
+   */
+  readonly maxIdleHeapBytes: number;
 }
 
 // V8's code cache for the bootstrap, produced by the first isolate, makes later ones cheaper.
@@ -93,7 +98,8 @@ export class IsolateHandle {
 /** Idle isolates by tenant, least recently used first. */
 export class IsolatePool {
   readonly #options: PoolOptions;
-  readonly #idle: IsolateHandle[] = [];
+  readonly #idle: Array<{ readonly handle: IsolateHandle; readonly heapBytes: number }> = [];
+  #idleHeapBytes = 0;
   #closed = false;
 
   constructor(options: PoolOptions) {
@@ -103,26 +109,36 @@ export class IsolatePool {
   /** An idle isolate of `tenant` with `memoryMb` of heap, or a new one. The caller owns it until release. */
   acquire(tenant: string, memoryMb: number): IsolateHandle {
     for (let i = this.#idle.length - 1; i >= 0; i--) {
-      const handle = this.#idle[i];
+      const { handle, heapBytes } = this.#idle[i];
       if (handle.tenant === tenant && handle.memoryMb === memoryMb) {
         this.#idle.splice(i, 1);
+        this.#idleHeapBytes -= heapBytes;
         if (!handle.disposed) return handle;
       }
     }
     return new IsolateHandle(tenant, memoryMb, this.#options);
   }
 
-  /** Returns a healthy isolate to the pool; anything beyond the idle cap is disposed. */
-  release(handle: IsolateHandle): void {
+  /**
+   * Returns a healthy isolate that holds `heapBytes` to the pool; past the idle caps (count
+   * and heap) the least recently used are disposed.
+   */
+  release(handle: IsolateHandle, heapBytes: number): void {
     if (handle.disposed) return;
-    if (this.#closed) return handle.dispose();
-    this.#idle.push(handle);
-    while (this.#idle.length > this.#options.maxIdleIsolates) this.#idle.shift()!.dispose();
+    if (this.#closed || heapBytes > this.#options.maxIdleHeapBytes) return handle.dispose();
+    this.#idle.push({ handle, heapBytes });
+    this.#idleHeapBytes += heapBytes;
+    while (this.#idle.length > this.#options.maxIdleIsolates || this.#idleHeapBytes > this.#options.maxIdleHeapBytes) {
+      const oldest = this.#idle.shift()!;
+      this.#idleHeapBytes -= oldest.heapBytes;
+      oldest.handle.dispose();
+    }
   }
 
   /** Disposes every idle isolate; isolates still running are disposed when released. */
   close(): void {
     this.#closed = true;
-    for (const handle of this.#idle.splice(0)) handle.dispose();
+    for (const { handle } of this.#idle.splice(0)) handle.dispose();
+    this.#idleHeapBytes = 0;
   }
 }

@@ -34,6 +34,16 @@ function kvOf(id: number): KvStore {
 let sandbox: Sandbox | undefined;
 let maxRssBytes = Infinity;
 let retiring = false;
+let inFlight = 0;
+let idleTimer: NodeJS.Timeout | undefined;
+// Resident memory once the first run is done: what a warm process needs.
+let warmRss: number | undefined;
+
+// Memory a burst of work leaves behind (heap, malloc arenas) is rarely given back to the
+// system, so a process that has been idle this long with this much more than it had warm
+// is replaced by a fresh one.
+const IDLE_MS = 3_000;
+const GROWTH_BYTES = 48 * 1024 * 1024;
 
 function retire(reason: string): void {
   if (retiring) return;
@@ -41,7 +51,14 @@ function retire(reason: string): void {
   send({ t: 'retire', reason });
 }
 
+function whenIdle(): void {
+  const rss = process.memoryUsage.rss();
+  if (warmRss !== undefined && rss > warmRss + GROWTH_BYTES) retire('it kept memory after a burst of work');
+}
+
 async function run(id: number, request: ProcessRunRequest): Promise<void> {
+  inFlight += 1;
+  clearTimeout(idleTimer);
   const logBudget = { ...request.logBudget };
   let result: RunResult;
   try {
@@ -51,7 +68,11 @@ async function run(id: number, request: ProcessRunRequest): Promise<void> {
     result = { status: 'failed', logs: [], http: [], error: { message, stack: '' }, durationMs: 0 };
   }
   send({ t: 'done', id, result, logBudget });
-  if (process.memoryUsage.rss() > maxRssBytes) retire('its memory grew past the bound');
+  inFlight -= 1;
+  const rss = process.memoryUsage.rss();
+  warmRss ??= rss;
+  if (rss > maxRssBytes) retire('its memory grew past the bound');
+  if (inFlight === 0) idleTimer = setTimeout(whenIdle, IDLE_MS).unref();
 }
 
 process.on('message', (message: ToProcess) => {

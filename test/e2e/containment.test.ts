@@ -261,6 +261,12 @@ describe('after every attack above', () => {
   test('the server and its sandbox processes come back to rest: memory within 50 MB, no CPU burning', async () => {
     await healthy();
     expect(await settles()).toBeLessThanOrEqual(0.3);
-    expect(usage().rssMb - atRest.rssMb).toBeLessThan(50);
+    // A sandbox process that kept memory after the burst is replaced once it has been idle a few seconds.
+    let grown = Infinity;
+    for (let i = 0; i < 100 && grown >= 50; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      grown = usage().rssMb - atRest.rssMb;
+    }
+    expect(grown).toBeLessThan(50);
   });
 });
