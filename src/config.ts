@@ -43,6 +43,9 @@ export interface Config {
    * processes spread that risk (each costs about 50 MB at rest). Default 2.
    */
   readonly sandboxProcesses: number;
+  /** Hook runs in the sandbox at once, in total and per organisation (fairness between tenants). */
+  readonly sandboxMaxRuns: number;
+  readonly sandboxMaxRunsPerOrg: number;
   /** How long a job's lease holds without renewal (a dead process's jobs are retried after it); default 60 s. */
   readonly jobLeaseMs: number;
   /**
@@ -107,6 +110,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     jobLeaseMs: env.HOOKYARD_JOB_LEASE_MS ? parsePositiveInt(env.HOOKYARD_JOB_LEASE_MS, 'HOOKYARD_JOB_LEASE_MS') : 60_000,
     shutdownTimeoutMs: env.HOOKYARD_SHUTDOWN_TIMEOUT_MS ? parsePositiveInt(env.HOOKYARD_SHUTDOWN_TIMEOUT_MS, 'HOOKYARD_SHUTDOWN_TIMEOUT_MS') : 30_000,
     sandboxProcesses: env.HOOKYARD_SANDBOX_PROCESSES ? parsePositiveInt(env.HOOKYARD_SANDBOX_PROCESSES, 'HOOKYARD_SANDBOX_PROCESSES') : 2,
+    sandboxMaxRuns: env.HOOKYARD_SANDBOX_MAX_RUNS ? parsePositiveInt(env.HOOKYARD_SANDBOX_MAX_RUNS, 'HOOKYARD_SANDBOX_MAX_RUNS') : 64,
+    sandboxMaxRunsPerOrg: env.HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG ? parsePositiveInt(env.HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG, 'HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG') : 32,
     workerConcurrency: env.HOOKYARD_WORKER_CONCURRENCY ? parsePositiveInt(env.HOOKYARD_WORKER_CONCURRENCY, 'HOOKYARD_WORKER_CONCURRENCY') : 32,
     ...rest,
     dataDir,

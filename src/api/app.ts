@@ -70,8 +70,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('store', deps.store);
   app.decorate('config', config);
   app.setErrorHandler(async (error, request, reply) => {
-    const { status, body } = toErrorResponse(error, config.bodyLimit);
+    const { status, body, retryAfterSeconds } = toErrorResponse(error, config.bodyLimit);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler(async (request, reply) =>

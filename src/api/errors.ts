@@ -22,12 +22,12 @@ function validationPath(context: string | undefined, item: NonNullable<Fastifyis
   return typeof missing === 'string' ? `${base}/${missing}` : base;
 }
 
-export function toErrorResponse(thrown: unknown, bodyLimit: number): { status: number; body: ErrorBody } {
+export function toErrorResponse(thrown: unknown, bodyLimit: number): { status: number; body: ErrorBody; retryAfterSeconds?: number } {
   const err = coerceError(thrown) as FastifyishError;
   if (err instanceof HookyardError) {
     const body: ErrorBody = { error: { code: err.code, message: err.message } };
     if (err.details !== undefined) body.error.details = err.details;
-    return { status: err.status, body };
+    return { status: err.status, body, ...(err.retryAfterSeconds !== undefined && { retryAfterSeconds: err.retryAfterSeconds }) };
   }
   if (err.validation) {
     const details = err.validation.map((v) => ({ path: validationPath(err.validationContext, v), message: v.message ?? 'is invalid' }));

@@ -62,6 +62,8 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
   const sandbox = createSandbox({
     egress: egressOptions(config),
     processes: config.sandboxProcesses,
+    maxRuns: config.sandboxMaxRuns,
+    maxRunsPerOrg: config.sandboxMaxRunsPerOrg,
     maxIdleIsolates: Math.max(8, config.workerConcurrency),
   });
   const queue = new JobQueue(store);

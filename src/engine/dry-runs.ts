@@ -12,7 +12,7 @@ import type { Hook } from '../domain/hooks.js';
 import type { JsonValue } from '../sandbox/index.js';
 import { finishExecution, insertExecution } from '../store/executions.js';
 import type { EngineDeps } from './deps.js';
-import { outcomeOf, runHook } from './hook-runner.js';
+import { isBusy, outcomeOf, runHook } from './hook-runner.js';
 
 /** The optional fixtures of a test call. */
 export interface DryRunFixture {
@@ -47,10 +47,13 @@ function sampleRequest(hook: Hook): Record<string, unknown> {
 async function dryRun(deps: EngineDeps, hook: Hook, orgId: string, ctx: { event?: JsonValue; request?: JsonValue; response?: JsonValue }): Promise<string> {
   const { db } = deps.store;
   const executionId = await insertExecution(db, { orgId, hookId: hook.id, trigger: 'test', dryRun: true, status: 'running' });
-  const result = await runHook(
-    { db, secretBox: deps.secretBox, sandbox: deps.sandbox },
-    { orgId, hook, executionId, trigger: 'test', attempt: 1, dryRun: true, ctx },
-  );
+  let result;
+  try {
+    result = await runHook({ db, secretBox: deps.secretBox, sandbox: deps.sandbox }, { orgId, hook, executionId, trigger: 'test', attempt: 1, dryRun: true, ctx });
+  } catch (thrown) {
+    if (isBusy(thrown)) await finishExecution(db, executionId, { status: 'skipped', error: { message: `rate limit: ${thrown.message}` } });
+    throw thrown;
+  }
   const outcome = outcomeOf(result);
   const returned = { ts: new Date().toISOString(), level: 'info' as const, message: 'dry run: the hook returned', data: result.redactor.json(result.value ?? null) };
   await finishExecution(db, executionId, { ...outcome, logs: [...outcome.logs!, ...(result.status === 'completed' ? [returned] : [])] });

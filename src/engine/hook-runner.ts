@@ -5,6 +5,7 @@
  * what the run means and record it as an execution.
  */
 import type { Kysely } from 'kysely';
+import { HookyardError } from '../domain/errors.js';
 import type { ExecutionError, ExecutionOutcome, Trigger } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import type { SecretBox } from '../domain/secret-box.js';
@@ -31,6 +32,19 @@ export interface HookRun {
   readonly dryRun: boolean;
   /** The type's own ctx members: `event` for push, `request` (and `response`) for pre/post. */
   readonly ctx: Pick<CtxData, 'event' | 'request' | 'response'>;
+}
+
+/**
+ * What a run does when the sandbox is full: work a caller is waiting on (a dry run, an API
+ * hook, an inbound call) is refused at once with 429; queued work waits its turn.
+ */
+export function onBusyFor(trigger: Trigger): 'wait' | 'refuse' {
+  return trigger === 'test' || trigger === 'api' || trigger === 'inbound' ? 'refuse' : 'wait';
+}
+
+/** Whether `thrown` is the sandbox refusing a run for now (see {@link onBusyFor}). */
+export function isBusy(thrown: unknown): thrown is HookyardError {
+  return thrown instanceof HookyardError && thrown.code === 'HY_RATE_LIMITED';
 }
 
 /** `ctx.org` and `ctx.integration` of a run. */
@@ -96,6 +110,7 @@ export async function runHook(deps: HookRunnerDeps, run: HookRun): Promise<HookR
     secrets,
     kv: databaseKv(deps.db, { orgId: run.orgId, integrationId: hook.integrationId }),
     dryRun: run.dryRun,
+    onBusy: onBusyFor(run.trigger),
     ctx: { ...run.ctx, params: (hook.params ?? {}) as JsonValue, org: scope.org, integration: scope.integration, execution },
   });
   return { ...result, redactor: createRedactor(secrets) };

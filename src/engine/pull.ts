@@ -15,6 +15,7 @@ import { findIntegration } from '../store/integrations.js';
 import { findOrganisation } from '../store/organisations.js';
 import { loadSecrets } from '../store/secrets.js';
 import type { EngineDeps } from './deps.js';
+import { isBusy, onBusyFor } from './hook-runner.js';
 import { databaseKv } from './kv-store.js';
 import { paginate } from './paginate.js';
 import { savePage, type PageScope } from './pull-page.js';
@@ -75,6 +76,11 @@ export async function runPull(deps: EngineDeps, run: PullRun): Promise<Execution
   try {
     outcome = await execute(deps, run, log);
   } catch (thrown) {
+    if (isBusy(thrown)) {
+      // A dry run the sandbox had no room for: recorded as skipped, and the caller gets the 429.
+      await finishExecution(db, run.executionId, { status: 'skipped', counts: log.counts, logs: log.logs, http: log.http, error: { message: `rate limit: ${thrown.message}` } });
+      throw thrown;
+    }
     // The platform failed (database, decryption), not the hook: still close the record.
     const error = coerceError(thrown);
     outcome = { status: 'failed', counts: log.counts, logs: log.logs, http: log.http, error: { message: `internal error: ${error.message}` } };
@@ -136,6 +142,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
       secrets,
       kv,
       logBudget,
+      onBusy: onBusyFor(run.trigger),
     };
     const result = await deps.sandbox.run(request);
     log.logs.push(...result.logs);

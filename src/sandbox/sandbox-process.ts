@@ -99,7 +99,7 @@ export class SandboxProcess {
   /** Sends `request` to the process; resolves with its result, or with why it has none. */
   run(request: RunRequest): Promise<RunResult> {
     const id = nextRunId++;
-    const { logBudget, kv: _kv, ...rest } = request;
+    const { logBudget, kv: _kv, onBusy: _onBusy, ...rest } = request;
     const limits = resolveLimits(request.type, request.limits);
     const budget: LogBudget = logBudget ?? { bytes: limits.logBytes, lines: limits.logLines, exhausted: false };
     return new Promise((resolve) => {

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Admission } from './admission.js';
 import type { IsolateSandboxOptions } from './isolate-sandbox.js';
 import type { ProcessEgressOptions } from './protocol.js';
 import { SandboxProcess, type ProcessSettings } from './sandbox-process.js';
@@ -25,6 +26,10 @@ export interface SandboxOptions extends Omit<IsolateSandboxOptions, 'egress' | '
   readonly niceness?: number;
   /** A process is retired once its resident memory passes this many MB. Default 2,048. */
   readonly maxRssMb?: number;
+  /** Runs in the sandbox at once, over all organisations. Default 64. */
+  readonly maxRuns?: number;
+  /** Runs of one organisation in the sandbox at once. Default 32. */
+  readonly maxRunsPerOrg?: number;
 }
 
 /** Creates the platform's sandbox; processes start with the first run. */
@@ -55,25 +60,26 @@ class Supervisor implements Sandbox {
   readonly #slots: (SandboxProcess | undefined)[];
   /** Every process not yet exited, including retired ones still finishing runs. */
   readonly #living = new Set<SandboxProcess>();
+  readonly #admission: Admission;
   #closed = false;
 
   constructor(options: SandboxOptions) {
-    const { processes = 2, graceMs = 1_000, niceness = 10, maxRssMb = 2_048, ...engine } = options;
+    const { processes = 2, graceMs = 1_000, niceness = 10, maxRssMb = 2_048, maxRuns = 64, maxRunsPerOrg = 32, ...engine } = options;
+    this.#admission = new Admission({ total: maxRuns, perOrg: maxRunsPerOrg });
     if (!(Number.isInteger(processes) && processes >= 1)) throw new RangeError('processes must be a positive integer');
     this.#slots = new Array(processes).fill(undefined);
     this.#settings = { entry: processEntry(), graceMs, niceness, options: { ...engine, maxRssBytes: maxRssMb * 1024 * 1024 } };
   }
 
-  run(request: RunRequest): Promise<RunResult> {
-    if (this.#closed) {
-      return Promise.resolve({ status: 'failed', logs: [], http: [], error: { message: 'The sandbox is shut down', stack: '' }, durationMs: 0 });
-    }
+  async run(request: RunRequest): Promise<RunResult> {
+    entryOf(request);
+    await this.#admission.enter(request.orgId, request.onBusy ?? 'wait');
     try {
-      entryOf(request);
-    } catch (err) {
-      return Promise.reject(err);
+      if (this.#closed) return { status: 'failed', logs: [], http: [], error: { message: 'The sandbox is shut down', stack: '' }, durationMs: 0 };
+      return await this.#process(slotOf(request.orgId, this.#slots.length)).run(request);
+    } finally {
+      this.#admission.leave(request.orgId);
     }
-    return this.#process(slotOf(request.orgId, this.#slots.length)).run(request);
   }
 
   async close(): Promise<void> {

@@ -103,6 +103,12 @@ export interface RunRequest {
   readonly dryRun?: boolean;
   /** Pass the same budget to every page of one execution so the log cap is per execution. */
   readonly logBudget?: LogBudget;
+  /**
+   * When the sandbox already runs as many hooks as it may (in total or for this
+   * organisation): wait for a place (default; queued work), or `refuse` at once with a
+   * 429 error (work a caller is waiting on: dry runs, API hooks).
+   */
+  readonly onBusy?: 'wait' | 'refuse';
 }
 
 /** What a run reports. */
@@ -120,7 +126,9 @@ export interface RunResult {
 export interface Sandbox {
   /**
    * Runs one entry point of a hook. Never rejects for anything the hook does: syntax
-   * errors, throws, limit breaches, timeouts and crashes all come back as a result.
+   * errors, throws, limit breaches, timeouts and crashes all come back as a result. It
+   * rejects for a caller's bug (an unknown entry point) and, with `onBusy: 'refuse'`,
+   * with a 429 `HY_RATE_LIMITED` error when the sandbox is full.
    * @example
    * const result = await sandbox.run({ orgId, hookId, hookVersion: 3, type: 'push', code,
    *   ctx: { event }, secrets, kv });

@@ -10,7 +10,7 @@ import { createSecretBox } from '../../src/domain/secret-box.js';
 import type { EngineDeps } from '../../src/engine/deps.js';
 import { registerEngineJobs, startBackgroundServices } from '../../src/engine/jobs.js';
 import { HandlerTable, JobQueue, JobWorker } from '../../src/jobs/index.js';
-import { createSandbox, type ProcessEgressOptions as EgressOptions } from '../../src/sandbox/index.js';
+import { createSandbox, type ProcessEgressOptions as EgressOptions, type SandboxOptions } from '../../src/sandbox/index.js';
 import { createApiKey } from '../../src/store/api-keys.js';
 import type { Store } from '../../src/store/db.js';
 import { insertOrganisation, type Organisation } from '../../src/store/organisations.js';
@@ -28,6 +28,8 @@ export interface TestAppOptions {
   readonly egress?: EgressOptions;
   /** Start a job worker with every engine job registered, and the engine's background services. */
   readonly worker?: boolean;
+  /** Other sandbox settings (bounds, processes). */
+  readonly sandbox?: Omit<SandboxOptions, 'egress'>;
 }
 
 export interface TestApp {
@@ -46,7 +48,7 @@ export interface TestApp {
 export async function createTestApp(engine: TestEngine, options: TestAppOptions = {}): Promise<TestApp> {
   const { store, dispose } = await freshStore(engine);
   const config = loadConfig({ HOOKYARD_LOG_LEVEL: 'silent' }, { dataDir: '/nonexistent' });
-  const sandbox = createSandbox({ egress: options.egress ?? {} });
+  const sandbox = createSandbox({ ...options.sandbox, egress: options.egress ?? {} });
   const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123') };
   const app = await buildApp({ ...deps, config });
   await app.ready();
