@@ -7,7 +7,7 @@
 import { coerceError } from '../domain/errors.js';
 import { emptyCounts, type Counts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../domain/executions.js';
 import { applyMapping, readPageReturn } from '../domain/pull-records.js';
-import { DEFAULT_LIMITS, createRedactor, dryRunKv, type EntryPoint, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type RunError, type RunRequest, type RunStatus } from '../sandbox/index.js';
+import { DEFAULT_LIMITS, createRedactor, dryRunKv, type EntryPoint, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor, type RunError, type RunRequest, type RunStatus } from '../sandbox/index.js';
 import { customAttributeDefinitions } from '../store/custom-attributes.js';
 import { finishExecution } from '../store/executions.js';
 import { findHookForRun } from '../store/hooks.js';
@@ -50,10 +50,12 @@ class ExecutionLog {
   readonly http: HttpLogEntry[] = [];
   readonly counts: Counts = emptyCounts();
   readonly preview: PreviewItem[] = [];
+  /** Set once the secrets are loaded: the lines Hookyard writes quote records, which may hold them. */
+  redactor: Redactor = createRedactor();
   #recordLines = 0;
 
   line(level: LogEntry['level'], message: string, data?: JsonValue): void {
-    this.logs.push({ ts: new Date().toISOString(), level, message, ...(data !== undefined && { data }) });
+    this.logs.push({ ts: new Date().toISOString(), level, message: this.redactor.text(message), ...(data !== undefined && { data: this.redactor.json(data) }) });
   }
 
   /** A line about one record, until the cap; then one note, then only counts. */
@@ -101,6 +103,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
     loadSecrets(db, deps.secretBox, run.orgId, integration.id),
     customAttributeDefinitions(db, run.orgId, hook.entityType),
   ]);
+  log.redactor = createRedactor(secrets);
   const storeKv = databaseKv(db, { orgId: run.orgId, integrationId: integration.id });
   // One overlay per execution, so a dry run's own writes are visible to its later pages.
   const kv = run.dryRun ? dryRunKv(storeKv) : storeKv;
@@ -248,7 +251,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
     http: log.http,
     ...(error && { error }),
     // The preview shows what the hook returned, so it is redacted like the logs; the records saved are not.
-    ...(run.dryRun && { preview: createRedactor(secrets).json(log.preview) }),
+    ...(run.dryRun && { preview: log.redactor.json(log.preview) }),
   };
 }
 

@@ -81,6 +81,7 @@ process.on('message', (message: ToProcess) => {
       const options: ProcessOptions = message.options;
       maxRssBytes = options.maxRssBytes;
       sandbox = createIsolateSandbox({ ...options, onStuckIsolate: () => retire('a hook thread kept running after its run ended') });
+      send({ t: 'ready' });
       return;
     }
     case 'run':

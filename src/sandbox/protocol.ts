@@ -32,6 +32,8 @@ export type ToProcess =
 
 /** Process → supervisor. */
 export type FromProcess =
+  /** Started: the runs' clocks start now, not while the process was still loading. */
+  | { readonly t: 'ready' }
   | { readonly t: 'kv'; readonly id: number; readonly call: number; readonly op: KvOp; readonly args: readonly unknown[] }
   | { readonly t: 'done'; readonly id: number; readonly result: RunResult; readonly logBudget: LogBudget }
   /** Take no more runs here, and end the process once its runs are done. */

@@ -18,15 +18,16 @@ function start(mode: 'silent' | 'oom' | 'echo' | 'kv', gone: SandboxProcess[] = 
   });
 }
 
+// Long enough for a process to start on a busy machine; the deadline test sets its own.
 function request(extra: Partial<RunRequest> = {}): RunRequest {
-  return { orgId: 'o', hookId: 'h', hookVersion: 1, type: 'push', code: 'code', kv: new MemoryKvStore(), limits: { timeMs: 200 }, ...extra };
+  return { orgId: 'o', hookId: 'h', hookVersion: 1, type: 'push', code: 'code', kv: new MemoryKvStore(), limits: { timeMs: 10_000 }, ...extra };
 }
 
 describe('a sandbox process, as the supervisor sees it', () => {
   test('kills a process that does not answer by the deadline: that run times out, the others in it are cut short', async () => {
     const gone: SandboxProcess[] = [];
     const p = start('silent', gone);
-    const [late, other] = await Promise.all([p.run(request()), p.run(request({ limits: { timeMs: 60_000 } }))]);
+    const [late, other] = await Promise.all([p.run(request({ limits: { timeMs: 200 } })), p.run(request({ limits: { timeMs: 60_000 } }))]);
     expect(late).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs', message: expect.stringContaining('the sandbox stopped answering') } });
     expect(other).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('another run in it stopped answering') } });
     expect(gone).toEqual([p]);

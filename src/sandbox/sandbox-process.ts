@@ -29,12 +29,15 @@ export interface ProcessSettings {
 interface PendingRun {
   readonly request: RunRequest;
   readonly resolve: (result: RunResult) => void;
-  readonly timer: NodeJS.Timeout;
+  /** How long the run may take, limit and grace: the clock starts once the process is ready. */
+  readonly deadlineMs: number;
+  timer?: NodeJS.Timeout;
   readonly started: number;
 }
 
 type Ending =
   | { readonly why: 'deadline'; readonly runId: number }
+  | { readonly why: 'startup' }
   | { readonly why: 'retired' }
   | { readonly why: 'closed' };
 
@@ -44,6 +47,9 @@ const OUT_OF_MEMORY = /out of memory|CALL_AND_RETRY_LAST|Allocation failed|OOM e
 const STDERR_TAIL = 8 * 1024;
 // Only what the process needs: none of the server's secrets (HOOKYARD_MASTER_KEY, …).
 const ENV_KEPT = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV'];
+
+// A process loads in well under a second; one that has not started after this never will.
+const STARTUP_MS = 30_000;
 
 let nextRunId = 1;
 
@@ -56,6 +62,8 @@ export class SandboxProcess {
   #stderr = '';
   #ending: Ending | undefined;
   #gone = false;
+  #ready = false;
+  readonly #startup: NodeJS.Timeout;
 
   constructor(settings: ProcessSettings) {
     this.#settings = settings;
@@ -84,6 +92,7 @@ export class SandboxProcess {
     });
     this.#child.once('error', () => this.#child.kill('SIGKILL'));
     this.#send({ t: 'init', options: settings.options });
+    this.#startup = setTimeout(() => this.#kill({ why: 'startup' }), STARTUP_MS);
   }
 
   /** Runs in flight here. */
@@ -103,8 +112,9 @@ export class SandboxProcess {
     const limits = resolveLimits(request.type, request.limits);
     const budget: LogBudget = logBudget ?? { bytes: limits.logBytes, lines: limits.logLines, exhausted: false };
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.#kill({ why: 'deadline', runId: id }), limits.timeMs + this.#settings.graceMs);
-      this.#runs.set(id, { request: { ...request, logBudget: budget }, resolve, timer, started: performance.now() });
+      const run: PendingRun = { request: { ...request, logBudget: budget }, resolve, deadlineMs: limits.timeMs + this.#settings.graceMs, started: performance.now() };
+      this.#runs.set(id, run);
+      if (this.#ready) this.#startClock(id, run);
       this.#send({ t: 'run', id, request: { ...rest, logBudget: { ...budget } } });
     });
   }
@@ -130,8 +140,17 @@ export class SandboxProcess {
     });
   }
 
+  #startClock(id: number, run: PendingRun): void {
+    run.timer = setTimeout(() => this.#kill({ why: 'deadline', runId: id }), run.deadlineMs);
+  }
+
   #receive(message: FromProcess): void {
     switch (message.t) {
+      case 'ready':
+        this.#ready = true;
+        clearTimeout(this.#startup);
+        for (const [id, run] of this.#runs) this.#startClock(id, run);
+        return;
       case 'done': {
         const run = this.#runs.get(message.id);
         if (!run) return;
@@ -190,6 +209,7 @@ export class SandboxProcess {
   }
 
   #exited(code: number | null, signal: NodeJS.Signals | null): void {
+    clearTimeout(this.#startup);
     this.#goneOnce();
     const ending = this.#ending;
     const oom = OUT_OF_MEMORY.test(this.#stderr);
@@ -211,10 +231,15 @@ export class SandboxProcess {
         result = failure('timed_out', limitMessage('timeMs', limits, 'the sandbox stopped answering and was restarted'), 'timeMs');
       } else if (ending?.why === 'deadline') {
         result = failure('failed', 'The sandbox process was restarted because another run in it stopped answering; this run was cut short');
+      } else if (ending?.why === 'startup') {
+        result = failure('failed', `The sandbox process did not start within ${STARTUP_MS / 1000} s; this run did not run`);
       } else if (ending?.why === 'closed' || ending?.why === 'retired') {
         result = failure('failed', 'The sandbox was shut down before the run ended');
-      } else if (oom) {
+      } else if (oom && this.#runs.size === 1) {
         result = failure('failed', limitMessage('memoryMb', limits, 'the sandbox ran out of memory and was restarted'), 'memoryMb');
+      } else if (oom) {
+        // Which of the runs used the memory cannot be told: none is named the culprit.
+        result = failure('failed', `The sandbox process ran out of memory with ${this.#runs.size} runs in it and was restarted: this run or another one in it used more memory than the sandbox allows`);
       } else {
         result = failure('failed', `The sandbox process crashed (${signal ?? `exit code ${code}`}) and was restarted; this run was cut short`);
       }

@@ -1,9 +1,10 @@
 /**
  * The platform's sandbox: hook code runs in a small pool of supervised sandbox
- * processes, never in the server's own (DESIGN "Sandbox processes"). An organisation's
- * runs always go to the same process, where its warm isolates are; a process that dies
- * is replaced at once, and one that asks to retire (a stuck thread, grown memory) takes
- * no more runs and ends when its runs are done.
+ * processes, never in the server's own, since isolated-vm cannot keep every hook failure
+ * inside an isolate (a heap OOM aborts the process; a thread can spin past every
+ * timeout). An integration's runs always go to the same process, where its warm isolates
+ * are; a process that dies is replaced at once, and one that asks to retire (a stuck
+ * thread, grown memory) takes no more runs and ends when its runs are done.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,10 +49,10 @@ function processEntry(): string {
   throw new Error(`The sandbox process entry ${here} is missing: run npm run build`);
 }
 
-/** FNV-1a: a stable spread of organisations over processes. */
-function slotOf(orgId: string, slots: number): number {
+/** FNV-1a: a stable spread of integrations over processes. */
+function slotOf(tenant: string, slots: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < orgId.length; i++) h = Math.imul(h ^ orgId.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < tenant.length; i++) h = Math.imul(h ^ tenant.charCodeAt(i), 0x01000193);
   return (h >>> 0) % slots;
 }
 
@@ -76,7 +77,8 @@ class Supervisor implements Sandbox {
     await this.#admission.enter(request.orgId, request.onBusy ?? 'wait');
     try {
       if (this.#closed) return { status: 'failed', logs: [], http: [], error: { message: 'The sandbox is shut down', stack: '' }, durationMs: 0 };
-      return await this.#process(slotOf(request.orgId, this.#slots.length)).run(request);
+      // By integration, as isolates are: even one organisation's work spreads over the processes.
+      return await this.#process(slotOf(`${request.orgId}/${request.integrationId ?? ''}`, this.#slots.length)).run(request);
     } finally {
       this.#admission.leave(request.orgId);
     }

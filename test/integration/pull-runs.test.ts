@@ -91,7 +91,7 @@ describeEachEngine('PULL runs, dry runs, limits, schedules and KV', (engine) => 
   console.log('token is ' + ctx.secrets.token);
   await ctx.http.get('https://${HR_HOST}/page', { query: { page: '1', key: ctx.secrets.token }, headers: { authorization: 'Bearer ' + ctx.secrets.token } });
   if (ctx.meta) throw new Error('bad token ' + ctx.secrets.token);
-  return { records: [{ externalId: 'S-1', data: { firstName: 'Sec', lastName: ctx.secrets.token, email: 's@x.test' } }], more: true, meta: { again: true } };
+  return { records: [{ externalId: 'S-1', data: { firstName: 'Sec', lastName: ctx.secrets.token, email: 's@x.test' } }, { externalId: ctx.secrets.token, data: { firstName: 'Bad' } }], more: true, meta: { again: true } };
 }`;
     const { hookId, integrationId } = await pullHook('secrets', code);
     expect((await call('PUT', `/v1/integrations/${integrationId}/secrets/token`, { value: SECRET })).statusCode).toBeLessThan(300);
@@ -102,6 +102,8 @@ describeEachEngine('PULL runs, dry runs, limits, schedules and KV', (engine) => 
     expect(execution.logs[0].message).toBe('token is [secret:token]');
     expect(execution.http[0].url).toContain('[secret:token]');
     expect(execution.error.message).toBe('bad token [secret:token]');
+    // Hookyard's own lines about records quote them, and are redacted as well.
+    expect(execution.logs.map((l: { message: string }) => l.message)).toContainEqual(expect.stringMatching(/^record \[secret:token\] failed: /));
     const request = hr.server.requests.find((r) => r.url.includes('key='));
     expect(request?.headers.authorization).toBe(`Bearer ${SECRET}`);
     const dry = await call('POST', `/v1/hooks/${hookId}/test`, {});
