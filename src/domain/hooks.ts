@@ -52,7 +52,7 @@ export interface Hook extends HookSettings {
   readonly entityType: EntityType | null;
   readonly runtime: 'code' | 'remote';
   readonly code?: string;
-  readonly remote?: { readonly url: string };
+  readonly remote?: RemoteSettings;
   readonly enabled: boolean;
   /** Increases on every change; runs cache compiled code per version. */
   readonly version: number;
@@ -66,7 +66,32 @@ export interface HookDraft extends HookSettings {
   readonly entityType: EntityType | null;
   readonly runtime: 'code' | 'remote';
   readonly code?: string | null;
-  readonly remote?: { readonly url: string } | null;
+  readonly remote?: (RemoteSettings & { readonly secret?: string }) | null;
+}
+
+/** The flow steps of a PULL (or inbound) page, in the order they run. */
+export const FLOW_STEPS = Object.freeze(['preSavePage', 'preMap', 'postMap', 'postSubmit', 'postAggregate'] as const);
+export type FlowStep = (typeof FLOW_STEPS)[number];
+
+/** Where a remote hook lives; its signing secret is write-only and never part of this. */
+export interface RemoteSettings {
+  readonly url: string;
+  /** The flow steps the remote server implements; the others pass their input through. */
+  readonly steps?: readonly FlowStep[];
+}
+
+/** How long a replaced signing secret stays valid, so the remote server can switch over. */
+export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Whether `secret` is a Standard Webhooks signing secret: `whsec_` and the base64 of 24 to 64
+ * random bytes.
+ */
+export function isSigningSecret(secret: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+  if (!match || match[1].length % 4 !== 0) return false;
+  const bytes = Buffer.from(match[1], 'base64').length;
+  return bytes >= 24 && bytes <= 64;
 }
 
 /** Per-type rules: which settings a type takes, which it needs, and their defaults. */
@@ -107,6 +132,13 @@ export function checkHookDraft(draft: HookDraft): { settings: HookSettings; issu
     if (url?.protocol !== 'https:') issues.push(issue('remote/url', 'must be an https:// URL'));
     // Everyone who may read the hook sees its URL: credentials belong in the signing secret.
     else if (url.username || url.password) issues.push(issue('remote/url', 'must not contain a user name or password'));
+  }
+  if (draft.runtime === 'remote' && draft.remote?.secret !== undefined && !isSigningSecret(draft.remote.secret)) {
+    issues.push(issue('remote/secret', 'must be "whsec_" followed by the base64 of 24 to 64 random bytes'));
+  }
+  const steps = draft.runtime === 'remote' ? (draft.remote?.steps ?? []) : [];
+  if (steps.length > 0 && draft.type !== 'pull' && draft.type !== 'inbound') {
+    issues.push(issue('remote/steps', `flow steps run in pull and inbound hooks only, not in ${draft.type} hooks`));
   }
   const settings: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {

@@ -101,3 +101,11 @@ export function lastOfEach(records: readonly PullRecord[]): { records: PullRecor
   records.forEach((record, i) => (last.get(record.externalId) === i ? kept.push(record) : duplicates.push(record.externalId)));
   return { records: kept, duplicates };
 }
+
+/** One record's outcome, as `postSubmit` gets it. */
+export interface RecordResult {
+  readonly externalId: string;
+  readonly entityId?: string;
+  readonly outcome: 'created' | 'updated' | 'skipped' | 'failed';
+  readonly error?: string;
+}

@@ -5,14 +5,13 @@
  * is kept, no entity is touched. What the hook returned is added to the log, since a
  * dry run is how an author checks it.
  */
-import { randomUUID } from 'node:crypto';
-import type { EntityEvent } from '../domain/entity-events.js';
 import { HookyardError } from '../domain/errors.js';
 import type { Hook } from '../domain/hooks.js';
 import type { JsonValue } from '../sandbox/index.js';
 import { finishExecution, insertExecution } from '../store/executions.js';
 import type { EngineDeps } from './deps.js';
 import { isBusy, outcomeOf, runHook } from './hook-runner.js';
+import { sampleEvent, sampleRequest } from './sample-fixtures.js';
 
 /** The optional fixtures of a test call. */
 export interface DryRunFixture {
@@ -22,27 +21,6 @@ export interface DryRunFixture {
 
 /** Runs a dry run of `hook`; resolves with the finished execution's id. */
 export type DryRun = (deps: EngineDeps, hook: Hook, orgId: string, fixture: DryRunFixture) => Promise<string>;
-
-/** A stand-in event when the caller gives none: a create of a sample entity of the hook's type. */
-function sampleEvent(hook: Hook): EntityEvent {
-  const now = new Date().toISOString();
-  const entityType = hook.entityType ?? 'employee';
-  return {
-    id: randomUUID(),
-    entityType,
-    entityId: 'sample',
-    changeType: hook.changeTypes?.[0] ?? 'create',
-    before: null,
-    after: { id: 'sample', type: entityType, createdAt: now, updatedAt: now, version: 1, customAttributes: {} },
-    source: { kind: 'api' },
-    occurredAt: now,
-  };
-}
-
-/** A stand-in `ctx.request` when the caller gives none. */
-function sampleRequest(hook: Hook): Record<string, unknown> {
-  return { operation: hook.operations?.[0] ?? 'get', entityType: hook.entityType, message: {} };
-}
 
 async function dryRun(deps: EngineDeps, hook: Hook, orgId: string, ctx: { event?: JsonValue; request?: JsonValue; response?: JsonValue }): Promise<string> {
   const { db } = deps.store;

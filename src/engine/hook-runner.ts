@@ -12,6 +12,7 @@ import type { SecretBox } from '../domain/secret-box.js';
 import { createRedactor, type CtxData, type JsonValue, type Redactor, type RunResult, type Sandbox } from '../sandbox/index.js';
 import type { Database } from '../store/schema.js';
 import { cachedRead } from '../store/read-cache.js';
+import { findHookForRun } from '../store/hooks.js';
 import { loadSecrets } from '../store/secrets.js';
 import { databaseKv } from './kv-store.js';
 
@@ -80,7 +81,7 @@ export interface HookRunResult extends RunResult {
   readonly redactor: Redactor;
 }
 
-/** A run that never reached the sandbox (the hook's integration is gone, a remote hook). */
+/** A run that never reached the sandbox (the hook or its integration is gone). */
 function refused(message: string): HookRunResult {
   return { status: 'failed', logs: [], http: [], error: { message, stack: `Error: ${message}` }, durationMs: 0, redactor: createRedactor() };
 }
@@ -91,13 +92,14 @@ function refused(message: string): HookRunResult {
  */
 export async function runHook(deps: HookRunnerDeps, run: HookRun): Promise<HookRunResult> {
   const { hook } = run;
-  if (hook.runtime !== 'code' || hook.code === undefined) return refused('remote hooks cannot run here yet: only code hooks run');
   if (hook.type === 'pull' || hook.type === 'inbound') return refused(`${hook.type} hooks do not run through this runner`);
-  const [scope, secrets] = await Promise.all([
+  const [scope, secrets, signingSecrets] = await Promise.all([
     loadScope(deps.db, run.orgId, hook.integrationId),
     loadSecrets(deps.db, deps.secretBox, run.orgId, hook.integrationId),
+    hook.runtime === 'remote' ? findHookForRun(deps.db, deps.secretBox, run.orgId, hook.id).then((h) => h?.remoteSecrets) : undefined,
   ]);
   if (!scope) return refused(`integration ${hook.integrationId} no longer exists`);
+  if (hook.runtime === 'remote' && !signingSecrets) return refused(`hook ${hook.id} no longer exists`);
   const execution = { id: run.executionId, hookId: hook.id, trigger: run.trigger, dryRun: run.dryRun, attempt: run.attempt, page: 1 };
   const result = await deps.sandbox.run({
     orgId: run.orgId,
@@ -105,8 +107,9 @@ export async function runHook(deps: HookRunnerDeps, run: HookRun): Promise<HookR
     hookId: hook.id,
     hookVersion: hook.version,
     type: hook.type,
-    code: hook.code,
+    code: hook.code ?? '',
     language: hook.language ?? 'javascript',
+    ...(hook.runtime === 'remote' && { remote: { url: hook.remote!.url, signingSecrets: signingSecrets! } }),
     secrets,
     kv: databaseKv(deps.db, { orgId: run.orgId, integrationId: hook.integrationId }),
     dryRun: run.dryRun,

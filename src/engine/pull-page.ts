@@ -21,7 +21,7 @@ import { HookyardError } from '../domain/errors.js';
 import type { PreviewItem } from '../domain/executions.js';
 import type { FieldIssue } from '../domain/field-issues.js';
 import { fingerprint } from '../domain/fingerprint.js';
-import { lastOfEach, readRecord, type PullRecord } from '../domain/pull-records.js';
+import { lastOfEach, readRecord, type PullRecord, type RecordResult } from '../domain/pull-records.js';
 import { createEntity, deleteEntity, normalised, updateEntity } from '../store/entities.js';
 import { createEntities } from '../store/entity-batch.js';
 import { findLinks, insertLinks, linkKey, setLinkFingerprint, type ExternalLink, type NewLink } from '../store/external-links.js';
@@ -42,13 +42,6 @@ export interface PageScope {
   readonly definitions: readonly ValueRule[];
 }
 
-/** One record's outcome, as `postSubmit` gets it. */
-export interface RecordResult {
-  readonly externalId: string;
-  readonly entityId?: string;
-  readonly outcome: 'created' | 'updated' | 'skipped' | 'failed';
-  readonly error?: string;
-}
 
 /** What saving a page did. */
 export interface PageSave {

@@ -18,6 +18,7 @@ import type { HookContext } from './hook-context.js';
 import { dryRunKv } from './kv.js';
 import { resolveLimits } from './limits.js';
 import { judge } from './outcome.js';
+import { callRemote } from './remote-call.js';
 import type { Observed, Verdict } from './outcome.js';
 import { IsolatePool } from './pool.js';
 import type { IsolateHandle } from './pool.js';
@@ -85,6 +86,7 @@ class IsolateSandbox implements Sandbox {
     const limits = resolveLimits(request.type, request.limits);
     const entry = entryOf(request);
     const redactor = createRedactor(request.secrets);
+    if (request.remote) return callRemote(request, entry, limits, this.#egress, redactor);
     const session = new RunSession(limits, {
       kv: request.dryRun ? dryRunKv(request.kv) : request.kv,
       egress: this.#egress,

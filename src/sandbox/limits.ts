@@ -95,7 +95,7 @@ export function resolveLimits(type: HookType, overrides: Partial<Limits> = {}): 
 }
 
 function bytes(n: number): string {
-  if (n >= MB && n % (MB / 10) === 0) return `${n / MB} MB`;
+  if (n >= MB && (n * 10) % MB === 0) return `${n / MB} MB`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KB`;
   return `${n} bytes`;
 }

@@ -87,7 +87,13 @@ export interface RunRequest {
   /** Version of the code: with `hookId`, the cache key of compiled code and reusable contexts. */
   readonly hookVersion: string | number;
   readonly type: HookType;
+  /** The hook's code; ignored for a remote hook. */
   readonly code: string;
+  /**
+   * A remote hook: the run is a signed POST of its ctx data to `url`, and the JSON reply is
+   * its return value. `signingSecrets` are the `whsec_` secrets still valid, newest first.
+   */
+  readonly remote?: { readonly url: string; readonly signingSecrets: readonly string[] };
   /** Default `javascript`. */
   readonly language?: Language;
   /** Function to call; default `run`. */

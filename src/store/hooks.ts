@@ -1,7 +1,7 @@
 /** Hooks: code (or a remote URL) with a type, an entity type and settings. */
 import type { Kysely } from 'kysely';
 import type { EntityType } from '../domain/entity-types.js';
-import { SETTING_KEYS, type Hook, type HookSettings, type HookType } from '../domain/hooks.js';
+import { SECRET_OVERLAP_MS, SETTING_KEYS, type FlowStep, type Hook, type HookSettings, type HookType } from '../domain/hooks.js';
 import { newId } from '../domain/ids.js';
 import type { SecretBox } from '../domain/secret-box.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
@@ -17,16 +17,21 @@ export interface HookInput {
   readonly runtime: 'code' | 'remote';
   readonly code: string | null;
   readonly remoteUrl: string | null;
-  /** Plain signing secret of a remote hook; stored encrypted. Undefined keeps the stored one. */
+  readonly remoteSteps: readonly FlowStep[] | null;
+  /**
+   * Plain signing secret of a remote hook; stored encrypted. Undefined keeps the stored one;
+   * a different one replaces it, and the replaced one stays valid for a day.
+   */
   readonly remoteSecret?: string | null;
   readonly enabled: boolean;
   readonly settings: HookSettings;
 }
 
-/** A hook with what only the engine may see: the decrypted remote signing secret. */
+/** A hook with what only the engine may see: its decrypted remote signing secrets. */
 export interface HookForRun extends Hook {
   readonly orgId: string;
-  readonly remoteSecret: string | null;
+  /** The signing secrets still valid, newest first (empty for a code hook). */
+  readonly remoteSecrets: readonly string[];
 }
 
 const remoteAad = (hookId: string) => `hook/${hookId}/remote`;
@@ -42,7 +47,9 @@ function toHook(row: HooksTable): Hook {
     type: row.type as HookType,
     entityType: row.entity_type as EntityType | null,
     runtime: row.runtime as 'code' | 'remote',
-    ...(row.runtime === 'code' ? { code: row.code ?? '' } : { remote: { url: row.remote_url ?? '' } }),
+    ...(row.runtime === 'code'
+      ? { code: row.code ?? '' }
+      : { remote: { url: row.remote_url ?? '', ...(row.remote_steps && { steps: JSON.parse(row.remote_steps) as FlowStep[] }) } }),
     enabled: row.enabled === 1,
     ...ordered,
     version: row.version,
@@ -60,6 +67,7 @@ function definitionColumns(box: SecretBox, id: string, input: HookInput) {
     runtime: input.runtime,
     code: input.code,
     remote_url: input.remoteUrl,
+    remote_steps: input.remoteSteps && input.remoteSteps.length > 0 ? JSON.stringify(input.remoteSteps) : null,
     // Undefined keeps the stored secret (an update without a new one); null removes it.
     ...(input.remoteSecret !== undefined && { remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null }),
     enabled: input.enabled ? 1 : 0,
@@ -82,6 +90,8 @@ export async function insertHook(
     integration_id: integrationId,
     ...definitionColumns(box, id, input),
     remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null,
+    remote_secret_previous: null,
+    remote_secret_replaced_at: null,
     version: 1,
     created_at: now,
     updated_at: now,
@@ -98,9 +108,21 @@ export async function findHook(db: Kysely<Database>, orgId: string, id: string):
 }
 
 /** The hook with its decrypted remote secret, for the engine only; never for an API answer. */
-export async function findHookForRun(db: Kysely<Database>, box: SecretBox, orgId: string, id: string): Promise<HookForRun | undefined> {
+export async function findHookForRun(
+  db: Kysely<Database>,
+  box: SecretBox,
+  orgId: string,
+  id: string,
+  now: number = Date.now(),
+): Promise<HookForRun | undefined> {
   const row = await db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
-  return row && { ...toHook(row), orgId: row.org_id, remoteSecret: row.remote_secret ? box.open(row.remote_secret, remoteAad(row.id)) : null };
+  if (!row) return undefined;
+  const secrets: string[] = [];
+  if (row.remote_secret) secrets.push(box.open(row.remote_secret, remoteAad(row.id)));
+  if (row.remote_secret_previous && now - Number(row.remote_secret_replaced_at) < SECRET_OVERLAP_MS) {
+    secrets.push(box.open(row.remote_secret_previous, remoteAad(row.id)));
+  }
+  return { ...toHook(row), orgId: row.org_id, remoteSecrets: secrets };
 }
 
 export async function listHooksOfIntegration(
@@ -138,18 +160,30 @@ export async function updateHook(
   orgId: string,
   id: string,
   input: HookInput,
+  now: number = Date.now(),
 ): Promise<Hook | undefined> {
+  const rotation = input.remoteSecret ? await rotatedSecret(db, box, orgId, id, input.remoteSecret, now) : input.remoteSecret === null ? CLEARED : {};
   await db
     .updateTable('hooks')
     .set((eb) => ({
       ...definitionColumns(box, id, input),
+      ...rotation,
       version: eb('version', '+', 1),
-      updated_at: Date.now(),
+      updated_at: now,
     }))
     .where('org_id', '=', orgId)
     .where('id', '=', id)
     .execute();
   return findHook(db, orgId, id);
+}
+
+const CLEARED = { remote_secret_previous: null, remote_secret_replaced_at: null };
+
+/** When `secret` replaces another signing secret, the columns that keep the replaced one valid for a while. */
+async function rotatedSecret(db: Kysely<Database>, box: SecretBox, orgId: string, id: string, secret: string, now: number) {
+  const row = await db.selectFrom('hooks').select('remote_secret').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+  if (!row?.remote_secret || box.open(row.remote_secret, remoteAad(id)) === secret) return {};
+  return { remote_secret_previous: row.remote_secret, remote_secret_replaced_at: now };
 }
 
 export async function deleteHook(db: Kysely<Database>, orgId: string, id: string): Promise<boolean> {

@@ -107,6 +107,11 @@ export interface HooksTable {
   remote_url: string | null;
   /** Encrypted like secrets. */
   remote_secret: string | null;
+  /** JSON array of flow step names. */
+  remote_steps: string | null;
+  /** The signing secret `remote_secret` replaced (encrypted), valid until a while after `remote_secret_replaced_at`. */
+  remote_secret_previous: string | null;
+  remote_secret_replaced_at: number | string | null;
   enabled: number;
   /** JSON: schedule, changeTypes, operations, order, method, path, params, mapping, retry, onError. */
   settings: string;

@@ -58,7 +58,7 @@ const PULL = `async function run(ctx) {
   const res = await ctx.http.get('https://${HOST}/people', { query: { page }, headers: { authorization: 'Bearer ' + ctx.secrets.token } });
   ctx.log.info('page ' + page, { auth: res.body.people[0].auth, region: ctx.params.region });
   return {
-    records: res.body.people.map((p) => ({ externalId: p.uid, data: { firstName: 'A' } })),
+    records: res.body.people.map((p) => ({ externalId: p.uid, data: { firstName: 'A', lastName: p.uid, email: p.uid + '@x.test', shoeSize: 44 } })),
     more: res.body.next !== null,
     meta: { page: res.body.next },
   };
@@ -72,10 +72,14 @@ describe('hookyard run', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     const record = JSON.parse(out.stdout);
-    expect(record).toMatchObject({ status: 'completed', pages: 2, dryRun: false, counts: { processed: 2 } });
-    expect(record.records).toEqual([{ externalId: 'u1', data: { firstName: 'A' } }, { externalId: 'u2', data: { firstName: 'A' } }]);
+    expect(record).toMatchObject({ status: 'completed', pages: 2, dryRun: false, counts: { processed: 2, created: 2 } });
+    // As they would be saved: validated for the entity type, unknown fields left out (with a warning).
+    expect(record.records).toEqual([
+      { externalId: 'u1', data: { firstName: 'A', lastName: 'u1', email: 'u1@x.test' } },
+      { externalId: 'u2', data: { firstName: 'A', lastName: 'u2', email: 'u2@x.test' } },
+    ]);
     expect(record.result).toMatchObject({ more: false });
-    expect(record.logs.map((l: { message: string }) => l.message)).toEqual(['page 1', 'page 2']);
+    expect(record.logs.map((l: { message: string }) => l.message)).toEqual(['page 1', 'page 2', expect.stringMatching(/^record u1: .*shoeSize/), expect.stringMatching(/^record u2: .*shoeSize/)]);
     expect(record.logs[0].data).toEqual({ auth: 'Bearer [secret:token]', region: 'eu' });
     expect(record.http).toHaveLength(2);
     expect(out.stdout).not.toContain('tok-123456');

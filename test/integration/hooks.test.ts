@@ -74,7 +74,7 @@ describeEachEngine('hooks', (engine) => {
   });
 
   it('keeps a remote hook signing secret write-only', async () => {
-    const secret = 'remote-signing-secret-1234567890';
+    const secret = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
     const res = await create({ name: 'stack', type: 'push', entityType: 'project', runtime: 'remote', remote: { url: 'https://hooks.example.test/run', secret } });
     expect(res.statusCode).toBe(201);
     expect(res.json().remote).toEqual({ url: 'https://hooks.example.test/run' });

@@ -105,6 +105,7 @@ describeEachEngine('hostile JSON bodies', (engine) => {
       runtime: 'code',
       code: PULL,
       remoteUrl: null,
+      remoteSteps: null,
       enabled: true,
       settings: { params: { limit: Number.POSITIVE_INFINITY } } as HookInput['settings'],
     };

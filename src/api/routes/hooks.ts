@@ -8,6 +8,7 @@ import { CHANGE_TYPES } from '../../domain/entity-events.js';
 import { ENTITY_TYPES } from '../../domain/entity-types.js';
 import { HookyardError, notFound } from '../../domain/errors.js';
 import {
+  FLOW_STEPS,
   API_OPERATIONS,
   HOOK_TYPES,
   HTTP_METHODS,
@@ -36,7 +37,8 @@ const HookFields = {
     Type.Object(
       {
         url: Type.String({ maxLength: 2048, description: 'https URL that receives the signed POST' }),
-        secret: Type.Optional(Type.String({ minLength: 16, maxLength: 512, description: 'signing secret; write-only' })),
+        secret: Type.Optional(Type.String({ maxLength: 512, description: 'signing secret, "whsec_" + base64 of 24-64 random bytes; write-only. A new one keeps the old one valid for 24 hours' })),
+        steps: Type.Optional(Type.Array(stringEnum(FLOW_STEPS), { uniqueItems: true, description: 'flow steps the remote server implements (pull, inbound)' })),
       },
       { additionalProperties: false },
     ),
@@ -72,6 +74,7 @@ function asBody(hook: Hook): HookBody {
     entityType: hook.entityType,
     runtime: hook.runtime,
     code: hook.code ?? null,
+    // The stored secret is not part of the body: a PATCH without one keeps it.
     remote: hook.remote ?? null,
     enabled: hook.enabled,
   };
@@ -95,6 +98,7 @@ async function toInput(body: HookBody): Promise<HookInput> {
     runtime,
     code: runtime === 'code' ? body.code! : null,
     remoteUrl: runtime === 'remote' ? body.remote!.url : null,
+    remoteSteps: runtime === 'remote' ? (body.remote!.steps ?? null) : null,
     // A code hook keeps no signing secret; a remote one keeps the stored secret unless a new one is given.
     ...(runtime === 'code' ? { remoteSecret: null } : body.remote?.secret !== undefined ? { remoteSecret: body.remote.secret } : {}),
     enabled: body.enabled ?? true,
