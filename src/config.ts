@@ -46,6 +46,9 @@ export interface Config {
   /** Hook runs in the sandbox at once, in total and per organisation (fairness between tenants). */
   readonly sandboxMaxRuns: number;
   readonly sandboxMaxRunsPerOrg: number;
+  /** Inbound calls per second one hook, and one organisation, takes before answering 429 (bursts of twice that). */
+  readonly inboundRatePerHook: number;
+  readonly inboundRatePerOrg: number;
   /** How long a job's lease holds without renewal (a dead process's jobs are retried after it); default 60 s. */
   readonly jobLeaseMs: number;
   /**
@@ -111,6 +114,8 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     shutdownTimeoutMs: env.HOOKYARD_SHUTDOWN_TIMEOUT_MS ? parsePositiveInt(env.HOOKYARD_SHUTDOWN_TIMEOUT_MS, 'HOOKYARD_SHUTDOWN_TIMEOUT_MS') : 30_000,
     sandboxProcesses: env.HOOKYARD_SANDBOX_PROCESSES ? parsePositiveInt(env.HOOKYARD_SANDBOX_PROCESSES, 'HOOKYARD_SANDBOX_PROCESSES') : 2,
     sandboxMaxRuns: env.HOOKYARD_SANDBOX_MAX_RUNS ? parsePositiveInt(env.HOOKYARD_SANDBOX_MAX_RUNS, 'HOOKYARD_SANDBOX_MAX_RUNS') : 64,
+    inboundRatePerHook: env.HOOKYARD_INBOUND_RATE_PER_HOOK ? parsePositiveInt(env.HOOKYARD_INBOUND_RATE_PER_HOOK, 'HOOKYARD_INBOUND_RATE_PER_HOOK') : 50,
+    inboundRatePerOrg: env.HOOKYARD_INBOUND_RATE_PER_ORG ? parsePositiveInt(env.HOOKYARD_INBOUND_RATE_PER_ORG, 'HOOKYARD_INBOUND_RATE_PER_ORG') : 200,
     sandboxMaxRunsPerOrg: env.HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG ? parsePositiveInt(env.HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG, 'HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG') : 32,
     workerConcurrency: env.HOOKYARD_WORKER_CONCURRENCY ? parsePositiveInt(env.HOOKYARD_WORKER_CONCURRENCY, 'HOOKYARD_WORKER_CONCURRENCY') : 32,
     ...rest,

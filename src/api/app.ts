@@ -20,6 +20,7 @@ import { entityRoutes } from './routes/entities.js';
 import { executionRetryRoutes } from './routes/execution-retries.js';
 import { executionRoutes } from './routes/executions.js';
 import { hookRunRoutes } from './routes/hook-runs.js';
+import { inboundRoutes } from './routes/inbound.js';
 import { hookRoutes } from './routes/hooks.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(opsRoutes, { registry });
+  await app.register(inboundRoutes, deps);
 
   await app.register(
     async (v1) => {

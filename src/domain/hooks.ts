@@ -6,6 +6,7 @@
 import { CHANGE_TYPES, type ChangeType } from './entity-events.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
 import { issue, type FieldIssue } from './field-issues.js';
+import type { VerifySettings } from './webhook-verification.js';
 
 export const HOOK_TYPES = ['pull', 'push', 'pre', 'post', 'inbound'] as const;
 export type HookType = (typeof HOOK_TYPES)[number];
@@ -41,6 +42,8 @@ export interface HookSettings {
   readonly mapping?: Record<string, string>;
   readonly retry?: { readonly attempts: number };
   readonly onError?: 'fail' | 'continue';
+  /** Inbound: how a call is verified before any code runs (its secret is stored apart, write-only). */
+  readonly verify?: VerifySettings;
 }
 
 /** A hook as the API shows it. The remote signing secret is never shown. */
@@ -109,12 +112,12 @@ export const HOOK_TYPE_RULES: Readonly<Record<HookType, HookTypeRule>> = Object.
   push: { needsEntityType: true, settings: [...COMMON, 'changeTypes', 'retry'], required: [], defaults: { changeTypes: CHANGE_TYPES, retry: { attempts: 3 } } },
   pre: { needsEntityType: true, settings: [...COMMON, 'operations', 'order', 'onError'], required: ['operations'], defaults: { order: 0, onError: 'fail' } },
   post: { needsEntityType: true, settings: [...COMMON, 'operations', 'order'], required: ['operations'], defaults: { order: 0 } },
-  inbound: { needsEntityType: false, settings: [...COMMON, 'method', 'path', 'mapping'], required: ['path'], defaults: { method: 'ANY' } },
+  inbound: { needsEntityType: false, settings: [...COMMON, 'method', 'path', 'mapping', 'verify'], required: ['path'], defaults: { method: 'ANY' } },
 });
 
 /** Settings keys across all types, in the order the API shows them. */
 export const SETTING_KEYS: ReadonlyArray<keyof HookSettings> = [
-  'language', 'schedule', 'changeTypes', 'operations', 'order', 'method', 'path', 'params', 'mapping', 'retry', 'onError',
+  'language', 'schedule', 'changeTypes', 'operations', 'order', 'method', 'path', 'verify', 'params', 'mapping', 'retry', 'onError',
 ];
 
 /**
@@ -156,5 +159,13 @@ export function checkHookDraft(draft: HookDraft): { settings: HookSettings; issu
   const schedule = settings.schedule as Partial<Schedule> | undefined;
   if (schedule) settings.schedule = { interval: schedule.interval, preferredHour: schedule.preferredHour ?? 0 };
   if (Array.isArray(settings.operations) && settings.operations.length === 0) issues.push(issue('operations', 'must name at least one operation'));
+  const verify = settings.verify as (VerifySettings & { header?: string; algorithm?: string; encoding?: string }) | undefined;
+  if (verify?.scheme === 'hmac') {
+    for (const key of ['header', 'algorithm', 'encoding'] as const) if (!verify[key]) issues.push(issue(`verify/${key}`, 'is required for the hmac scheme'));
+  } else if (verify) {
+    for (const key of ['header', 'algorithm', 'encoding', 'prefix'] as const) {
+      if ((verify as Record<string, unknown>)[key] !== undefined) issues.push(issue(`verify/${key}`, `does not apply to the ${verify.scheme} scheme`));
+    }
+  }
   return { settings: { ...rule.defaults, ...settings }, issues };
 }

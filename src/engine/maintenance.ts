@@ -1,12 +1,14 @@
 /**
- * Periodic clean-up: executions past their retention (SPEC §8, 30 days by default),
- * expired KV entries (SPEC §2) and finished jobs. Any number of nodes may run it: every
+ * Periodic clean-up: executions past their retention (30 days by default), expired KV
+ * entries, finished jobs and the message ids of inbound calls past their replay window. Any number of nodes may run it: every
  * statement is an idempotent delete by time.
  */
 import { coerceError } from '../domain/errors.js';
 import { deleteExecutionsBefore } from '../store/executions.js';
 import { deleteFinishedJobsBefore } from '../store/job-retention.js';
+import { forgetInboundMessages } from '../store/inbound-messages.js';
 import { deleteExpiredKv } from '../store/kv.js';
+import { REPLAY_WINDOW_MS } from './inbound/inbound-call.js';
 import type { BackgroundService, EngineDeps } from './deps.js';
 
 const DAY = 24 * 3600_000;
@@ -30,6 +32,7 @@ export interface CleanUp {
   readonly executions: number;
   readonly kv: number;
   readonly jobs: number;
+  readonly inboundMessages: number;
 }
 
 /** Runs one clean-up now. */
@@ -40,6 +43,7 @@ export async function cleanUp(deps: Pick<EngineDeps, 'store'>, options: Maintena
     executions: await deleteExecutionsBefore(db, now - (options.executionRetentionDays ?? 30) * DAY),
     kv: await deleteExpiredKv(db, now),
     jobs: await deleteFinishedJobsBefore(db, now - jobDays * DAY),
+    inboundMessages: await forgetInboundMessages(db, now - REPLAY_WINDOW_MS),
   };
 }
 

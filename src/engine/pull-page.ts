@@ -33,6 +33,8 @@ export interface PageScope {
   readonly orgId: string;
   readonly integrationId: string;
   readonly hookId: string;
+  /** Who the writes are from, in their change events. */
+  readonly sourceKind: 'pull' | 'inbound';
   readonly sourceSystemKey: string;
   readonly entityType: EntityType;
   readonly dryRun: boolean;
@@ -218,7 +220,7 @@ async function resolveReferences(
 }
 
 function sourceOf(scope: PageScope): ChangeSource {
-  return { kind: 'pull', integrationId: scope.integrationId, hookId: scope.hookId };
+  return { kind: scope.sourceKind, integrationId: scope.integrationId, hookId: scope.hookId };
 }
 
 async function createAll(

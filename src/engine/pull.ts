@@ -107,6 +107,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
     orgId: run.orgId,
     integrationId: integration.id,
     hookId: hook.id,
+    sourceKind: 'pull',
     sourceSystemKey: integration.sourceSystemKey,
     entityType: hook.entityType,
     dryRun: run.dryRun,

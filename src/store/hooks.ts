@@ -23,6 +23,8 @@ export interface HookInput {
    * a different one replaces it, and the replaced one stays valid for a day.
    */
   readonly remoteSecret?: string | null;
+  /** An inbound hook's verification secret; stored encrypted. Undefined keeps the stored one. */
+  readonly verifySecret?: string | null;
   readonly enabled: boolean;
   readonly settings: HookSettings;
 }
@@ -32,9 +34,12 @@ export interface HookForRun extends Hook {
   readonly orgId: string;
   /** The signing secrets still valid, newest first (empty for a code hook). */
   readonly remoteSecrets: readonly string[];
+  /** An inbound hook's verification secret. */
+  readonly verifySecret: string | null;
 }
 
 const remoteAad = (hookId: string) => `hook/${hookId}/remote`;
+const verifyAad = (hookId: string) => `hook/${hookId}/verify`;
 
 function toHook(row: HooksTable): Hook {
   const settings = JSON.parse(row.settings) as HookSettings;
@@ -70,6 +75,7 @@ function definitionColumns(box: SecretBox, id: string, input: HookInput) {
     remote_steps: input.remoteSteps && input.remoteSteps.length > 0 ? JSON.stringify(input.remoteSteps) : null,
     // Undefined keeps the stored secret (an update without a new one); null removes it.
     ...(input.remoteSecret !== undefined && { remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null }),
+    ...(input.verifySecret !== undefined && { verify_secret: input.verifySecret ? box.seal(input.verifySecret, verifyAad(id)) : null }),
     enabled: input.enabled ? 1 : 0,
     settings: jsonColumn(input.settings, 'settings'),
   };
@@ -92,6 +98,7 @@ export async function insertHook(
     remote_secret: input.remoteSecret ? box.seal(input.remoteSecret, remoteAad(id)) : null,
     remote_secret_previous: null,
     remote_secret_replaced_at: null,
+    verify_secret: input.verifySecret ? box.seal(input.verifySecret, verifyAad(id)) : null,
     version: 1,
     created_at: now,
     updated_at: now,
@@ -122,7 +129,7 @@ export async function findHookForRun(
   if (row.remote_secret_previous && now - Number(row.remote_secret_replaced_at) < SECRET_OVERLAP_MS) {
     secrets.push(box.open(row.remote_secret_previous, remoteAad(row.id)));
   }
-  return { ...toHook(row), orgId: row.org_id, remoteSecrets: secrets };
+  return { ...toHook(row), orgId: row.org_id, remoteSecrets: secrets, verifySecret: row.verify_secret ? box.open(row.verify_secret, verifyAad(row.id)) : null };
 }
 
 export async function listHooksOfIntegration(

@@ -112,12 +112,20 @@ export interface HooksTable {
   /** The signing secret `remote_secret` replaced (encrypted), valid until a while after `remote_secret_replaced_at`. */
   remote_secret_previous: string | null;
   remote_secret_replaced_at: number | string | null;
+  /** An inbound hook's verification secret, encrypted like secrets. */
+  verify_secret: string | null;
   enabled: number;
   /** JSON: schedule, changeTypes, operations, order, method, path, params, mapping, retry, onError. */
   settings: string;
   version: number;
   created_at: number;
   updated_at: number;
+}
+
+export interface InboundMessagesTable {
+  hook_id: string;
+  message_id: string;
+  seen_at: number | string;
 }
 
 export interface AutomationsTable {
@@ -209,6 +217,7 @@ export interface Database {
   integrations: IntegrationsTable;
   secrets: SecretsTable;
   hooks: HooksTable;
+  inbound_messages: InboundMessagesTable;
   automations: AutomationsTable;
   executions: ExecutionsTable;
   jobs: JobsTable;

@@ -30,6 +30,8 @@ export interface TestAppOptions {
   readonly worker?: boolean;
   /** Other sandbox settings (bounds, processes). */
   readonly sandbox?: Omit<SandboxOptions, 'egress'>;
+  /** Environment variables of the configuration, e.g. `HOOKYARD_INBOUND_RATE_PER_HOOK`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface TestApp {
@@ -47,7 +49,7 @@ export interface TestApp {
 
 export async function createTestApp(engine: TestEngine, options: TestAppOptions = {}): Promise<TestApp> {
   const { store, dispose } = await freshStore(engine);
-  const config = loadConfig({ HOOKYARD_LOG_LEVEL: 'silent' }, { dataDir: '/nonexistent' });
+  const config = loadConfig({ HOOKYARD_LOG_LEVEL: 'silent', ...options.env }, { dataDir: '/nonexistent' });
   const sandbox = createSandbox({ ...options.sandbox, egress: options.egress ?? {} });
   const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123') };
   const app = await buildApp({ ...deps, config });

@@ -7,8 +7,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CHANGE_TYPES } from '../../domain/entity-events.js';
 import { ENTITY_TYPES } from '../../domain/entity-types.js';
 import { HookyardError, notFound } from '../../domain/errors.js';
+import { VERIFY_SCHEMES } from '../../domain/webhook-verification.js';
 import {
   FLOW_STEPS,
+  isSigningSecret,
   API_OPERATIONS,
   HOOK_TYPES,
   HTTP_METHODS,
@@ -60,6 +62,19 @@ const HookFields = {
   mapping: nullable(Type.Record(Type.String(), Type.String({ minLength: 1, maxLength: 500 }))),
   retry: nullable(Type.Object({ attempts: Type.Integer({ minimum: 1, maximum: 10 }) }, { additionalProperties: false })),
   onError: nullable(stringEnum(['fail', 'continue'] as const)),
+  verify: nullable(
+    Type.Object(
+      {
+        scheme: stringEnum(VERIFY_SCHEMES),
+        secret: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'write-only; standard-webhooks: "whsec_" + base64' })),
+        header: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'hmac: the header with the signature' })),
+        algorithm: Type.Optional(stringEnum(['sha256', 'sha1'] as const)),
+        encoding: Type.Optional(stringEnum(['hex', 'base64'] as const)),
+        prefix: Type.Optional(Type.String({ maxLength: 50, description: 'hmac: text before the signature, e.g. "sha256="' })),
+      },
+      { additionalProperties: false, description: 'inbound: how a call is verified before the hook runs' },
+    ),
+  ),
 };
 
 const CreateHook = Type.Object({ ...HookFields, type: stringEnum(HOOK_TYPES) }, { additionalProperties: false });
@@ -85,10 +100,17 @@ function asBody(hook: Hook): HookBody {
 /** Checks a complete body and turns it into what the store saves. */
 async function toInput(body: HookBody): Promise<HookInput> {
   const runtime = body.runtime ?? 'code';
-  const draft = { ...body, type: body.type!, runtime, entityType: body.entityType ?? null } as HookDraft;
+  // The verification secret is stored apart from the settings, encrypted, and never shown.
+  const { secret: verifySecret, ...verify } = body.verify ?? { scheme: 'stripe' as const };
+  const draft = { ...body, ...(body.verify && { verify }), type: body.type!, runtime, entityType: body.entityType ?? null } as HookDraft;
   const { settings, issues } = checkHookDraft(draft);
   if (issues.length > 0) {
     throw new HookyardError('HY_VALIDATION', issues.map((i) => i.message).join('; '), { details: issues });
+  }
+  if (body.verify?.scheme === 'standard-webhooks' && verifySecret !== undefined && !isSigningSecret(verifySecret)) {
+    throw new HookyardError('HY_VALIDATION', 'verify/secret must be "whsec_" followed by the base64 of 24 to 64 random bytes', {
+      details: [{ path: 'verify/secret', message: 'must be "whsec_" followed by the base64 of 24 to 64 random bytes' }],
+    });
   }
   if (runtime === 'code') await checkSource(body.code!, body.language ?? 'javascript');
   return {
@@ -101,6 +123,7 @@ async function toInput(body: HookBody): Promise<HookInput> {
     remoteSteps: runtime === 'remote' ? (body.remote!.steps ?? null) : null,
     // A code hook keeps no signing secret; a remote one keeps the stored secret unless a new one is given.
     ...(runtime === 'code' ? { remoteSecret: null } : body.remote?.secret !== undefined ? { remoteSecret: body.remote.secret } : {}),
+    ...(body.verify === null ? { verifySecret: null } : body.verify && verifySecret !== undefined ? { verifySecret } : {}),
     enabled: body.enabled ?? true,
     settings,
   };
@@ -121,6 +144,9 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
       const input = await toInput(request.body);
       if (input.runtime === 'remote' && !input.remoteSecret) {
         throw new HookyardError('HY_VALIDATION', 'remote/secret is required for a remote hook (it signs every call)');
+      }
+      if (input.settings.verify && !input.verifySecret) {
+        throw new HookyardError('HY_VALIDATION', 'verify/secret is required to verify calls', { details: [{ path: 'verify/secret', message: 'is required' }] });
       }
       return reply.status(201).send(await insertHook(db, secretBox, orgId, integration.id, input));
     },
@@ -149,6 +175,9 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
       const input = await toInput(merged);
       if (input.runtime === 'remote' && current.runtime !== 'remote' && !input.remoteSecret) {
         throw new HookyardError('HY_VALIDATION', 'remote/secret is required when a hook becomes remote');
+      }
+      if (input.settings.verify && !current.verify && !input.verifySecret) {
+        throw new HookyardError('HY_VALIDATION', 'verify/secret is required to verify calls', { details: [{ path: 'verify/secret', message: 'is required' }] });
       }
       return (await updateHook(db, secretBox, orgId, current.id, input))!;
     },
