@@ -94,6 +94,9 @@ interface LocalHook {
 /** Reads the arguments; throws (exit code 2) when they are wrong. */
 async function readArguments(file: string | undefined, options: RunOptions): Promise<LocalHook> {
   if ((file === undefined) === (options.remote === undefined)) throw new HookyardError('HY_BAD_REQUEST', 'give a hook FILE or --remote URL (one of them)');
+  if (options.remote === undefined && (options.steps !== undefined || options.signingSecretFile !== undefined)) {
+    throw new HookyardError('HY_BAD_REQUEST', '--steps and --signing-secret-file are for --remote hooks; a file says its steps by defining them');
+  }
   if (options.entity !== undefined && !isEntityType(options.entity)) throw new HookyardError('HY_BAD_REQUEST', `--entity must be one of ${ENTITY_TYPES.join(', ')}`);
   const secrets = { ...(options.secretsFile ? parseSecrets(await readFile(options.secretsFile, 'utf8')) : {}) };
   for (const pair of options.secret) Object.assign(secrets, parseSecrets(pair));
@@ -294,7 +297,8 @@ function formatRecord(record: ExecutionRecord): string {
   if (record.error) {
     const where = record.error.line ? ` (line ${record.error.line}, column ${record.error.column})` : '';
     lines.push(`error: ${printable(record.error.message)}${where}`);
-    if (record.error.stack) lines.push(record.error.stack.split('\n').slice(1).map(printable).join('\n'));
+    const frames = (record.error.stack ?? '').split('\n').slice(1);
+    if (frames.length > 0) lines.push(frames.map(printable).join('\n'));
   }
   // A pre- or post-hook's verdict, a PUSH hook's answer: short, and what the author came to see.
   // A PULL page's return value is the records, summed up above.

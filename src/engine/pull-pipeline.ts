@@ -67,13 +67,14 @@ export async function runPipeline(host: PipelineHost, options: { readonly meta?:
 
     const pre = await step('preSavePage', page, meta, { records, page });
     if (pre.status !== 'completed') return pre;
-    const preRecords = stepRecords(pre.value, records);
-    if (typeof preRecords === 'string') return failure(`preSavePage(): ${preRecords}`);
+    // An abort needs no records: nothing of the page is saved.
     if ((pre.value as { abort?: unknown } | undefined)?.abort === true) {
       aborted = true;
       host.line('warn', `preSavePage aborted the sync at page ${page}; this page was not saved`);
       return { status: 'completed', value: { more: false } };
     }
+    const preRecords = stepRecords(pre.value, records);
+    if (typeof preRecords === 'string') return failure(`preSavePage(): ${preRecords}`);
     records = preRecords;
     for (const entry of ['preMap', 'mapping', 'postMap'] as const) {
       if (entry === 'mapping') {

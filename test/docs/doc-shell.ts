@@ -24,6 +24,8 @@ export async function freePort(): Promise<number> {
 export interface Substitutions {
   readonly servePort: number;
   readonly mockPort: number;
+  /** The port of the example remote hook server, for the docs that call it. */
+  readonly remotePort?: number;
   /** A temporary folder for the CA file and the data folder. */
   readonly dir: string;
 }
@@ -34,6 +36,9 @@ export function substitute(text: string, s: Substitutions): string {
     .replaceAll('127.0.0.1:8080', `127.0.0.1:${s.servePort}`)
     .replaceAll('127.0.0.1:8443', `127.0.0.1:${s.mockPort}`)
     .replaceAll('examples/mock-hr/ca.pem', path.join(s.dir, 'ca.pem'))
+    .replaceAll('127.0.0.1:8444', `127.0.0.1:${s.remotePort ?? 8444}`)
+    .replaceAll('examples/remote-hook/ca.pem', path.join(s.dir, 'remote-ca.pem'))
+    .replaceAll('examples/remote-hook/signing-secret.txt', path.join(s.dir, 'signing-secret.txt'))
     .replaceAll('tutorial-data', path.join(s.dir, 'tutorial-data'));
 }
 
@@ -129,6 +134,18 @@ export class Shell {
     this.#child.stdin!.end();
     this.#child.kill();
   }
+}
+
+/** Starts the example remote hook server as docs/hooks.md documents it, on `remotePort`, writing its CA and signing secret into `dir`. */
+export function startRemote(command: string, s: Substitutions): Promise<Background> {
+  return background(substitute(command, s), {
+    env: {
+      REMOTE_HOOK_PORT: String(s.remotePort),
+      REMOTE_HOOK_CA_FILE: path.join(s.dir, 'remote-ca.pem'),
+      REMOTE_HOOK_SECRET_FILE: path.join(s.dir, 'signing-secret.txt'),
+    },
+    ready: /listening on https:\/\/127\.0\.0\.1:\d+/,
+  });
 }
 
 /** Starts the example mock HR system as the tutorial documents it, on `port`, writing its CA into `dir`. */

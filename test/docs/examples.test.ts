@@ -1,8 +1,8 @@
 /**
  * The examples of the documentation outside the tutorial:
  * - every `sh` block annotated `<!-- run: exit N -->` runs as written against the mock
- *   HR system and ends with exit status N, and every `hookyard run` command of the
- *   docs sits in such a block (or in a tutorial step, which tutorial.test.ts runs);
+ *   HR system and the example remote hook server, and ends with exit status N, and every
+ *   `hookyard run` command of the docs sits in such a block (or in a tutorial step, which tutorial.test.ts runs);
  * - every code block annotated `<!-- file: PATH -->` is exactly that file;
  * - every example in the ctx table of docs/hooks.md is taken from a file in examples/hooks.
  */
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, assertBuilt } from '../helpers/serve-process.js';
 import { codeBlocks, docFiles, readDoc, shellCommands } from './markdown.js';
-import { Shell, freePort, startMock, substitute, type Background, type Substitutions } from './doc-shell.js';
+import { Shell, freePort, startMock, startRemote, substitute, type Background, type Substitutions } from './doc-shell.js';
 
 const blocks = docFiles().flatMap((file) => codeBlocks(readDoc(file)).map((block) => ({ file, block })));
 const runnable = blocks.filter(({ block }) => block.lang === 'sh' && /^run: exit \d+$/.test(block.annotation ?? ''));
@@ -48,23 +48,26 @@ describe('documentation examples', () => {
   });
 });
 
-describe('documented commands against the mock HR system', () => {
+describe('documented commands against the mock HR system and the example remote hook server', () => {
   let dir: string;
   let subs: Substitutions;
   let mock: Background | undefined;
+  let remote: Background | undefined;
   let shell: Shell | undefined;
 
   beforeAll(async () => {
     assertBuilt();
     dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'hookyard-doc-examples-'));
-    subs = { servePort: await freePort(), mockPort: await freePort(), dir };
+    subs = { servePort: await freePort(), mockPort: await freePort(), remotePort: await freePort(), dir };
     mock = await startMock('node examples/mock-hr/server.js', subs);
+    remote = await startRemote('node examples/remote-hook/server.js', subs);
     shell = new Shell(dir);
   });
 
   afterAll(async () => {
     shell?.close();
     await mock?.stop();
+    await remote?.stop();
     if (dir) await fsp.rm(dir, { recursive: true, force: true });
   });
 

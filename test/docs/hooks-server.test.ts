@@ -1,7 +1,7 @@
 /**
- * The example hooks of docs/hooks.md that `hookyard run` cannot show (flow steps,
- * mapping, post-hooks, a saved TypeScript hook), run the way the page says: saved on a
- * real `hookyard serve` and run there against the mock HR system.
+ * The example hooks of docs/hooks.md as a server runs them (flow steps and mapping in a
+ * real sync, a post-hook on real API calls, a saved TypeScript hook): saved on a real
+ * `hookyard serve` and run there against the mock HR system.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';

@@ -137,6 +137,15 @@ async function postAggregate(ctx, { summary }) { ctx.log.info('postAggregate ' +
     expect(employee).toMatchObject({ firstName: 'flow', lastName: 'STEPS' });
   });
 
+  it('stops a sync when preSavePage returns { abort: true }, with or without records, and saves nothing of that page', async () => {
+    const code = `async function run(ctx) { return { records: [{ externalId: 'AB-' + (ctx.meta?.page ?? 1), data: { firstName: 'a', lastName: 'b', email: 'ab@x.test' } }], more: true, meta: { page: 2 } }; }
+async function preSavePage(ctx, { page }) { return page === 2 ? { abort: true } : undefined; }`;
+    const { hookId } = await pullHook('abort', code);
+    const execution = await sync(hookId);
+    expect(execution).toMatchObject({ status: 'completed', pages: 2, counts: { processed: 1, created: 1 } });
+    expect(execution.logs.map((l: { message: string }) => l.message)).toContain('preSavePage aborted the sync at page 2; this page was not saved');
+  });
+
   it('enqueues a scheduled hook slot once, in the organisation time zone with a half-hour offset, and runs it', async () => {
     await t.store.db.updateTable('organisations').set({ time_zone: 'Asia/Kolkata' }).where('id', '=', acme.org.id).execute();
     hr.people = makePeople(2, 'SCH');
