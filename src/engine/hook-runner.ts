@@ -9,7 +9,7 @@ import { HookyardError } from '../domain/errors.js';
 import type { ExecutionError, ExecutionOutcome, Trigger } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import type { SecretBox } from '../domain/secret-box.js';
-import { createRedactor, type CtxData, type JsonValue, type Redactor, type RunResult, type Sandbox } from '../sandbox/index.js';
+import { createRedactor, type CtxData, type JsonValue, type KvStore, type Redactor, type RunRequest, type RunResult, type Sandbox } from '../sandbox/index.js';
 import type { Database } from '../store/schema.js';
 import { cachedRead } from '../store/read-cache.js';
 import { findHookForRun } from '../store/hooks.js';
@@ -46,6 +46,33 @@ export function onBusyFor(trigger: Trigger): 'wait' | 'refuse' {
 /** Whether `thrown` is the sandbox refusing a run for now (see {@link onBusyFor}). */
 export function isBusy(thrown: unknown): thrown is HookyardError {
   return thrown instanceof HookyardError && thrown.code === 'HY_RATE_LIMITED';
+}
+
+/** What every run of a hook asks the sandbox, whatever its type; the caller adds the entry point and ctx. */
+export type HookRequestBase = Omit<RunRequest, 'entry' | 'input' | 'ctx'>;
+
+/**
+ * The part of a sandbox request that comes from the hook itself: its code or remote URL
+ * (with the signing secrets still valid), the integration's secrets and KV store, and
+ * what to do when the sandbox is full.
+ */
+export function hookRequest(
+  hook: Hook,
+  run: { readonly orgId: string; readonly trigger: Trigger; readonly secrets: Readonly<Record<string, string>>; readonly kv: KvStore; readonly signingSecrets?: readonly string[] },
+): HookRequestBase {
+  return {
+    orgId: run.orgId,
+    integrationId: hook.integrationId,
+    hookId: hook.id,
+    hookVersion: hook.version,
+    type: hook.type,
+    code: hook.code ?? '',
+    language: hook.language ?? 'javascript',
+    ...(hook.runtime === 'remote' && { remote: { url: hook.remote!.url, signingSecrets: run.signingSecrets ?? [] } }),
+    secrets: run.secrets,
+    kv: run.kv,
+    onBusy: onBusyFor(run.trigger),
+  };
 }
 
 /** `ctx.org` and `ctx.integration` of a run. */
@@ -102,18 +129,8 @@ export async function runHook(deps: HookRunnerDeps, run: HookRun): Promise<HookR
   if (hook.runtime === 'remote' && !signingSecrets) return refused(`hook ${hook.id} no longer exists`);
   const execution = { id: run.executionId, hookId: hook.id, trigger: run.trigger, dryRun: run.dryRun, attempt: run.attempt, page: 1 };
   const result = await deps.sandbox.run({
-    orgId: run.orgId,
-    integrationId: hook.integrationId,
-    hookId: hook.id,
-    hookVersion: hook.version,
-    type: hook.type,
-    code: hook.code ?? '',
-    language: hook.language ?? 'javascript',
-    ...(hook.runtime === 'remote' && { remote: { url: hook.remote!.url, signingSecrets: signingSecrets! } }),
-    secrets,
-    kv: databaseKv(deps.db, { orgId: run.orgId, integrationId: hook.integrationId }),
+    ...hookRequest(hook, { ...run, secrets, signingSecrets, kv: databaseKv(deps.db, { orgId: run.orgId, integrationId: hook.integrationId }) }),
     dryRun: run.dryRun,
-    onBusy: onBusyFor(run.trigger),
     ctx: { ...run.ctx, params: (hook.params ?? {}) as JsonValue, org: scope.org, integration: scope.integration, execution },
   });
   return { ...result, redactor: createRedactor(secrets) };

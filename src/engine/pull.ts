@@ -6,7 +6,7 @@
  */
 import { coerceError } from '../domain/errors.js';
 import { emptyCounts, type Counts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../domain/executions.js';
-import { DEFAULT_LIMITS, createRedactor, dryRunKv, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor, type RunRequest } from '../sandbox/index.js';
+import { DEFAULT_LIMITS, createRedactor, dryRunKv, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor } from '../sandbox/index.js';
 import { customAttributeDefinitions } from '../store/custom-attributes.js';
 import { finishExecution } from '../store/executions.js';
 import { findHookForRun } from '../store/hooks.js';
@@ -14,7 +14,7 @@ import { findIntegration } from '../store/integrations.js';
 import { findOrganisation } from '../store/organisations.js';
 import { loadSecrets } from '../store/secrets.js';
 import type { EngineDeps } from './deps.js';
-import { isBusy, onBusyFor } from './hook-runner.js';
+import { hookRequest, isBusy } from './hook-runner.js';
 import { databaseKv } from './kv-store.js';
 import { stepsOf } from './hook-steps.js';
 import { savePage, type PageScope } from './pull-page.js';
@@ -114,20 +114,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
     dialect: deps.store.engine.name,
     definitions,
   };
-  const base: Omit<RunRequest, 'entry' | 'input' | 'ctx'> = {
-    orgId: run.orgId,
-    integrationId: integration.id,
-    hookId: hook.id,
-    hookVersion: hook.version,
-    type: 'pull',
-    code: hook.code ?? '',
-    language: hook.language ?? 'javascript',
-    ...(hook.runtime === 'remote' && { remote: { url: hook.remote!.url, signingSecrets: hook.remoteSecrets } }),
-    secrets,
-    kv,
-    logBudget,
-    onBusy: onBusyFor(run.trigger),
-  };
+  const base = { ...hookRequest(hook, { orgId: run.orgId, trigger: run.trigger, secrets, kv, signingSecrets: hook.remoteSecrets }), logBudget };
   const ctxBase = {
     params: (hook.params ?? {}) as JsonValue,
     org: { id: org.id, slug: org.slug, name: org.name, timeZone: org.timeZone },

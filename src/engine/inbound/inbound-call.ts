@@ -20,7 +20,7 @@ import { findOrganisationBySlug } from '../../store/organisations.js';
 import { loadSecrets } from '../../store/secrets.js';
 import type { EngineDeps } from '../deps.js';
 import type { ExecutionRecorder } from '../execution-recorder.js';
-import { isBusy, onBusyFor } from '../hook-runner.js';
+import { hookRequest, isBusy } from '../hook-runner.js';
 import { stepsOf } from '../hook-steps.js';
 import { databaseKv } from '../kv-store.js';
 import { savePage } from '../pull-page.js';
@@ -122,19 +122,9 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
     ...(body.value !== undefined && { body: body.value }),
     rawBody: call.rawBody.toString('utf8'),
   } as unknown as JsonValue;
-  const base: Omit<RunRequest, 'entry' | 'input' | 'ctx'> = {
-    orgId: org.id,
-    integrationId: integration.id,
-    hookId: hook.id,
-    hookVersion: hook.version,
-    type: 'inbound',
-    code: full.code ?? '',
-    language: hook.language ?? 'javascript',
-    ...(full.runtime === 'remote' && { remote: { url: full.remote!.url, signingSecrets: full.remoteSecrets } }),
-    secrets,
-    kv: databaseKv(db, { orgId: org.id, integrationId: integration.id }),
+  const base = {
+    ...hookRequest(full, { orgId: org.id, trigger: 'inbound', secrets, kv: databaseKv(db, { orgId: org.id, integrationId: integration.id }), signingSecrets: full.remoteSecrets }),
     logBudget: { bytes: limits.logBytes, lines: limits.logLines, exhausted: false },
-    onBusy: onBusyFor('inbound'),
   };
   const ctx = {
     request,
