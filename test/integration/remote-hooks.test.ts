@@ -69,6 +69,10 @@ describeEachEngine('remote hooks', (engine) => {
         }
         case '/push':
           return json(200, { received: payload.event!.entityId });
+        case '/inbound': {
+          const request = payload.request as unknown as { body: { uid: string } };
+          return json(200, { response: { status: 202, body: { took: request.body.uid } }, records: [{ externalId: request.body.uid, data: { firstName: 'In', lastName: 'Bound', email: 'in@x.test' } }] });
+        }
         case '/pre':
           return payload.request!.message.name === 'reject' ? json(200, { status: 403, message: 'remote says no' }) : json(200, { status: 200 });
         case '/status-500':
@@ -185,6 +189,15 @@ describeEachEngine('remote hooks', (engine) => {
     const rejected = await create('reject');
     expect(rejected.statusCode).toBe(403);
     expect(rejected.json().error.message).toBe('remote says no');
+  });
+
+  it('answers an inbound call through a remote hook: its response, and its records saved', async () => {
+    await remoteHook('/inbound', 'inbound', { path: 'remote-in' });
+    const res = await t.app.inject({ method: 'POST', url: '/inbound/remote/remote-in', payload: { uid: 'c-9' } });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ took: 'c-9' });
+    const saved = (await t.call(tenant.keys.viewer, { method: 'GET', url: '/v1/entities/employee?email=in@x.test' })).json().items;
+    expect(saved).toEqual([expect.objectContaining({ firstName: 'In', lastName: 'Bound' })]);
   });
 
   it('fails clearly on a reply that is 500, not JSON, too large or too slow, and on a closed port', async () => {
