@@ -18,6 +18,7 @@ import type { EngineDeps } from './deps.js';
 import { isBusy, onBusyFor } from './hook-runner.js';
 import { databaseKv } from './kv-store.js';
 import { paginate } from './paginate.js';
+import { observeExecution } from './run-metrics.js';
 import { savePage, type PageScope } from './pull-page.js';
 
 /** One execution to run; its record exists already (queued or running). */
@@ -74,13 +75,18 @@ class ExecutionLog {
 export async function runPull(deps: EngineDeps, run: PullRun): Promise<ExecutionOutcome> {
   const { db } = deps.store;
   const log = new ExecutionLog();
+  const startedAt = Date.now();
+  const observe = (outcome: ExecutionOutcome) =>
+    observeExecution(deps.metrics, { orgId: run.orgId, hookType: 'pull', trigger: run.trigger, durationMs: Date.now() - startedAt }, outcome);
   let outcome: ExecutionOutcome;
   try {
     outcome = await execute(deps, run, log);
   } catch (thrown) {
     if (isBusy(thrown)) {
       // A dry run the sandbox had no room for: recorded as skipped, and the caller gets the 429.
-      await finishExecution(db, run.executionId, { status: 'skipped', counts: log.counts, logs: log.logs, http: log.http, error: { message: `rate limit: ${thrown.message}` } });
+      const skipped: ExecutionOutcome = { status: 'skipped', counts: log.counts, logs: log.logs, http: log.http, error: { message: `rate limit: ${thrown.message}` } };
+      await finishExecution(db, run.executionId, skipped);
+      observe(skipped);
       throw thrown;
     }
     // The platform failed (database, decryption), not the hook: still close the record.
@@ -88,6 +94,7 @@ export async function runPull(deps: EngineDeps, run: PullRun): Promise<Execution
     outcome = { status: 'failed', counts: log.counts, logs: log.logs, http: log.http, error: { message: `internal error: ${error.message}` } };
   }
   await finishExecution(db, run.executionId, outcome);
+  observe(outcome);
   return outcome;
 }
 

@@ -16,6 +16,7 @@ import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-job-sequence.js';
 import * as m0003 from './migrations/0003-events-notify.js';
 import * as m0004 from './migrations/0004-job-claim-indexes.js';
+import * as m0005 from './migrations/0005-events-retention.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -37,6 +38,7 @@ const MIGRATIONS = [
   ['0002-job-sequence', m0002],
   ['0003-events-notify', m0003],
   ['0004-job-claim-indexes', m0004],
+  ['0005-events-retention', m0005],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {

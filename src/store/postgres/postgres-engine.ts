@@ -16,6 +16,10 @@ export function postgresEngine(connectionString: string, poolSize = 10): Engine 
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
     },
   });
+  // An idle client whose connection ends (the server restarts, an admin terminates it)
+  // reports it here; unheard, the error would end the process. The next query opens a
+  // new connection, and /readyz tells whether that works.
+  pool.on('error', () => {});
   return {
     name: 'postgres',
     dialect: new PostgresDialect({ pool }),
