@@ -71,7 +71,7 @@ describe('hookyard backup and restore of the embedded store', () => {
 
     // Writers run until told to stop; each acknowledged create is noted with when it was
     // sent and when it was answered, relative to the backup.
-    let phase: 'before' | 'during' | 'after' = 'before';
+    let phase = 'before' as 'before' | 'during' | 'after';
     const acked: { id: string; phase: typeof phase; sent: typeof phase }[] = [];
     let stop = false;
     const writer = async (w: number) => {
