@@ -38,9 +38,11 @@ export function backupCommand(): Command {
         if (key === undefined) throw new HookyardError('HY_NOT_FOUND', `there is no master key: ${keyFile} does not exist and HOOKYARD_MASTER_KEY is not set`);
         fs.writeFileSync(path.resolve(flags.masterKeyOut), `${key}\n`, { mode: FILE_MODE, flag: 'wx' });
         console.log(`Wrote the master key to ${path.resolve(flags.masterKeyOut)}: keep it apart from the copy.`);
-      } else {
+      } else if (config.masterKey || fs.existsSync(keyFile)) {
         const where = config.masterKey ? 'HOOKYARD_MASTER_KEY' : keyFile;
         console.log(`The master key is not in the copy: keep ${where} safe and apart from it; without it the secrets in the copy cannot be read.`);
+      } else {
+        console.log(`There is no master key yet (${keyFile} does not exist), so the copy holds no secrets.`);
       }
     });
 }
