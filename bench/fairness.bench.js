@@ -12,8 +12,8 @@ import { figure, quantile } from './lib.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin/hookyard.js');
-const READS = Number(process.env.BENCH_FAIRNESS_READS ?? 400);
-const FLOOD = Number(process.env.BENCH_FAIRNESS_FLOOD ?? 150);
+const READS = Number(process.env.BENCH_FAIRNESS_READS ?? 200);
+const FLOOD = Number(process.env.BENCH_FAIRNESS_FLOOD ?? 50);
 
 const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-fairness-'));
 const env = { ...process.env, HOOKYARD_LOG_LEVEL: 'silent', HOOKYARD_DATABASE_URL: '' };
@@ -27,6 +27,7 @@ const hostileKey = orgKey('hostile');
 const calmKey = orgKey('calm');
 
 const child = spawn(process.execPath, ['--no-node-snapshot', BIN, 'serve', '--port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+process.once('exit', () => child.kill('SIGKILL'));
 let out = '';
 child.stdout.on('data', (c) => (out += c));
 for (let i = 0; i < 400 && !/listening on/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
@@ -76,11 +77,14 @@ const flooded = await reads();
 flooding = false;
 await Promise.all(flooders);
 
-const p = (times, q) => Math.round(quantile(times, q) * 100) / 100;
-figure('fairness: calm organisation read, server idle (baseline), median / p99', `${p(idle, 0.5)} / ${p(idle, 0.99)}`, 'ms');
-figure('fairness: the same read while another organisation floods the sandbox, median / p99', `${p(flooded, 0.5)} / ${p(flooded, 0.99)}`, 'ms');
-figure('fairness: p99 under the flood / p99 idle', Math.round((quantile(flooded, 0.99) / quantile(idle, 0.99)) * 100) / 100, '×');
-figure('fairness: flood dry runs run / refused with 429', `${ran} / ${refused}`);
+const ms = (times, q) => Math.round(quantile(times, q) * 100) / 100;
+figure('fairness: calm organisation read, server idle (baseline), median', ms(idle, 0.5), 'ms');
+figure('fairness: calm organisation read, server idle (baseline), p99', ms(idle, 0.99), 'ms');
+figure('fairness: the same read while another organisation floods the sandbox, median', ms(flooded, 0.5), 'ms');
+figure('fairness: the same read while another organisation floods the sandbox, p99', ms(flooded, 0.99), 'ms');
+figure('fairness: p99 under the flood / p99 idle', Math.round((quantile(flooded, 0.99) / quantile(idle, 0.99)) * 100) / 100, 'x');
+figure('fairness: flood dry runs that ran', ran);
+figure('fairness: flood dry runs refused with 429', refused);
 
 await pool.close();
 child.kill('SIGTERM');

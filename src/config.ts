@@ -56,9 +56,32 @@ export interface Config {
    * what was still running and exits 1; default 30 s.
    */
   readonly shutdownTimeoutMs: number;
+  /**
+   * Port of a listener that answers only `/metrics`, `/healthz` and `/readyz` (on
+   * `host`); what lets Prometheus scrape a `worker`, which has no API. Unset: none.
+   */
+  readonly metricsPort?: number;
+  /** Adds an `org` label (the organisation's id) to the run metrics; for small deployments only. */
+  readonly metricsOrgLabel: boolean;
+  /**
+   * How long a shutdown keeps answering while `/readyz` already says 503, so a load
+   * balancer stops sending requests before the listener closes; default 0.
+   */
+  readonly shutdownDrainMs: number;
+  /** Days executions, finished jobs and dispatched outbox events are kept. */
+  readonly retention: RetentionConfig;
   /** Largest accepted request body, in bytes. */
   readonly bodyLimit: number;
   readonly egress: EgressConfig;
+}
+
+/** How long each kind of history is kept, in days. */
+export interface RetentionConfig {
+  readonly executionDays: number;
+  /** At least 26 hours: schedule slots are deduplicated by these rows' unique keys. */
+  readonly jobDays: number;
+  /** Outbox events, once every consumer has them (they also tell an entity's history). */
+  readonly eventDays: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -74,6 +97,19 @@ function parsePort(value: string, name: string): number {
 function parsePositiveInt(value: string, name: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new HookyardError('HY_BAD_REQUEST', `${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function parseDays(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= min) throw new HookyardError('HY_BAD_REQUEST', `${name} must be a number of days above ${+min.toFixed(2)}, got "${value}"`);
+  return n;
+}
+
+function parseNonNegativeInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new HookyardError('HY_BAD_REQUEST', `${name} must be an integer of 0 or more, got "${value}"`);
   return n;
 }
 
@@ -118,6 +154,14 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     inboundRatePerOrg: env.HOOKYARD_INBOUND_RATE_PER_ORG ? parsePositiveInt(env.HOOKYARD_INBOUND_RATE_PER_ORG, 'HOOKYARD_INBOUND_RATE_PER_ORG') : 200,
     sandboxMaxRunsPerOrg: env.HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG ? parsePositiveInt(env.HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG, 'HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG') : 32,
     workerConcurrency: env.HOOKYARD_WORKER_CONCURRENCY ? parsePositiveInt(env.HOOKYARD_WORKER_CONCURRENCY, 'HOOKYARD_WORKER_CONCURRENCY') : 32,
+    metricsPort: env.HOOKYARD_METRICS_PORT ? parsePort(env.HOOKYARD_METRICS_PORT, 'HOOKYARD_METRICS_PORT') : undefined,
+    metricsOrgLabel: parseBool(env.HOOKYARD_METRICS_ORG_LABEL, 'HOOKYARD_METRICS_ORG_LABEL'),
+    shutdownDrainMs: env.HOOKYARD_SHUTDOWN_DRAIN_MS ? parseNonNegativeInt(env.HOOKYARD_SHUTDOWN_DRAIN_MS, 'HOOKYARD_SHUTDOWN_DRAIN_MS') : 0,
+    retention: Object.freeze({
+      executionDays: parseDays(env.HOOKYARD_EXECUTION_RETENTION_DAYS, 'HOOKYARD_EXECUTION_RETENTION_DAYS', 30),
+      jobDays: parseDays(env.HOOKYARD_JOB_RETENTION_DAYS, 'HOOKYARD_JOB_RETENTION_DAYS', 3, 26 / 24),
+      eventDays: parseDays(env.HOOKYARD_EVENT_RETENTION_DAYS, 'HOOKYARD_EVENT_RETENTION_DAYS', 90),
+    }),
     ...rest,
     dataDir,
     egress,

@@ -3,6 +3,7 @@
  * Route groups are encapsulated plugins listed in {@link V1_ROUTES}; only the store
  * and the caller's principal are shared decorators.
  */
+import type { Registry } from 'prom-client';
 import fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -14,6 +15,7 @@ import { authenticate } from './auth.js';
 import { toErrorResponse } from './errors.js';
 import { parseJsonBodies } from './json-body.js';
 import { createMetrics, instrument } from './metrics.js';
+import { Readiness, refuseWhileMigrating } from './readiness.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { customAttributeRoutes } from './routes/custom-attributes.js';
 import { entityRoutes } from './routes/entities.js';
@@ -38,6 +40,10 @@ export interface AppDeps extends EngineDeps {
   readonly config: Config;
   /** pino request logs; off in tests, or to `stream` (tests that read them). */
   readonly logger?: boolean | { readonly stream: { write(line: string): void } };
+  /** The process's metrics registry (served on `/metrics`); default a new one. */
+  readonly registry?: Registry;
+  /** The process's readiness (`/readyz`); default always ready once the database answers. */
+  readonly readiness?: Readiness;
 }
 
 /** The `/v1` route groups, each an encapsulated plugin given the app's dependencies. */
@@ -80,7 +86,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.status(404).send({ error: { code: 'HY_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );
 
-  const registry = createMetrics();
+  const registry = deps.registry ?? createMetrics();
+  const readiness = deps.readiness ?? new Readiness();
   instrument(app, registry);
 
   await app.register(swagger, {
@@ -92,11 +99,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(opsRoutes, { registry });
+  await app.register(opsRoutes, { registry, readiness, db: deps.store.db });
   await app.register(inboundRoutes, deps);
 
   await app.register(
     async (v1) => {
+      refuseWhileMigrating(v1, readiness);
       authenticate(v1);
       for (const routes of V1_ROUTES) await v1.register(routes, deps);
     },

@@ -5,14 +5,16 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { coerceError, HookyardError } from '../domain/errors.js';
+import { backupCommand } from './backup.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { orgsCommand } from './orgs.js';
+import { restoreCommand } from './restore.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { workerCommand } from './worker.js';
 
-const COMMANDS: ReadonlyArray<() => Command> = [serveCommand, workerCommand, migrateCommand, keysCommand, orgsCommand, runCommand];
+const COMMANDS: ReadonlyArray<() => Command> = [serveCommand, workerCommand, migrateCommand, keysCommand, orgsCommand, backupCommand, restoreCommand, runCommand];
 
 // dist/cli/index.js and src/cli/index.ts both sit two folders below package.json.
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

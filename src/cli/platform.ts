@@ -6,6 +6,10 @@ import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../api/app.js';
+import { createMetrics } from '../api/metrics.js';
+import { buildMetricsServer } from '../api/metrics-server.js';
+import { createPlatformMetrics } from '../api/platform-metrics.js';
+import { Readiness } from '../api/readiness.js';
 import type { Config } from '../config.js';
 import { createSecretBox } from '../domain/secret-box.js';
 import type { EngineDeps } from '../engine/deps.js';
@@ -55,8 +59,10 @@ export async function startPlatform(config: Config, options: { api: boolean }): 
 async function assemble(config: Config, options: { api: boolean }, lock: FolderLock | undefined): Promise<Platform> {
   const secretBox = createSecretBox(resolveMasterKey(config));
   const store = openStore(config);
-  await migrate(store);
-  const first = await bootstrap(store.db, config.adminKey);
+  const readiness = new Readiness('migrating');
+  const handlers = new HandlerTable();
+  const registry = createMetrics();
+  const metrics = createPlatformMetrics(registry, { orgLabel: config.metricsOrgLabel, queue: { db: store.db, kinds: () => handlers.kinds() } });
   // A worker running `workerConcurrency` hooks of one organisation at once keeps that many
   // isolates warm; with fewer, almost every run would dispose one and build another.
   const sandbox = createSandbox({
@@ -67,25 +73,47 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
     maxIdleIsolates: Math.max(8, config.workerConcurrency),
   });
   const queue = new JobQueue(store);
-  const deps: EngineDeps = { store, secretBox, sandbox, queue };
+  const deps: EngineDeps = { store, secretBox, sandbox, queue, metrics, retention: config.retention };
 
-  const handlers = new HandlerTable();
-  registerEngineJobs(handlers, deps);
-  const worker = new JobWorker({ queue, handlers, concurrency: config.workerConcurrency, leaseMs: config.jobLeaseMs });
-  await worker.start();
-  const stopServices = startBackgroundServices(deps);
-
-  const app = options.api ? await buildApp({ ...deps, config, logger: config.logLevel !== 'silent' }) : undefined;
+  // The listeners open before the migrations run, so that /readyz can say they do.
+  const app = options.api ? await buildApp({ ...deps, config, logger: config.logLevel !== 'silent', registry, readiness }) : undefined;
+  const metricsApp = config.metricsPort === undefined ? undefined : await buildMetricsServer({ registry, readiness, db: store.db });
   const sockets = new Set<Socket>();
   app?.server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  let first: Awaited<ReturnType<typeof bootstrap>>;
+  try {
+    await app?.listen({ host: config.host, port: config.port });
+    await metricsApp?.listen({ host: config.host, port: config.metricsPort });
+    await migrate(store);
+    first = await bootstrap(store.db, config.adminKey);
+  } catch (err) {
+    await Promise.allSettled([app?.close(), metricsApp?.close()]);
+    await Promise.allSettled([sandbox.close(), store.close()]);
+    throw err;
+  }
+
+  registerEngineJobs(handlers, deps);
+  const worker = new JobWorker({ queue, handlers, concurrency: config.workerConcurrency, leaseMs: config.jobLeaseMs, metrics });
+  await worker.start();
+  const stopServices = startBackgroundServices(deps);
+  readiness.set('ready');
+
   const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   // Running jobs get most of the shutdown deadline; what is left closes the sandbox and the store.
   const jobsTimeoutMs = Math.min(20_000, Math.floor((config.shutdownTimeoutMs * 2) / 3));
   const steps: ReadonlyArray<{ readonly name: string; run(): Promise<unknown>; detail?(): string }> = [
-    { name: 'HTTP server', run: async () => app?.close(), detail: () => `${plural(sockets.size, 'connection')} open` },
+    // /readyz answers 503 from the first step on; the drain gives load balancers time to see it.
+    {
+      name: 'HTTP server',
+      async run() {
+        await drain(config.shutdownDrainMs);
+        await app?.close();
+      },
+      detail: () => `${plural(sockets.size, 'connection')} open`,
+    },
     { name: 'background services', run: stopServices },
     {
       name: 'workers',
@@ -93,6 +121,7 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
       detail: () => `${plural(worker.runningJobs.length, 'job')} running${worker.runningJobs.length ? `: ${worker.runningJobs.join(', ')}` : ''}`,
     },
     { name: 'sandbox', run: () => sandbox.close() },
+    { name: 'metrics listener', run: async () => metricsApp?.close() },
     { name: 'store', run: () => store.close() },
   ];
   let current: (typeof steps)[number] | undefined;
@@ -101,6 +130,7 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
     app,
     firstAdminKey: first?.adminKey,
     async close() {
+      readiness.set('stopping');
       for (const step of steps) {
         current = step;
         await step.run();
@@ -115,6 +145,8 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
     },
   };
 }
+
+const drain = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
 
 /**
  * Closes the platform on SIGTERM or SIGINT, then exits: 0 when the close went well, 1

@@ -51,7 +51,6 @@ export function serveCommand(): Command {
       const app = platform.app!;
       stopOnSignals(platform, { timeoutMs: config.shutdownTimeoutMs, log: (message) => app.log.info(message) });
 
-      await app.listen({ host: config.host, port: config.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;
       const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

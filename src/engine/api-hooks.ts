@@ -19,6 +19,7 @@
  */
 import { ERROR_STATUS, HookyardError } from '../domain/errors.js';
 import { isEntityType, type EntityType } from '../domain/entity-types.js';
+import type { ExecutionOutcome } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import { newId } from '../domain/ids.js';
 import type { JsonValue, RunResult } from '../sandbox/index.js';
@@ -34,6 +35,7 @@ import {
 import { ExecutionRecorder } from './execution-recorder.js';
 import { outcomeOf, runHook } from './hook-runner.js';
 import { readPostHookResult, readPreHookResult } from './api-hook-results.js';
+import { observeExecution } from './run-metrics.js';
 
 /** The entity operations, by name. */
 export type EntityOperations = Readonly<Record<EntityOperationName, EntityOperation>>;
@@ -69,7 +71,7 @@ function asResponse(error: HookyardError): EntityResponse {
  *
  * @example const operations = withApiHooks(createEntityOperations(store), deps);
  */
-export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps, 'store' | 'secretBox' | 'sandbox'>): EntityOperations {
+export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps, 'store' | 'secretBox' | 'sandbox' | 'metrics'>): EntityOperations {
   const recorder = new ExecutionRecorder(deps.store.db);
   const runner = { db: deps.store.db, secretBox: deps.secretBox, sandbox: deps.sandbox };
 
@@ -89,17 +91,10 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
     return {
       result,
       record: (invalid?: string) => {
-        const outcome = outcomeOf(result);
-        recorder.record({
-          id: executionId,
-          orgId,
-          hookId: hook.id,
-          trigger: 'api',
-          startedAt,
-          finishedAt: Date.now(),
-          ...outcome,
-          ...(invalid !== undefined && { status: 'failed', error: { message: invalid } }),
-        });
+        const outcome: ExecutionOutcome = { ...outcomeOf(result), ...(invalid !== undefined && { status: 'failed', error: { message: invalid } }) };
+        const finishedAt = Date.now();
+        recorder.record({ id: executionId, orgId, hookId: hook.id, trigger: 'api', startedAt, finishedAt, ...outcome });
+        observeExecution(deps.metrics, { orgId, hookType: hook.type, trigger: 'api', durationMs: finishedAt - startedAt }, outcome);
       },
     };
   }

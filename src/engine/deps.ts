@@ -6,12 +6,18 @@ import type { SecretBox } from '../domain/secret-box.js';
 import type { HandlerTable, JobQueue } from '../jobs/index.js';
 import type { Sandbox } from '../sandbox/index.js';
 import type { Store } from '../store/db.js';
+import type { RetentionPolicy } from './maintenance.js';
+import type { RunMetrics } from './run-metrics.js';
 
 export interface EngineDeps {
   readonly store: Store;
   readonly secretBox: SecretBox;
   readonly sandbox: Sandbox;
   readonly queue: JobQueue;
+  /** Where runs, deliveries and clean-ups are reported; none in most tests. */
+  readonly metrics?: RunMetrics;
+  /** How long history is kept; the defaults of maintenance.ts when absent. */
+  readonly retention?: RetentionPolicy;
 }
 
 /**

@@ -6,12 +6,14 @@
  * dry run is how an author checks it.
  */
 import { HookyardError } from '../domain/errors.js';
+import type { ExecutionOutcome } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import type { JsonValue } from '../sandbox/index.js';
 import { finishExecution, insertExecution } from '../store/executions.js';
 import type { EngineDeps } from './deps.js';
 import { isBusy, outcomeOf, runHook } from './hook-runner.js';
 import { sampleEvent, sampleRequest } from './sample-fixtures.js';
+import { observeExecution } from './run-metrics.js';
 
 /** The optional fixtures of a test call. */
 export interface DryRunFixture {
@@ -25,16 +27,23 @@ export type DryRun = (deps: EngineDeps, hook: Hook, orgId: string, fixture: DryR
 async function dryRun(deps: EngineDeps, hook: Hook, orgId: string, ctx: { event?: JsonValue; request?: JsonValue; response?: JsonValue }): Promise<string> {
   const { db } = deps.store;
   const executionId = await insertExecution(db, { orgId, hookId: hook.id, trigger: 'test', dryRun: true, status: 'running' });
+  const startedAt = Date.now();
+  const observe = (outcome: ExecutionOutcome) => observeExecution(deps.metrics, { orgId, hookType: hook.type, trigger: 'test', durationMs: Date.now() - startedAt }, outcome);
   let result;
   try {
     result = await runHook({ db, secretBox: deps.secretBox, sandbox: deps.sandbox }, { orgId, hook, executionId, trigger: 'test', attempt: 1, dryRun: true, ctx });
   } catch (thrown) {
-    if (isBusy(thrown)) await finishExecution(db, executionId, { status: 'skipped', error: { message: `rate limit: ${thrown.message}` } });
+    if (isBusy(thrown)) {
+      const skipped: ExecutionOutcome = { status: 'skipped', error: { message: `rate limit: ${thrown.message}` } };
+      await finishExecution(db, executionId, skipped);
+      observe(skipped);
+    }
     throw thrown;
   }
   const outcome = outcomeOf(result);
   const returned = { ts: new Date().toISOString(), level: 'info' as const, message: 'dry run: the hook returned', data: result.redactor.json(result.value ?? null) };
   await finishExecution(db, executionId, { ...outcome, logs: [...outcome.logs!, ...(result.status === 'completed' ? [returned] : [])] });
+  observe(outcome);
   return executionId;
 }
 

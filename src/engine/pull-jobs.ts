@@ -4,16 +4,15 @@
  * `pull.scheduled` job per slot (unique key), which turns into a run, or into a
  * `skipped` execution over the hourly limit.
  */
-import type { Kysely } from 'kysely';
 import type { Trigger } from '../domain/executions.js';
 import { startScheduler, utcOffsetMinutes, type ClaimedJob, type ScheduledRun } from '../jobs/index.js';
 import { countExecutionsSince, finishExecution, insertExecution, startExecution } from '../store/executions.js';
 import { findHook } from '../store/hooks.js';
 import { findOrganisation } from '../store/organisations.js';
 import { listScheduledHooks } from '../store/scheduled-hooks.js';
-import type { Database } from '../store/schema.js';
 import type { BackgroundService, EngineDeps, JobRegistration } from './deps.js';
 import { runPull } from './pull.js';
+import { observeExecution } from './run-metrics.js';
 
 /** Runs one PULL execution. */
 export const PULL_RUN = 'pull.run';
@@ -67,6 +66,7 @@ export async function enqueuePullRun(
       status: 'skipped',
       error: { message: `rate limit: at most ${PULL_RUNS_PER_HOUR} executions per hour; the next hour starts at ${new Date(since + 3_600_000).toISOString()}` },
     });
+    observeExecution(deps.metrics, { orgId: run.orgId, hookType: 'pull', trigger: run.trigger }, { status: 'skipped' });
     return { executionId, skipped: true };
   }
   try {
@@ -88,15 +88,20 @@ export async function enqueuePullRun(
 }
 
 /** Executions an attempt of this job may have left open. */
-async function closeInterrupted(db: Kysely<Database>, job: ClaimedJob<PullRunPayload>): Promise<void> {
+async function closeInterrupted(deps: EngineDeps, job: ClaimedJob<PullRunPayload>): Promise<void> {
+  const { db } = deps.store;
   const open = await db
     .selectFrom('executions')
-    .select('id')
+    .select(['id', 'trigger'])
     .where('org_id', '=', job.orgId)
     .where('status', 'in', ['queued', 'running'])
     .where((eb) => eb.or([eb('id', '=', job.payload.executionId), eb('input', '=', JSON.stringify({ jobId: job.id }))]))
     .execute();
-  for (const { id } of open) await finishExecution(db, id, { status: 'failed', error: { message: 'interrupted' } });
+  for (const { id, trigger } of open) {
+    const outcome = { status: 'failed', error: { message: 'interrupted' } } as const;
+    await finishExecution(db, id, outcome);
+    observeExecution(deps.metrics, { orgId: job.orgId, hookType: 'pull', trigger: trigger as Trigger }, outcome);
+  }
 }
 
 async function runJob(deps: EngineDeps, job: ClaimedJob<PullRunPayload>): Promise<void> {
@@ -130,7 +135,7 @@ async function runJob(deps: EngineDeps, job: ClaimedJob<PullRunPayload>): Promis
 export const registerPullJobs: JobRegistration = (handlers, deps) => {
   const offRun = handlers.register<PullRunPayload>(PULL_RUN, {
     run: (job) => runJob(deps, job),
-    interrupted: (job) => closeInterrupted(deps.store.db, job),
+    interrupted: (job) => closeInterrupted(deps, job),
   });
   const offScheduled = handlers.register<ScheduledRun>(PULL_SCHEDULED, {
     async run(job) {

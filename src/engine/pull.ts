@@ -1,6 +1,6 @@
 /**
  * One PULL execution (SPEC §3): loads the hook, its organisation, integration, secrets
- * and KV, drives {@link paginate} page by page through the sandbox and the flow steps,
+ * and KV, drives the page pipeline (pull-pipeline.ts) through the sandbox and the flow steps,
  * saves each page before the next is fetched ({@link savePage}) and writes the
  * execution's outcome. Hook failures end the execution; they never throw.
  */
@@ -17,6 +17,7 @@ import type { EngineDeps } from './deps.js';
 import { hookRequest, isBusy } from './hook-runner.js';
 import { databaseKv } from './kv-store.js';
 import { stepsOf } from './hook-steps.js';
+import { observeExecution } from './run-metrics.js';
 import { savePage, type PageScope } from './pull-page.js';
 import { runPipeline } from './pull-pipeline.js';
 
@@ -69,13 +70,18 @@ class ExecutionLog {
 export async function runPull(deps: EngineDeps, run: PullRun): Promise<ExecutionOutcome> {
   const { db } = deps.store;
   const log = new ExecutionLog();
+  const startedAt = Date.now();
+  const observe = (outcome: ExecutionOutcome) =>
+    observeExecution(deps.metrics, { orgId: run.orgId, hookType: 'pull', trigger: run.trigger, durationMs: Date.now() - startedAt }, outcome);
   let outcome: ExecutionOutcome;
   try {
     outcome = await execute(deps, run, log);
   } catch (thrown) {
     if (isBusy(thrown)) {
       // A dry run the sandbox had no room for: recorded as skipped, and the caller gets the 429.
-      await finishExecution(db, run.executionId, { status: 'skipped', counts: log.counts, logs: log.logs, http: log.http, error: { message: `rate limit: ${thrown.message}` } });
+      const skipped: ExecutionOutcome = { status: 'skipped', counts: log.counts, logs: log.logs, http: log.http, error: { message: `rate limit: ${thrown.message}` } };
+      await finishExecution(db, run.executionId, skipped);
+      observe(skipped);
       throw thrown;
     }
     // The platform failed (database, decryption), not the hook: still close the record.
@@ -83,6 +89,7 @@ export async function runPull(deps: EngineDeps, run: PullRun): Promise<Execution
     outcome = { status: 'failed', counts: log.counts, logs: log.logs, http: log.http, error: { message: `internal error: ${error.message}` } };
   }
   await finishExecution(db, run.executionId, outcome);
+  observe(outcome);
   return outcome;
 }
 

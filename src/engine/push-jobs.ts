@@ -24,6 +24,7 @@ import { findHook } from '../store/hooks.js';
 import type { EngineDeps, JobRegistration } from './deps.js';
 import { outcomeOf, runHook } from './hook-runner.js';
 import { signalDeliveryDone } from './push-backpressure.js';
+import { observeExecution } from './run-metrics.js';
 
 /** The job kind of one delivery of one event to one PUSH hook. */
 export const PUSH_DELIVER = 'push.deliver';
@@ -90,6 +91,9 @@ async function deliver(deps: EngineDeps, job: ClaimedJob<PushDelivery>, ctx: Job
     return;
   }
   const startedAt = Date.now();
+  const trigger = queued !== undefined ? 'retry' : 'event';
+  // The lag of the first try: later attempts wait out a backoff, which is not lag.
+  if (queued === undefined && job.attempt === 1) deps.metrics?.deliveryStarted(job.orgId, startedAt - Date.parse(event.occurredAt));
   const executionId = queued ?? attemptExecutionId(job.id, job.attempt);
   if (queued !== undefined) await startExecution(db, queued);
   // An event attempt's execution is written once, when it ends, in the transaction that
@@ -98,6 +102,7 @@ async function deliver(deps: EngineDeps, job: ClaimedJob<PushDelivery>, ctx: Job
   const record = (outcome: ExecutionOutcome): void => {
     const run = { id: executionId, ...attemptRecord(job, job.attempt, startedAt), ...outcome };
     ctx.atOutcome((trx) => (queued !== undefined ? finishExecution(trx, queued, outcome) : insertFinishedExecutions(trx, [run])));
+    observeExecution(deps.metrics, { orgId: job.orgId, hookType: 'push', trigger, durationMs: run.finishedAt - startedAt }, outcome);
   };
   if (!hook.enabled) {
     record({ status: 'skipped', pages: 0, error: { message: 'the hook was disabled before this event reached it' } });
@@ -109,7 +114,7 @@ async function deliver(deps: EngineDeps, job: ClaimedJob<PushDelivery>, ctx: Job
       orgId: job.orgId,
       hook,
       executionId,
-      trigger: queued !== undefined ? 'retry' : 'event',
+      trigger,
       attempt: queued !== undefined ? 1 : job.attempt,
       dryRun: false,
       ctx: { event: event as unknown as JsonValue },
@@ -140,6 +145,7 @@ async function closeInterrupted(deps: EngineDeps, job: ClaimedJob<PushDelivery>)
   const lost = job.exhausted ? job.attempt : job.attempt - 1;
   const now = Date.now();
   await insertFinishedExecutions(db, [{ id: attemptExecutionId(job.id, lost), ...attemptRecord(job, lost, now), status: 'failed', pages: 0, error: INTERRUPTED }]);
+  observeExecution(deps.metrics, { orgId: job.orgId, hookType: 'push', trigger: 'event' }, { status: 'failed', error: INTERRUPTED });
 }
 
 /** Registers `push.deliver`. */

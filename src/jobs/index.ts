@@ -5,6 +5,8 @@ export { claimJobs, completeJob, enqueueJobs, failJob, renewLeases, type ClaimOp
 export { JobQueue, JOBS_CHANNEL } from './job-queue.js';
 export { HandlerTable } from './handler-table.js';
 export { JobWorker, type JobWorkerOptions } from './worker.js';
+export type { JobMetrics, JobOutcome } from './job-metrics.js';
+export { queueDepth, type KindDepth } from './queue-depth.js';
 export {
   SCHEDULE_INTERVALS,
   cronPattern,

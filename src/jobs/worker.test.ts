@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/helpers/stores.js';
+import type { JobMetrics } from './job-metrics.js';
 import type { Store } from '../store/db.js';
 import { HandlerTable } from './handler-table.js';
 import { JobQueue } from './job-queue.js';
@@ -263,6 +264,28 @@ describeEachEngine('job worker', (engine) => {
     });
     expect(calls).toEqual(['interrupted']);
     expect((await status(id)).last_error).toMatch(/interrupted/);
+  });
+
+  it('tells its metrics of every claim, recovery and committed outcome', async () => {
+    const kind = uniqueKind('metrics');
+    const calls: string[] = [];
+    const metrics: JobMetrics = {
+      claimed: (k, recovery) => void (k === kind && calls.push(recovery ? 'claimed (recovery)' : 'claimed')),
+      finished: (k, outcome) => void (k === kind && calls.push(outcome)),
+    };
+    const recovering = await abandonedJob(kind, 3);
+    const handlers = new HandlerTable();
+    handlers.register<string>(kind, {
+      async run(job) {
+        if (job.payload === 'fail') throw new Error('remote down');
+      },
+    });
+    await withWorker(handlers, { metrics, backoff: () => 0 }, async () => {
+      await waitFor(async () => (await status(recovering)).status === 'completed');
+      const [failing] = await queue.enqueue({ kind, orgId, payload: 'fail', maxAttempts: 2 });
+      await waitFor(async () => (await status(failing!)).status === 'failed');
+    });
+    expect(calls).toEqual(['claimed (recovery)', 'completed', 'claimed', 'retried', 'claimed', 'failed']);
   });
 
   it('reports no worker errors in these runs', () => {

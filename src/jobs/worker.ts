@@ -11,6 +11,7 @@ import { GroupCommit } from '../store/transaction.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { HandlerTable } from './handler-table.js';
 import type { JobQueue } from './job-queue.js';
+import type { JobMetrics, JobOutcome } from './job-metrics.js';
 import { claimJobs, completeJob, failJob, renewLeases } from './queue.js';
 import type { ClaimedJob, JobContext } from './types.js';
 
@@ -30,6 +31,8 @@ export interface JobWorkerOptions {
   readonly backoff?: Backoff;
   /** Failures of the worker itself (the database, a lost lease); handler errors go to the job's `last_error`. */
   readonly onError?: (error: Error, job?: ClaimedJob) => void;
+  /** Told of every claim and of every outcome once it committed. */
+  readonly metrics?: JobMetrics;
 }
 
 interface Running {
@@ -58,6 +61,7 @@ export class JobWorker {
   readonly #recoveryIntervalMs: number;
   readonly #backoff: Backoff;
   readonly #onError: (error: Error, job?: ClaimedJob) => void;
+  readonly #metrics: JobMetrics | undefined;
   readonly #running = new Map<string, { readonly entry: Running; readonly done: Promise<void> }>();
   #state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
   #loop: Promise<void> = Promise.resolve();
@@ -84,6 +88,7 @@ export class JobWorker {
     this.#recoveryIntervalMs = Math.min(1000, Math.floor(this.#leaseMs / 3));
     this.#outcomes = new GroupCommit(this.#queue.db);
     this.#backoff = options.backoff ?? exponentialBackoff();
+    this.#metrics = options.metrics;
     this.#onError = options.onError ?? ((error) => console.error(`[hookyard worker] ${error.message}`));
     if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
       throw new HookyardError('HY_BAD_REQUEST', `concurrency must be a positive integer, got ${this.#concurrency}`);
@@ -158,7 +163,10 @@ export class JobWorker {
           // a claim is still finding them.
           if (recover && !jobs.some((job) => job.recovery)) this.#nextRecovery = now + this.#recoveryIntervalMs;
           claimed = jobs.length;
-          for (const job of jobs) this.#launch(job);
+          for (const job of jobs) {
+            this.#metrics?.claimed(job.kind, job.recovery);
+            this.#launch(job);
+          }
         } catch (thrown) {
           this.#onError(coerceError(thrown));
         }
@@ -202,9 +210,11 @@ export class JobWorker {
     await this.#outcomes
       .run(async (trx) => {
         for (const write of writes) await write(trx);
-        if (failure === undefined) await completeJob(trx, job, now);
-        else await failJob(trx, job, failure, { backoff: this.#backoff, now });
+        if (failure === undefined) return (await completeJob(trx, job, now)) ? 'completed' : undefined;
+        const status = await failJob(trx, job, failure, { backoff: this.#backoff, now });
+        return status === undefined ? undefined : status === 'failed' ? 'failed' : 'retried';
       })
+      .then((outcome: JobOutcome | undefined) => outcome && this.#metrics?.finished(job.kind, outcome))
       .catch((thrown: unknown) => this.#onError(coerceError(thrown), job));
   }
 

@@ -17,6 +17,7 @@ import * as m0002 from './migrations/0002-job-sequence.js';
 import * as m0003 from './migrations/0003-events-notify.js';
 import * as m0004 from './migrations/0004-job-claim-indexes.js';
 import * as m0005 from './migrations/0005-remote-hooks.js';
+import * as m0006 from './migrations/0006-events-retention.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -39,6 +40,7 @@ const MIGRATIONS = [
   ['0003-events-notify', m0003],
   ['0004-job-claim-indexes', m0004],
   ['0005-remote-hooks', m0005],
+  ['0006-events-retention', m0006],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {

@@ -45,6 +45,21 @@ export async function appendEvent(db: Kysely<Database>, change: EntityChange): P
   return toEvent(row);
 }
 
+/**
+ * Retention: deletes up to `limit` events that occurred before `cutoff` and that the
+ * PUSH dispatcher has fanned out (`dispatched_at` set; each delivery job carries its
+ * event, so nothing reads them after that); returns how many.
+ */
+export async function deleteDispatchedEventsBefore(db: Kysely<Database>, cutoff: number, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('events')
+    .where('seq', 'in', (eb) =>
+      eb.selectFrom('events').select('seq').where('occurred_at', '<', cutoff).where('dispatched_at', 'is not', null).limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** The events of one entity, oldest first. */
 export async function listEntityEvents(db: Kysely<Database>, orgId: string, entityId: string): Promise<EntityEvent[]> {
   const rows = await db

@@ -194,8 +194,11 @@ export async function countExecutionsSince(db: Kysely<Database>, orgId: string, 
   return Number(n);
 }
 
-/** Retention: deletes executions created before `cutoff`; returns how many. */
-export async function deleteExecutionsBefore(db: Kysely<Database>, cutoff: number): Promise<number> {
-  const result = await db.deleteFrom('executions').where('created_at', '<', cutoff).executeTakeFirst();
+/** Retention: deletes up to `limit` executions created before `cutoff`; returns how many. */
+export async function deleteExecutionsBefore(db: Kysely<Database>, cutoff: number, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('executions')
+    .where('id', 'in', (eb) => eb.selectFrom('executions').select('id').where('created_at', '<', cutoff).limit(limit))
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

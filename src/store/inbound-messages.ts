@@ -15,8 +15,13 @@ export async function firstSighting(db: Kysely<Database>, hookId: string, messag
   return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
-/** Clean-up: forgets message ids seen before `before`; returns how many. */
-export async function forgetInboundMessages(db: Kysely<Database>, before: number): Promise<number> {
-  const result = await db.deleteFrom('inbound_messages').where('seen_at', '<', before).executeTakeFirst();
+/** Clean-up: forgets up to `limit` message ids seen before `before`; returns how many. */
+export async function forgetInboundMessages(db: Kysely<Database>, before: number, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('inbound_messages')
+    .where(({ eb, refTuple, selectFrom }) =>
+      eb(refTuple('hook_id', 'message_id'), 'in', selectFrom('inbound_messages').select(['hook_id', 'message_id']).where('seen_at', '<', before).limit(limit).$asTuple('hook_id', 'message_id')),
+    )
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -64,8 +64,13 @@ export async function kvUsage(db: Kysely<Database>, scope: KvScope, exceptKey: s
   return { entries: Number(row.entries), chars: Number(row.chars) };
 }
 
-/** Clean-up: removes entries that expired before `now`; returns how many. */
-export async function deleteExpiredKv(db: Kysely<Database>, now: number): Promise<number> {
-  const result = await db.deleteFrom('kv').where('expires_at', '<=', now).executeTakeFirst();
+/** Clean-up: removes up to `limit` entries that expired by `now`; returns how many. */
+export async function deleteExpiredKv(db: Kysely<Database>, now: number, limit: number): Promise<number> {
+  const result = await db
+    .deleteFrom('kv')
+    .where(({ eb, refTuple, selectFrom }) =>
+      eb(refTuple('integration_id', 'key'), 'in', selectFrom('kv').select(['integration_id', 'key']).where('expires_at', '<=', now).limit(limit).$asTuple('integration_id', 'key')),
+    )
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

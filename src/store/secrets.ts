@@ -70,3 +70,24 @@ export async function loadSecrets(db: Kysely<Database>, box: SecretBox, orgId: s
   );
   return Object.fromEntries(rows.map((r) => [r.name, box.open(r.ciphertext, aad(integrationId, r.name))]));
 }
+
+/** What {@link checkSecrets} found. */
+export interface SecretsCheck {
+  readonly total: number;
+  /** `integrationId/name` of each secret the box cannot decrypt. */
+  readonly unreadable: readonly string[];
+}
+
+/** Tries to decrypt every stored secret with `box` (a restore checks its master key so). */
+export async function checkSecrets(db: Kysely<Database>, box: SecretBox): Promise<SecretsCheck> {
+  const rows = await db.selectFrom('secrets').select(['integration_id', 'name', 'ciphertext']).execute();
+  const unreadable: string[] = [];
+  for (const row of rows) {
+    try {
+      box.open(row.ciphertext, aad(row.integration_id, row.name));
+    } catch {
+      unreadable.push(aad(row.integration_id, row.name));
+    }
+  }
+  return { total: rows.length, unreadable };
+}

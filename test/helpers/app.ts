@@ -4,6 +4,8 @@
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/api/app.js';
+import { createMetrics } from '../../src/api/metrics.js';
+import { createPlatformMetrics, type PlatformMetrics } from '../../src/api/platform-metrics.js';
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/api-keys.js';
 import { createSecretBox } from '../../src/domain/secret-box.js';
@@ -32,12 +34,16 @@ export interface TestAppOptions {
   readonly sandbox?: Omit<SandboxOptions, 'egress'>;
   /** Environment variables of the configuration, e.g. `HOOKYARD_INBOUND_RATE_PER_HOOK`. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Record the platform's metrics (served on `/metrics`), as `serve` does. */
+  readonly metrics?: boolean;
 }
 
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly store: Store;
   readonly deps: EngineDeps;
+  /** With `metrics`: what the app serves on `/metrics`. */
+  readonly metrics?: PlatformMetrics;
   /** Makes an organisation with one key per role. */
   tenant(slug: string): Promise<TestTenant>;
   /** Polls `GET /v1/executions/{id}` until the execution is neither queued nor running; returns it. */
@@ -51,15 +57,16 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   const { store, dispose } = await freshStore(engine);
   const config = loadConfig({ HOOKYARD_LOG_LEVEL: 'silent', ...options.env }, { dataDir: '/nonexistent' });
   const sandbox = createSandbox({ ...options.sandbox, egress: options.egress ?? {} });
-  const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123') };
-  const app = await buildApp({ ...deps, config });
+  const handlers = new HandlerTable();
+  const metrics = options.metrics ? createPlatformMetrics(createMetrics(), { queue: { db: store.db, kinds: () => handlers.kinds() } }) : undefined;
+  const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123'), metrics };
+  const app = await buildApp({ ...deps, config, registry: metrics?.registry });
   await app.ready();
   let worker: JobWorker | undefined;
   let stopServices: (() => Promise<void>) | undefined;
   if (options.worker) {
-    const handlers = new HandlerTable();
     registerEngineJobs(handlers, deps);
-    worker = new JobWorker({ queue: deps.queue, handlers, pollIntervalMs: 200, concurrency: 4 });
+    worker = new JobWorker({ queue: deps.queue, handlers, pollIntervalMs: 200, concurrency: 4, metrics });
     await worker.start();
     stopServices = startBackgroundServices(deps);
   }
@@ -72,6 +79,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
     app,
     store,
     deps,
+    metrics,
     call,
     async tenant(slug) {
       const org = await insertOrganisation(store.db, { slug });

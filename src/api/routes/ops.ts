@@ -1,19 +1,27 @@
 /** Liveness, readiness and metrics: unauthenticated, outside `/v1`. */
-import { sql } from 'kysely';
 import type { FastifyPluginAsync } from 'fastify';
+import type { Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
-import { HookyardError } from '../../domain/errors.js';
+import type { Database } from '../../store/schema.js';
+import type { ErrorBody } from '../errors.js';
+import type { Readiness } from '../readiness.js';
 
-export const opsRoutes: FastifyPluginAsync<{ registry: Registry }> = async (app, { registry }) => {
+/** What the operations routes read. */
+export interface OpsRoutesOptions {
+  readonly registry: Registry;
+  readonly readiness: Readiness;
+  readonly db: Kysely<Database>;
+}
+
+export const opsRoutes: FastifyPluginAsync<OpsRoutesOptions> = async (app, { registry, readiness, db }) => {
   const hide = { schema: { hide: true } };
   app.get('/healthz', hide, async () => ({ status: 'ok' }));
-  app.get('/readyz', hide, async () => {
-    try {
-      await sql`select 1`.execute(app.store.db);
-    } catch (cause) {
-      throw new HookyardError('HY_UNAVAILABLE', 'database is not reachable', { cause });
-    }
-    return { status: 'ready' };
+  // Answered here rather than thrown: a probe every few seconds during an outage is not an error to log each time.
+  app.get('/readyz', hide, async (_request, reply) => {
+    const failed = await readiness.check(db);
+    if (failed === undefined) return { status: 'ready' };
+    const body: ErrorBody = { error: { code: 'HY_UNAVAILABLE', message: `not ready: ${failed.message}`, details: [failed] } };
+    return reply.status(503).send(body);
   });
   app.get('/metrics', hide, async (_request, reply) => {
     reply.type(registry.contentType);

@@ -16,6 +16,13 @@ export function postgresEngine(connectionString: string, poolSize = 10): Engine 
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text'),
     },
   });
+  // A connection that ends under a client (the server restarts, an admin terminates it, the
+  // network drops) is reported as an 'error' event: by the pool for an idle client, by the
+  // client itself while it is checked out. Unheard, either would end the process. The
+  // query in flight fails on its own; the next one opens a new connection, and /readyz
+  // says whether that works.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return {
     name: 'postgres',
     dialect: new PostgresDialect({ pool }),

@@ -1,0 +1,59 @@
+/**
+ * What the engine reports as runs end, events are delivered and history is pruned, for
+ * the metrics of a process. Engine code calls it through `EngineDeps.metrics`; the
+ * platform passes in the Prometheus implementation (api/platform-metrics.ts).
+ */
+import type { ExecutionHttpEntry, ExecutionOutcome, Trigger } from '../domain/executions.js';
+import type { HookType } from '../domain/hooks.js';
+
+/** One finished execution, as the metrics see it. */
+export interface FinishedRun {
+  readonly orgId: string;
+  readonly hookType: HookType;
+  readonly trigger: Trigger;
+  readonly status: ExecutionOutcome['status'];
+  /** How long it ran; absent for a run that never started (skipped). */
+  readonly durationMs?: number;
+  /** The limit it hit, from the execution's `error.limit`. */
+  readonly limit?: string;
+  /** Error codes of its outbound HTTP calls that got no answer (`BLOCKED_ADDRESS`, `TIMEOUT`, …). */
+  readonly httpErrors: readonly string[];
+}
+
+/** What history the clean-up prunes. */
+export type PrunedKind = 'executions' | 'jobs' | 'kv' | 'events' | 'inboundMessages';
+
+/** Receives what the engine does; every method must be cheap and must not throw. */
+export interface RunMetrics {
+  executionFinished(run: FinishedRun): void;
+  /** A PUSH delivery's first attempt started, `lagMs` after its event committed. */
+  deliveryStarted(orgId: string, lagMs: number): void;
+  pruned(kind: PrunedKind, rows: number): void;
+}
+
+/**
+ * The code of an HTTP log entry's error: the `CODE: message` prefix the sandbox writes,
+ * or `OTHER` (a run that ended before the answer came). Codes are the egress layer's
+ * own, a short fixed list, so they make a bounded label.
+ */
+export function httpErrorCode(entry: ExecutionHttpEntry): string | undefined {
+  if (entry.error === undefined) return undefined;
+  return /^([A-Z][A-Z0-9_]{1,40}):/.exec(entry.error)?.[1] ?? 'OTHER';
+}
+
+/** Reports an execution that ended with `outcome`; a no-op without metrics. */
+export function observeExecution(
+  metrics: RunMetrics | undefined,
+  run: { readonly orgId: string; readonly hookType: HookType; readonly trigger: Trigger; readonly durationMs?: number },
+  outcome: ExecutionOutcome,
+): void {
+  if (metrics === undefined) return;
+  const httpErrors = (outcome.http ?? []).map(httpErrorCode).filter((code): code is string => code !== undefined);
+  metrics.executionFinished({
+    ...run,
+    status: outcome.status,
+    ...(outcome.status === 'skipped' && { durationMs: undefined }),
+    ...(outcome.error?.limit !== undefined && { limit: outcome.error.limit }),
+    httpErrors,
+  });
+}
