@@ -90,7 +90,7 @@ describeEachEngine('retention', (engine) => {
 
     // Executions and jobs older than 30 and 3 days; events older than 90 days; KV entries expired by now.
     expect(removed).toEqual({ executions: 10, jobs: 20, kv: 13, events: 7, inboundMessages: 0 });
-    expect(pruned).toEqual({ executions: 10, jobs: 20, kv: 13, events: 7 });
+    expect(pruned).toEqual({ executions: 10, jobs: 20, kv: 13, events: 7, inboundMessages: 0 });
     expect(await present(ancient)).toEqual({ executions: 0, jobs: 0, pendingJobs: 7, kv: 0, events: 0, undispatched: 7 });
     expect(await present(month)).toEqual({ executions: 0, jobs: 0, pendingJobs: 3, kv: 0, events: 3, undispatched: 3 });
     expect(await present(fresh)).toEqual({ executions: 3, jobs: 6, pendingJobs: 3, kv: 0, events: 3, undispatched: 3 });
