@@ -13,6 +13,7 @@ import type { Store } from '../store/db.js';
 import { authenticate } from './auth.js';
 import { toErrorResponse } from './errors.js';
 import { parseJsonBodies } from './json-body.js';
+import { validatorCompiler } from './validation.js';
 import { createMetrics, instrument } from './metrics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { customAttributeRoutes } from './routes/custom-attributes.js';
@@ -57,7 +58,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = fastify({
     logger: deps.logger ? { level: config.logLevel, ...(typeof deps.logger === 'object' && { stream: deps.logger.stream }) } : false,
     bodyLimit: config.bodyLimit,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     // Paths refused before routing (a broken escape, an over-long parameter) answer in the API's shape too.
     frameworkErrors: (error, _request, reply) => {
       const { status, body } = toErrorResponse(error, config.bodyLimit);
@@ -66,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(validatorCompiler);
   parseJsonBodies(app);
   app.decorate('store', deps.store);
   app.decorate('config', config);

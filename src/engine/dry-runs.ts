@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { EntityEvent } from '../domain/entity-events.js';
-import { HookyardError } from '../domain/errors.js';
+import { invalidField } from '../domain/errors.js';
 import type { Hook } from '../domain/hooks.js';
 import type { JsonValue } from '../sandbox/index.js';
 import { finishExecution, insertExecution } from '../store/executions.js';
@@ -63,7 +63,7 @@ async function dryRun(deps: EngineDeps, hook: Hook, orgId: string, ctx: { event?
 function objectFixture(value: unknown, name: string): JsonValue | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new HookyardError('HY_VALIDATION', `${name} must be an object`, { details: [{ path: `body/${name}`, message: 'must be an object' }] });
+    throw invalidField(`body/${name}`, 'must be an object');
   }
   return value as JsonValue;
 }

@@ -20,7 +20,8 @@ import type { ValueRule } from '../domain/custom-attributes.js';
 import type { ChangeSource } from '../domain/entity-events.js';
 import { ENTITY_TYPES, entityType, isEntityType, type EntityType } from '../domain/entity-types.js';
 import { validateEntityData, type ValidationMode } from '../domain/entity-validation.js';
-import { HookyardError, validationError } from '../domain/errors.js';
+import { HookyardError, invalidField, validationError } from '../domain/errors.js';
+import { issue, underRoot, type FieldIssue } from '../domain/field-issues.js';
 import { API_OPERATIONS, type ApiOperation } from '../domain/hooks.js';
 import type { Principal } from '../store/api-keys.js';
 import { customAttributeDefinitions } from '../store/custom-attributes.js';
@@ -67,7 +68,7 @@ function knownType(type: string): EntityType {
 }
 
 function entityId(call: EntityCall): string {
-  if (!call.id) throw validationError('the entity id is missing from the path');
+  if (!call.id) throw invalidField('params/id', 'is missing');
   return call.id;
 }
 
@@ -79,12 +80,30 @@ function notFound(type: EntityType, id: string): HookyardError {
 function expectedVersion(ifMatch: string | undefined): number | undefined {
   if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(ifMatch);
-  if (!match) throw new HookyardError('HY_BAD_REQUEST', `If-Match must be an ETag this API returned, like "3"; got ${ifMatch}`);
+  if (!match) {
+    const found = issue('headers/if-match', `must be an ETag this API returned, like "3"; got ${ifMatch}`);
+    throw new HookyardError('HY_BAD_REQUEST', found.message, { details: [found] });
+  }
   return Number(match[1]);
 }
 
 function withEtag(status: number, entity: Entity, headers: Record<string, string> = {}): EntityResponse {
   return { status, body: entity, headers: { etag: `"${entity.version}"`, ...headers } };
+}
+
+/**
+ * Runs a store write whose rules over the merged record (400) name fields from the
+ * record's root, and names them under `body` as every other 400 of the API does.
+ */
+async function namedInBody<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof HookyardError && error.code === 'HY_VALIDATION' && Array.isArray(error.details)) {
+      throw validationError(underRoot('body', error.details as FieldIssue[]), { cause: error });
+    }
+    throw error;
+  }
 }
 
 function apiSource(principal: Principal): ChangeSource {
@@ -94,7 +113,7 @@ function apiSource(principal: Principal): ChangeSource {
 /** One value of a query parameter: repeated parameters are refused rather than guessed at. */
 function single(name: string, value: unknown): string {
   if (typeof value === 'string') return value;
-  throw validationError(`query/${name} must be given once, as text`);
+  throw invalidField(`query/${name}`, 'must be given once, as text');
 }
 
 /** `?limit=&cursor=&<field>=<value>…` of a list, checked against the type's scalar fields. */
@@ -110,16 +129,16 @@ function listQuery(type: EntityType, message: unknown): { limit: number; cursor?
     if (name === 'limit') {
       limit = Number(value);
       if (!/^\d+$/.test(value) || limit < 1 || limit > PAGE_SIZE.max) {
-        throw validationError(`query/limit must be an integer from 1 to ${PAGE_SIZE.max}`);
+        throw invalidField('query/limit', `must be an integer from 1 to ${PAGE_SIZE.max}`);
       }
     } else if (name === 'cursor') cursor = value;
     else if (scalars.get(name) === 'string') where[name] = value;
     else if (scalars.get(name) === 'number') {
       const number = Number(value);
-      if (value.trim() === '' || !Number.isFinite(number)) throw validationError(`query/${name} must be a number`);
+      if (value.trim() === '' || !Number.isFinite(number)) throw invalidField(`query/${name}`, 'must be a number');
       where[name] = String(number);
     } else {
-      throw validationError(`query/${name} is not a filter of ${type}; filter on ${[...scalars.keys()].join(', ')}`);
+      throw invalidField(`query/${name}`, `is not a filter of ${type}; filter on ${[...scalars.keys()].join(', ')}`);
     }
   }
   return { limit, ...(cursor === undefined ? {} : { cursor }), where };
@@ -134,7 +153,7 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
     const definitions: ValueRule[] = await customAttributeDefinitions(db, principal.orgId, type);
     const { data, errors, warnings } = validateEntityData(type, message, mode, definitions);
     const problems = [...errors, ...warnings];
-    if (problems.length > 0) throw validationError(problems.map((p) => p.message).join('; '), problems);
+    if (problems.length > 0) throw validationError(underRoot('body', problems));
     return data;
   }
 
@@ -156,7 +175,7 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
     async create(call) {
       const type = knownType(call.type);
       const data = await validBody(call.principal, type, call.message, 'create');
-      const entity = await createEntity(db, { orgId: call.principal.orgId, type, data, source: apiSource(call.principal) });
+      const entity = await namedInBody(() => createEntity(db, { orgId: call.principal.orgId, type, data, source: apiSource(call.principal) }));
       return withEtag(201, entity, { location: `/v1/entities/${type}/${entity.id}` });
     },
 
@@ -165,14 +184,16 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
       const id = entityId(call);
       const version = expectedVersion(call.ifMatch);
       const patch = await validBody(call.principal, type, call.message, 'patch');
-      const result = await updateEntity(db, {
-        orgId: call.principal.orgId,
-        type,
-        id,
-        patch,
-        source: apiSource(call.principal),
-        ...(version === undefined ? {} : { expectedVersion: version }),
-      });
+      const result = await namedInBody(() =>
+        updateEntity(db, {
+          orgId: call.principal.orgId,
+          type,
+          id,
+          patch,
+          source: apiSource(call.principal),
+          ...(version === undefined ? {} : { expectedVersion: version }),
+        }),
+      );
       if (!result) throw notFound(type, id);
       return withEtag(200, result.entity);
     },

@@ -121,7 +121,7 @@ function concurrentChange(row: EntitiesTable): HookyardError {
 async function assertWritable(db: Kysely<Database>, orgId: string, type: EntityType, data: Readonly<EntityData>): Promise<void> {
   const definition = entityType(type);
   const issues = definition.rules(data);
-  if (issues.length > 0) throw validationError(issues.map((i) => i.message).join('; '), issues);
+  if (issues.length > 0) throw validationError(issues);
   for (const ref of definition.references) {
     const id = data[ref.idField];
     if (id === undefined) {

@@ -9,7 +9,7 @@ import {
 } from '../../domain/custom-attributes.js';
 import { ENTITY_TYPES } from '../../domain/entity-types.js';
 import { notFound, validationError } from '../../domain/errors.js';
-import type { FieldIssue } from '../../domain/field-issues.js';
+import { underRoot, type FieldIssue } from '../../domain/field-issues.js';
 import {
   createCustomAttribute,
   deleteCustomAttribute,
@@ -34,7 +34,7 @@ const Query = Type.Object({ ...ListQuery.properties, entityType: Type.Optional(e
 const tags = ['custom-attributes'];
 
 function refuse(issues: FieldIssue[]): void {
-  if (issues.length > 0) throw validationError(issues.map((i) => `body/${i.message}`).join('; '), issues);
+  if (issues.length > 0) throw validationError(underRoot('body', issues));
 }
 
 export const customAttributeRoutes: FastifyPluginAsyncTypebox = async (app) => {

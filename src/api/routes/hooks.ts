@@ -6,7 +6,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CHANGE_TYPES } from '../../domain/entity-events.js';
 import { ENTITY_TYPES } from '../../domain/entity-types.js';
-import { HookyardError, notFound } from '../../domain/errors.js';
+import { HookyardError, invalidField, notFound, validationError } from '../../domain/errors.js';
+import { underRoot } from '../../domain/field-issues.js';
 import {
   API_OPERATIONS,
   HOOK_TYPES,
@@ -79,15 +80,28 @@ function asBody(hook: Hook): HookBody {
   return body as HookBody;
 }
 
+/**
+ * Compiles `code` as a run would; a syntax error is a 400 on `body/code` with the
+ * line and column in the hook's own source.
+ */
+async function compiles(code: string, language: 'javascript' | 'typescript'): Promise<void> {
+  try {
+    await checkSource(code, language);
+  } catch (error) {
+    if (!(error instanceof HookyardError) || error.code !== 'HY_VALIDATION') throw error;
+    const { line, column } = (error.details ?? {}) as { line?: number; column?: number };
+    const found = { path: 'body/code', message: `body/code does not compile: ${error.message}`, ...(line !== undefined && { line }), ...(column !== undefined && { column }) };
+    throw validationError([found], { cause: error });
+  }
+}
+
 /** Checks a complete body and turns it into what the store saves. */
 async function toInput(body: HookBody): Promise<HookInput> {
   const runtime = body.runtime ?? 'code';
   const draft = { ...body, type: body.type!, runtime, entityType: body.entityType ?? null } as HookDraft;
   const { settings, issues } = checkHookDraft(draft);
-  if (issues.length > 0) {
-    throw new HookyardError('HY_VALIDATION', issues.map((i) => i.message).join('; '), { details: issues });
-  }
-  if (runtime === 'code') await checkSource(body.code!, body.language ?? 'javascript');
+  if (issues.length > 0) throw validationError(underRoot('body', issues));
+  if (runtime === 'code') await compiles(body.code!, body.language ?? 'javascript');
   return {
     name: body.name!,
     type: draft.type,
@@ -116,7 +130,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
       if (!integration) throw notFound('integration');
       const input = await toInput(request.body);
       if (input.runtime === 'remote' && !input.remoteSecret) {
-        throw new HookyardError('HY_VALIDATION', 'remote/secret is required for a remote hook (it signs every call)');
+        throw invalidField('body/remote/secret', 'is required for a remote hook (it signs every call)');
       }
       return reply.status(201).send(await insertHook(db, secretBox, orgId, integration.id, input));
     },
@@ -144,7 +158,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
       const merged = { ...asBody(current), ...request.body } as HookBody;
       const input = await toInput(merged);
       if (input.runtime === 'remote' && current.runtime !== 'remote' && !input.remoteSecret) {
-        throw new HookyardError('HY_VALIDATION', 'remote/secret is required when a hook becomes remote');
+        throw invalidField('body/remote/secret', 'is required when a hook becomes remote');
       }
       return (await updateHook(db, secretBox, orgId, current.id, input))!;
     },
