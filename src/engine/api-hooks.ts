@@ -19,6 +19,7 @@
  */
 import { ERROR_STATUS, HookyardError } from '../domain/errors.js';
 import { isEntityType, type EntityType } from '../domain/entity-types.js';
+import type { ExecutionLogEntry } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import { newId } from '../domain/ids.js';
 import type { JsonValue, RunResult } from '../sandbox/index.js';
@@ -33,7 +34,7 @@ import {
 } from './entity-operations.js';
 import { ExecutionRecorder } from './execution-recorder.js';
 import { outcomeOf, runHook } from './hook-runner.js';
-import { readPostHookResult, readPreHookResult } from './api-hook-results.js';
+import { readPostHookResult, readPreHookResult, type PostHookVerdict, type PreHookVerdict } from './api-hook-results.js';
 
 /** The entity operations, by name. */
 export type EntityOperations = Readonly<Record<EntityOperationName, EntityOperation>>;
@@ -64,6 +65,40 @@ function asResponse(error: HookyardError): EntityResponse {
   return { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) } } };
 }
 
+/** The last log line of a pre- or post-hook's execution. */
+interface Verdict {
+  readonly message: string;
+  readonly data: { readonly proceeded?: boolean; readonly status?: number; readonly message?: string; readonly messageOverride?: boolean; readonly responseOverride?: boolean };
+}
+
+/** What a pre-hook decided, as its execution records it: the status and message it returned, and whether the call went on. */
+function preVerdict(verdict: PreHookVerdict, hook: Hook): Verdict {
+  switch (verdict.kind) {
+    case 'go':
+      return { message: 'verdict: go on (200)', data: { proceeded: true, status: 200, messageOverride: verdict.messageOverride !== undefined } };
+    case 'stop':
+      return {
+        message: `verdict: stop the call with ${verdict.status}${verdict.message === undefined ? '' : `: ${verdict.message}`}`,
+        data: { proceeded: false, status: verdict.status, ...(verdict.message !== undefined && { message: verdict.message }) },
+      };
+    default: {
+      const proceeded = hook.onError === 'continue';
+      return {
+        message: `verdict: the hook ${verdict.kind === 'invalid' ? 'returned something a pre-hook cannot' : 'failed'}; ${proceeded ? 'the call went on (onError: continue)' : 'the call was stopped with 502'}`,
+        data: proceeded ? { proceeded } : { proceeded, status: 502 },
+      };
+    }
+  }
+}
+
+/** What a post-hook decided about the response. */
+function postVerdict(verdict: PostHookVerdict): Verdict {
+  if (verdict.kind === 'override') {
+    return { message: `verdict: replace the response${verdict.status === undefined ? '' : ` (status ${verdict.status})`}`, data: { responseOverride: true, ...(verdict.status !== undefined && { status: verdict.status }) } };
+  }
+  return { message: 'verdict: keep the response', data: { responseOverride: false } };
+}
+
 /**
  * Wraps `operations` with the organisation's pre/post hooks.
  *
@@ -88,8 +123,10 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
     });
     return {
       result,
-      record: (invalid?: string) => {
+      /** Records the run, its last log line the verdict: what the hook decided and whether the call went on. */
+      record: (verdict: Verdict, invalid?: string) => {
         const outcome = outcomeOf(result);
+        const line: ExecutionLogEntry = { ts: new Date().toISOString(), level: 'info', message: verdict.message, data: verdict.data };
         recorder.record({
           id: executionId,
           orgId,
@@ -98,6 +135,7 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
           startedAt,
           finishedAt: Date.now(),
           ...outcome,
+          logs: [...(outcome.logs ?? []), line],
           ...(invalid !== undefined && { status: 'failed', error: { message: invalid } }),
         });
       },
@@ -121,7 +159,7 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
     for (const hook of pre) {
       const { result, record } = await run(orgId, hook, { request: hookRequest() });
       const verdict = readPreHookResult(result);
-      record(verdict.kind === 'invalid' ? verdict.reason : undefined);
+      record(preVerdict(verdict, hook), verdict.kind === 'invalid' ? verdict.reason : undefined);
       if (verdict.kind === 'go') {
         if (verdict.messageOverride !== undefined) message = verdict.messageOverride;
       } else if (verdict.kind === 'stop') {
@@ -148,7 +186,7 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
     for (const hook of post) {
       const { result, record } = await run(orgId, hook, { request: hookRequest(), response: { status: response.status, body: response.body ?? null } });
       const verdict = readPostHookResult(result);
-      record(verdict.kind === 'invalid' ? verdict.reason : undefined);
+      record(postVerdict(verdict), verdict.kind === 'invalid' ? verdict.reason : undefined);
       if (verdict.kind === 'override') {
         response = { ...response, status: verdict.status ?? response.status, body: verdict.body };
         thrown = undefined;

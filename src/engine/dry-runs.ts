@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityEvent } from '../domain/entity-events.js';
 import { invalidField } from '../domain/errors.js';
+import { emptyDryRunCounts } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import type { JsonValue } from '../sandbox/index.js';
 import { finishExecution, insertExecution } from '../store/executions.js';
@@ -56,7 +57,9 @@ async function dryRun(deps: EngineDeps, hook: Hook, orgId: string, ctx: { event?
   }
   const outcome = outcomeOf(result);
   const returned = { ts: new Date().toISOString(), level: 'info' as const, message: 'dry run: the hook returned', data: result.redactor.json(result.value ?? null) };
-  await finishExecution(db, executionId, { ...outcome, logs: [...outcome.logs!, ...(result.status === 'completed' ? [returned] : [])] });
+  // One event or request was looked at; a dry run writes no record, so every would-count is 0.
+  const counts = { ...emptyDryRunCounts(), processed: 1 };
+  await finishExecution(db, executionId, { ...outcome, counts, logs: [...outcome.logs!, ...(result.status === 'completed' ? [returned] : [])] });
   return executionId;
 }
 

@@ -5,7 +5,7 @@
  * execution's outcome. Hook failures end the execution; they never throw.
  */
 import { coerceError } from '../domain/errors.js';
-import { emptyCounts, type Counts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../domain/executions.js';
+import { DRY_RUN_COUNT, emptyCounts, emptyDryRunCounts, type Counts, type DryRunCounts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../domain/executions.js';
 import { applyMapping, readPageReturn } from '../domain/pull-records.js';
 import { DEFAULT_LIMITS, createRedactor, dryRunKv, type EntryPoint, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor, type RunError, type RunRequest, type RunStatus } from '../sandbox/index.js';
 import { customAttributeDefinitions } from '../store/custom-attributes.js';
@@ -49,10 +49,17 @@ class ExecutionLog {
   readonly logs: LogEntry[] = [];
   readonly http: HttpLogEntry[] = [];
   readonly counts: Counts = emptyCounts();
+  /** A dry run's counts, of every record (the preview keeps only the first ones). */
+  readonly dryRunCounts: DryRunCounts = emptyDryRunCounts();
   readonly preview: PreviewItem[] = [];
   /** Set once the secrets are loaded: the lines Hookyard writes quote records, which may hold them. */
   redactor: Redactor = createRedactor();
   #recordLines = 0;
+
+  /** The counts to record: what happened, or for a dry run what would have. */
+  countsOf(run: Pick<PullRun, 'dryRun'>): Counts | DryRunCounts {
+    return run.dryRun ? this.dryRunCounts : this.counts;
+  }
 
   line(level: LogEntry['level'], message: string, data?: JsonValue): void {
     this.logs.push({ ts: new Date().toISOString(), level, message: this.redactor.text(message), ...(data !== undefined && { data: this.redactor.json(data) }) });
@@ -80,12 +87,12 @@ export async function runPull(deps: EngineDeps, run: PullRun): Promise<Execution
   } catch (thrown) {
     if (isBusy(thrown)) {
       // A dry run the sandbox had no room for: recorded as skipped, and the caller gets the 429.
-      await finishExecution(db, run.executionId, { status: 'skipped', counts: log.counts, logs: log.logs, http: log.http, error: { message: `rate limit: ${thrown.message}` } });
+      await finishExecution(db, run.executionId, { status: 'skipped', counts: log.countsOf(run), logs: log.logs, http: log.http, error: { message: `rate limit: ${thrown.message}` } });
       throw thrown;
     }
     // The platform failed (database, decryption), not the hook: still close the record.
     const error = coerceError(thrown);
-    outcome = { status: 'failed', counts: log.counts, logs: log.logs, http: log.http, error: { message: `internal error: ${error.message}` } };
+    outcome = { status: 'failed', counts: log.countsOf(run), logs: log.logs, http: log.http, error: { message: `internal error: ${error.message}` } };
   }
   await finishExecution(db, run.executionId, outcome);
   return outcome;
@@ -93,7 +100,7 @@ export async function runPull(deps: EngineDeps, run: PullRun): Promise<Execution
 
 async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promise<ExecutionOutcome> {
   const { db } = deps.store;
-  const failed = (message: string): ExecutionOutcome => ({ status: 'failed', counts: log.counts, logs: log.logs, http: log.http, error: { message } });
+  const failed = (message: string): ExecutionOutcome => ({ status: 'failed', counts: log.countsOf(run), logs: log.logs, http: log.http, error: { message } });
   const hook = await findHookForRun(db, deps.secretBox, run.orgId, run.hookId);
   if (!hook || hook.type !== 'pull' || !hook.entityType) return failed('the hook is gone or is not a pull hook');
   if (hook.runtime !== 'code' || hook.code === undefined) return failed('remote pull hooks are not supported yet');
@@ -215,6 +222,8 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
     }
     for (const warning of saved.warnings) log.recordLine('warn', `record ${warning.externalId}: ${warning.message}`);
     if (run.dryRun) {
+      log.dryRunCounts.processed += records.length;
+      for (const item of saved.preview) log.dryRunCounts[DRY_RUN_COUNT[item.outcome]]++;
       const room = MAX_PREVIEW - log.preview.length;
       if (saved.preview.length > room && room >= 0) log.line('warn', `the preview keeps the first ${MAX_PREVIEW} records`);
       log.preview.push(...saved.preview.slice(0, Math.max(0, room)));
@@ -228,7 +237,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
   log.logs.push(...pagination.warnings);
   const failure = pagination.pages.at(-1)?.error;
   const status = pagination.status;
-  const summary = { counts: { ...log.counts }, status, pages: pagination.pages.length, aborted: aborted as boolean };
+  const summary = { counts: { ...log.countsOf(run) }, status, pages: pagination.pages.length, aborted: aborted as boolean };
   const aggregate = await step('postAggregate', pagination.pages.length, undefined, { summary } as unknown as JsonValue);
   if (aggregate.status !== 'completed') log.line('error', `postAggregate(): ${aggregate.error?.message ?? aggregate.status}`);
 
@@ -246,7 +255,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
   return {
     status,
     pages: pagination.pages.length,
-    counts: log.counts,
+    counts: log.countsOf(run),
     logs: log.logs,
     http: log.http,
     ...(error && { error }),

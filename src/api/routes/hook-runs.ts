@@ -89,7 +89,11 @@ export const hookRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
     '/hooks/:id/test',
     {
       config: { role: 'editor' },
-      schema: { tags, summary: 'Dry run: real HTTP, nothing written; answers with the finished execution and its preview', params: IdParams, body: Type.Optional(TestBody) },
+      schema: { tags, summary: 'Dry run: real HTTP, nothing written; answers with the finished execution and its preview', params: IdParams, body: TestBody },
+      // No body at all means no fixture, as `{}` does.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
     },
     async (request) => {
       const { orgId } = request.principal;
