@@ -27,7 +27,11 @@ import type { Principal } from '../store/api-keys.js';
 import { customAttributeDefinitions } from '../store/custom-attributes.js';
 import type { Engine } from '../store/dialect.js';
 import { createEntity, deleteEntity, findEntity, listEntities, updateEntity, type Entity } from '../store/entities.js';
+import { linksOfEntities, type EntityLink } from '../store/external-links.js';
 import type { Database } from '../store/schema.js';
+
+/** An entity as the REST API answers it: with the source system records it is linked to. */
+export type LinkedEntity = Entity & { readonly links: readonly EntityLink[] };
 
 /** The operations, named as API pre- and post-hooks name them. */
 export const ENTITY_OPERATIONS = API_OPERATIONS;
@@ -116,17 +120,25 @@ function single(name: string, value: unknown): string {
   throw invalidField(`query/${name}`, 'must be given once, as text');
 }
 
-/** `?limit=&cursor=&<field>=<value>…` of a list, checked against the type's scalar fields. */
-function listQuery(type: EntityType, message: unknown): { limit: number; cursor?: string; where: Record<string, string> } {
+/** The list parameters that filter by link rather than by field. */
+const LINK_FILTERS = ['sourceSystemKey', 'externalId'] as const;
+
+/** `?limit=&cursor=&sourceSystemKey=&externalId=&<field>=<value>…` of a list, checked against the type's scalar fields. */
+function listQuery(
+  type: EntityType,
+  message: unknown,
+): { limit: number; cursor?: string; where: Record<string, string>; linkedTo?: { sourceSystemKey?: string; externalId?: string } } {
   const query = (message ?? {}) as Record<string, unknown>;
   const scalars = entityType(type).scalars;
   const where: Record<string, string> = {};
   let limit: number = PAGE_SIZE.default;
   let cursor: string | undefined;
+  let linkedTo: { sourceSystemKey?: string; externalId?: string } | undefined;
   for (const [name, raw] of Object.entries(query)) {
     if (raw === undefined) continue;
     const value = single(name, raw);
-    if (name === 'limit') {
+    if ((LINK_FILTERS as readonly string[]).includes(name)) linkedTo = { ...linkedTo, [name]: value };
+    else if (name === 'limit') {
       limit = Number(value);
       if (!/^\d+$/.test(value) || limit < 1 || limit > PAGE_SIZE.max) {
         throw invalidField('query/limit', `must be an integer from 1 to ${PAGE_SIZE.max}`);
@@ -138,10 +150,10 @@ function listQuery(type: EntityType, message: unknown): { limit: number; cursor?
       if (value.trim() === '' || !Number.isFinite(number)) throw invalidField(`query/${name}`, 'must be a number');
       where[name] = String(number);
     } else {
-      throw invalidField(`query/${name}`, `is not a filter of ${type}; filter on ${[...scalars.keys()].join(', ')}`);
+      throw invalidField(`query/${name}`, `is not a filter of ${type}; filter on ${[...scalars.keys(), ...LINK_FILTERS].join(', ')}`);
     }
   }
-  return { limit, ...(cursor === undefined ? {} : { cursor }), where };
+  return { limit, ...(cursor === undefined ? {} : { cursor }), where, ...(linkedTo && { linkedTo }) };
 }
 
 /** Builds the five operations over one store. */
@@ -157,11 +169,18 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
     return data;
   }
 
+  /** Entities as the API shows them: with `links`, where they came from (one query for them all). */
+  async function withLinks(orgId: string, entities: readonly Entity[]): Promise<LinkedEntity[]> {
+    const links = await linksOfEntities(db, orgId, entities.map((e) => e.id));
+    return entities.map((e) => ({ ...e, links: links.get(e.id) ?? [] }));
+  }
+
   return Object.freeze({
     async list(call) {
       const type = knownType(call.type);
-      const page = await listEntities(db, engine, { orgId: call.principal.orgId, type, ...listQuery(type, call.message) });
-      return { status: 200, body: page };
+      const orgId = call.principal.orgId;
+      const page = await listEntities(db, engine, { orgId, type, ...listQuery(type, call.message) });
+      return { status: 200, body: { items: await withLinks(orgId, page.items), nextCursor: page.nextCursor } };
     },
 
     async get(call) {
@@ -169,14 +188,15 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
       const id = entityId(call);
       const entity = await findEntity(db, call.principal.orgId, type, id);
       if (!entity) throw notFound(type, id);
-      return withEtag(200, entity);
+      return withEtag(200, (await withLinks(call.principal.orgId, [entity]))[0]!);
     },
 
     async create(call) {
       const type = knownType(call.type);
       const data = await validBody(call.principal, type, call.message, 'create');
       const entity = await namedInBody(() => createEntity(db, { orgId: call.principal.orgId, type, data, source: apiSource(call.principal) }));
-      return withEtag(201, entity, { location: `/v1/entities/${type}/${entity.id}` });
+      // Created through the API: linked to no source system yet.
+      return withEtag(201, { ...entity, links: [] }, { location: `/v1/entities/${type}/${entity.id}` });
     },
 
     async update(call) {
@@ -195,7 +215,7 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
         }),
       );
       if (!result) throw notFound(type, id);
-      return withEtag(200, result.entity);
+      return withEtag(200, (await withLinks(call.principal.orgId, [result.entity]))[0]!);
     },
 
     async delete(call) {
