@@ -3,7 +3,7 @@
  * Route groups are encapsulated plugins listed in {@link V1_ROUTES}; only the store
  * and the caller's principal are shared decorators.
  */
-import fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
+import fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type onSendHookHandler } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,6 +13,7 @@ import type { Store } from '../store/db.js';
 import { authenticate } from './auth.js';
 import { toErrorResponse } from './errors.js';
 import { parseJsonBodies } from './json-body.js';
+import { DOCS_PAGE, finishDocument, OPENAPI_DOCUMENT } from './openapi.js';
 import { validatorCompiler } from './validation.js';
 import { createMetrics, instrument } from './metrics.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -38,6 +39,8 @@ export interface AppDeps extends EngineDeps {
   readonly config: Config;
   /** pino request logs; off in tests, or to `stream` (tests that read them). */
   readonly logger?: boolean | { readonly stream: { write(line: string): void } };
+  /** An `onSend` hook on every route, added before any (tests check each answer against its route's documented schema). */
+  readonly onSend?: onSendHookHandler;
 }
 
 /** The `/v1` route groups, each an encapsulated plugin given the app's dependencies. */
@@ -66,7 +69,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (deps.onSend) app.addHook('onSend', deps.onSend);
   app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the answers (and tests check them): they must not drop or convert what a handler sends.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   parseJsonBodies(app);
   app.decorate('store', deps.store);
   app.decorate('config', config);
@@ -83,14 +89,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const registry = createMetrics();
   instrument(app, registry);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Hookyard API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swagger, { openapi: { openapi: '3.0.3', ...structuredClone(OPENAPI_DOCUMENT) }, transformObject: finishDocument as never });
+  await app.register(swaggerUi, { routePrefix: '/docs', ...structuredClone(DOCS_PAGE) });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(opsRoutes, { registry });
 

@@ -33,7 +33,7 @@ import {
   type EntityResponse,
 } from './entity-operations.js';
 import { ExecutionRecorder } from './execution-recorder.js';
-import { outcomeOf, runHook } from './hook-runner.js';
+import { outcomeOf, runHook, type HookRunResult } from './hook-runner.js';
 import { readPostHookResult, readPreHookResult, type PostHookVerdict, type PreHookVerdict } from './api-hook-results.js';
 
 /** The entity operations, by name. */
@@ -112,7 +112,7 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
   async function run(orgId: string, hook: Hook, ctx: { request: HookRequest; response?: { status: number; body: unknown } }) {
     const executionId = newId();
     const startedAt = Date.now();
-    const result: RunResult = await runHook(runner, {
+    const result: HookRunResult = await runHook(runner, {
       orgId,
       hook,
       executionId,
@@ -126,7 +126,13 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
       /** Records the run, its last log line the verdict: what the hook decided and whether the call went on. */
       record: (verdict: Verdict, invalid?: string) => {
         const outcome = outcomeOf(result);
-        const line: ExecutionLogEntry = { ts: new Date().toISOString(), level: 'info', message: verdict.message, data: verdict.data };
+        // The hook's message may quote a secret: the verdict is redacted like the hook's own log lines.
+        const line: ExecutionLogEntry = {
+          ts: new Date().toISOString(),
+          level: 'info',
+          message: result.redactor.text(verdict.message),
+          data: result.redactor.json(verdict.data as unknown as JsonValue),
+        };
         recorder.record({
           id: executionId,
           orgId,
@@ -164,7 +170,7 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
         if (verdict.messageOverride !== undefined) message = verdict.messageOverride;
       } else if (verdict.kind === 'stop') {
         const body = verdict.status >= 400 ? { error: { code: codeOf(verdict.status), message: verdict.message ?? `stopped by pre-hook "${hook.name}"` } } : verdict.message === undefined ? undefined : { message: verdict.message };
-        return { status: verdict.status, ...(body !== undefined && { body }) };
+        return { status: verdict.status, ...(body !== undefined && { body }), byHook: true };
       } else if (hook.onError !== 'continue') {
         const reason = verdict.kind === 'invalid' ? verdict.reason : (result.error?.message ?? result.status);
         throw new HookyardError('HY_BAD_GATEWAY', `pre-hook "${hook.name}" ${result.status === 'timed_out' ? 'timed out' : 'failed'}: ${reason}`, {
@@ -188,7 +194,7 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
       const verdict = readPostHookResult(result);
       record(postVerdict(verdict), verdict.kind === 'invalid' ? verdict.reason : undefined);
       if (verdict.kind === 'override') {
-        response = { ...response, status: verdict.status ?? response.status, body: verdict.body };
+        response = { ...response, status: verdict.status ?? response.status, body: verdict.body, byHook: true };
         thrown = undefined;
       }
     }

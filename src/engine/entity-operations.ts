@@ -54,6 +54,8 @@ export interface EntityResponse {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Set when a pre-hook stopped the call or a post-hook replaced the answer: its status and body are the hook's, not the API's. */
+  readonly byHook?: true;
 }
 
 export type EntityOperation = (call: EntityCall) => Promise<EntityResponse>;

@@ -15,6 +15,7 @@ import { createApiKey } from '../../src/store/api-keys.js';
 import type { Store } from '../../src/store/db.js';
 import { insertOrganisation, type Organisation } from '../../src/store/organisations.js';
 import { waitFor } from './jobs.js';
+import { createResponseCheck } from './response-check.js';
 import { freshStore, type TestEngine } from './stores.js';
 
 /** An organisation with one key of each role. */
@@ -50,7 +51,8 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   const config = loadConfig({ HOOKYARD_LOG_LEVEL: 'silent' }, { dataDir: '/nonexistent' });
   const sandbox = createSandbox({ ...options.sandbox, egress: options.egress ?? {} });
   const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123') };
-  const app = await buildApp({ ...deps, config });
+  const check = createResponseCheck();
+  const app = await buildApp({ ...deps, config, onSend: check.onSend });
   await app.ready();
   let worker: JobWorker | undefined;
   let stopServices: (() => Promise<void>) | undefined;
@@ -93,6 +95,9 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
       await app.close();
       await sandbox.close();
       await dispose();
+      if (check.mismatches.length > 0) {
+        throw new Error(`answers that do not match their documented schemas:\n${check.mismatches.join('\n')}`);
+      }
     },
   };
 }

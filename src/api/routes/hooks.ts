@@ -23,6 +23,7 @@ import { checkSource } from '../../sandbox/index.js';
 import { deleteHook, findHook, insertHook, listHooksOfIntegration, updateHook, type HookInput } from '../../store/hooks.js';
 import { findIntegration } from '../../store/integrations.js';
 import type { AppDeps } from '../app.js';
+import { NoContent, Page, responses } from '../openapi.js';
 import { IdParams, ListQuery, stringEnum } from '../schemas.js';
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
@@ -61,8 +62,52 @@ const HookFields = {
   onError: nullable(stringEnum(['fail', 'continue'] as const)),
 };
 
-const CreateHook = Type.Object({ ...HookFields, type: stringEnum(HOOK_TYPES) }, { additionalProperties: false });
-const PatchHook = Type.Partial(Type.Object(HookFields), { additionalProperties: false });
+const CreateHook = Type.Object(
+  { ...HookFields, type: stringEnum(HOOK_TYPES) },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'Log changes',
+        type: 'push',
+        entityType: 'employee',
+        changeTypes: ['create'],
+        code: 'async function run(ctx) {\n  ctx.log.info(`${ctx.event.changeType} ${ctx.event.after.email}`);\n}\n',
+      },
+    ],
+  },
+);
+const PatchHook = Type.Partial(Type.Object(HookFields), { additionalProperties: false, examples: [{ changeTypes: ['create', 'update'], params: { channel: 'hr' } }] });
+
+/** A hook as the API answers it; settings that do not apply to its type are absent. */
+const HookOut = Type.Object(
+  {
+    id: Type.String(),
+    integrationId: Type.String(),
+    name: Type.String(),
+    type: stringEnum(HOOK_TYPES),
+    entityType: Type.Union([stringEnum(ENTITY_TYPES), Type.Null()]),
+    runtime: stringEnum(['code', 'remote'] as const),
+    code: Type.Optional(Type.String()),
+    remote: Type.Optional(Type.Object({ url: Type.String(), steps: Type.Optional(Type.Array(Type.String())) }, { description: 'the signing secret is never shown' })),
+    enabled: Type.Boolean(),
+    language: Type.Optional(stringEnum(LANGUAGES)),
+    schedule: Type.Optional(Type.Object({ interval: stringEnum(SCHEDULE_INTERVALS), preferredHour: Type.Integer({ minimum: 0, maximum: 23 }) }, { additionalProperties: false })),
+    changeTypes: Type.Optional(Type.Array(stringEnum(CHANGE_TYPES))),
+    operations: Type.Optional(Type.Array(stringEnum(API_OPERATIONS))),
+    order: Type.Optional(Type.Integer()),
+    method: Type.Optional(stringEnum(HTTP_METHODS)),
+    path: Type.Optional(Type.String()),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    mapping: Type.Optional(Type.Record(Type.String(), Type.String())),
+    retry: Type.Optional(Type.Object({ attempts: Type.Integer() }, { additionalProperties: false })),
+    onError: Type.Optional(stringEnum(['fail', 'continue'] as const)),
+    version: Type.Integer({ minimum: 1, description: 'incremented by every change' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false, title: 'Hook' },
+);
 type HookBody = Partial<Static<typeof CreateHook>>;
 
 /** The stored hook as a body, so a PATCH can be merged over it. */
@@ -123,7 +168,16 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
 
   app.post(
     '/integrations/:id/hooks',
-    { schema: { tags, summary: 'Create a hook; code is compiled and a syntax error refused', params: IdParams, body: CreateHook } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a hook',
+        description: "A hook of the integration. Code is compiled when saved: a syntax error answers 400 on body/code with its line and column. A setting that does not apply to the hook's type is refused.",
+        params: IdParams,
+        body: CreateHook,
+        response: responses({ 201: HookOut }, { body: true, id: true, role: true }),
+      },
+    },
     async (request, reply) => {
       const { orgId } = request.principal;
       const integration = await findIntegration(db, orgId, request.params.id);
@@ -136,21 +190,47 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
     },
   );
 
-  app.get('/integrations/:id/hooks', { schema: { tags, params: IdParams, querystring: ListQuery } }, async (request) => {
-    const { orgId } = request.principal;
-    if (!(await findIntegration(db, orgId, request.params.id))) throw notFound('integration');
-    return listHooksOfIntegration(db, orgId, request.params.id, request.query);
-  });
+  app.get(
+    '/integrations/:id/hooks',
+    {
+      schema: {
+        tags,
+        summary: "List an integration's hooks",
+        description: 'In creation order.',
+        params: IdParams,
+        querystring: ListQuery,
+        response: responses({ 200: Page(HookOut, 'HookPage') }, { id: true }),
+      },
+    },
+    async (request) => {
+      const { orgId } = request.principal;
+      if (!(await findIntegration(db, orgId, request.params.id))) throw notFound('integration');
+      return listHooksOfIntegration(db, orgId, request.params.id, request.query);
+    },
+  );
 
-  app.get('/hooks/:id', { schema: { tags, params: IdParams } }, async (request) => {
-    const hook = await findHook(db, request.principal.orgId, request.params.id);
-    if (!hook) throw notFound('hook');
-    return hook;
-  });
+  app.get(
+    '/hooks/:id',
+    { schema: { tags, summary: 'Get a hook', description: 'One hook, with its code.', params: IdParams, response: responses({ 200: HookOut }, { id: true }) } },
+    async (request) => {
+      const hook = await findHook(db, request.principal.orgId, request.params.id);
+      if (!hook) throw notFound('hook');
+      return hook;
+    },
+  );
 
   app.patch(
     '/hooks/:id',
-    { schema: { tags, summary: 'Change a hook: fields present are set, null clears a setting', params: IdParams, body: PatchHook } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a hook',
+        description: 'Fields present are set, null clears a setting, absent fields stay; the type is fixed. The version is incremented.',
+        params: IdParams,
+        body: PatchHook,
+        response: responses({ 200: HookOut }, { body: true, id: true, role: true }),
+      },
+    },
     async (request) => {
       const { orgId } = request.principal;
       const current = await findHook(db, orgId, request.params.id);
@@ -164,8 +244,14 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
     },
   );
 
-  app.delete('/hooks/:id', { schema: { tags, params: IdParams } }, async (request, reply) => {
-    if (!(await deleteHook(db, request.principal.orgId, request.params.id))) throw notFound('hook');
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/hooks/:id',
+    {
+      schema: { tags, summary: 'Delete a hook', description: 'Its executions stay readable by id.', params: IdParams, response: responses({ 204: NoContent }, { id: true, role: true }) },
+    },
+    async (request, reply) => {
+      if (!(await deleteHook(db, request.principal.orgId, request.params.id))) throw notFound('hook');
+      return reply.status(204).send();
+    },
+  );
 };
