@@ -16,6 +16,7 @@ import { resolveMasterKey } from '../master-key.js';
 import { createSandbox, type ProcessEgressOptions } from '../sandbox/index.js';
 import { migrate, openStore } from '../store/db.js';
 import type { FolderLock } from '../store/sqlite/folder-lock.js';
+import { loggerFor } from './log-output.js';
 import { lockEmbeddedStore } from './store-options.js';
 
 export interface Platform {
@@ -75,7 +76,7 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
   await worker.start();
   const stopServices = startBackgroundServices(deps);
 
-  const app = options.api ? await buildApp({ ...deps, config, logger: config.logLevel !== 'silent' }) : undefined;
+  const app = options.api ? await buildApp({ ...deps, config, logger: loggerFor(config) }) : undefined;
   const sockets = new Set<Socket>();
   app?.server.on('connection', (socket: Socket) => {
     sockets.add(socket);
