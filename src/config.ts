@@ -20,6 +20,14 @@ export interface EgressConfig {
   readonly caFile?: string;
 }
 
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+function parseLogFormat(value: string, name: string): LogFormat {
+  if ((LOG_FORMATS as readonly string[]).includes(value)) return value as LogFormat;
+  throw new HookyardError('HY_BAD_REQUEST', `${name} must be one of ${LOG_FORMATS.join(', ')}; got "${value}"`);
+}
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -31,6 +39,8 @@ export interface Config {
   readonly adminKey?: string;
   readonly smtpUrl?: string;
   readonly logLevel: string;
+  /** `json` lines, readable `pretty` lines, or `auto`: pretty on a terminal unless NODE_ENV=production. */
+  readonly logFormat: LogFormat;
   /**
    * Jobs (hook runs) one process runs at once. Most runs wait on a remote API, so the
    * default is high; each holds an isolate, so this times the hook memory limit bounds
@@ -145,6 +155,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     adminKey: env.HOOKYARD_ADMIN_KEY || undefined,
     smtpUrl: env.HOOKYARD_SMTP_URL || undefined,
     logLevel: env.HOOKYARD_LOG_LEVEL || 'info',
+    logFormat: env.HOOKYARD_LOG_FORMAT ? parseLogFormat(env.HOOKYARD_LOG_FORMAT, 'HOOKYARD_LOG_FORMAT') : 'auto',
     bodyLimit: 1024 * 1024,
     jobLeaseMs: env.HOOKYARD_JOB_LEASE_MS ? parsePositiveInt(env.HOOKYARD_JOB_LEASE_MS, 'HOOKYARD_JOB_LEASE_MS') : 60_000,
     shutdownTimeoutMs: env.HOOKYARD_SHUTDOWN_TIMEOUT_MS ? parsePositiveInt(env.HOOKYARD_SHUTDOWN_TIMEOUT_MS, 'HOOKYARD_SHUTDOWN_TIMEOUT_MS') : 30_000,

@@ -4,7 +4,7 @@
  * and the caller's principal are shared decorators.
  */
 import type { Registry } from 'prom-client';
-import fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
+import fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type onSendHookHandler } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,6 +14,8 @@ import type { Store } from '../store/db.js';
 import { authenticate } from './auth.js';
 import { toErrorResponse } from './errors.js';
 import { parseJsonBodies } from './json-body.js';
+import { DOCS_PAGE, finishDocument, OPENAPI_DOCUMENT } from './openapi.js';
+import { validatorCompiler } from './validation.js';
 import { createMetrics, instrument } from './metrics.js';
 import { Readiness, refuseWhileMigrating } from './readiness.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -44,6 +46,8 @@ export interface AppDeps extends EngineDeps {
   readonly registry?: Registry;
   /** The process's readiness (`/readyz`); default always ready once the database answers. */
   readonly readiness?: Readiness;
+  /** An `onSend` hook on every route, added before any (tests check each answer against its route's documented schema). */
+  readonly onSend?: onSendHookHandler;
 }
 
 /** The `/v1` route groups, each an encapsulated plugin given the app's dependencies. */
@@ -64,7 +68,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = fastify({
     logger: deps.logger ? { level: config.logLevel, ...(typeof deps.logger === 'object' && { stream: deps.logger.stream }) } : false,
     bodyLimit: config.bodyLimit,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     // Paths refused before routing (a broken escape, an over-long parameter) answer in the API's shape too.
     frameworkErrors: (error, _request, reply) => {
       const { status, body } = toErrorResponse(error, config.bodyLimit);
@@ -73,6 +76,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (deps.onSend) app.addHook('onSend', deps.onSend);
+  app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the answers (and tests check them): they must not drop or convert what a handler sends.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   parseJsonBodies(app);
   app.decorate('store', deps.store);
   app.decorate('config', config);
@@ -90,14 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const readiness = deps.readiness ?? new Readiness();
   instrument(app, registry);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Hookyard API', version: '1' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swagger, { openapi: { openapi: '3.0.3', ...structuredClone(OPENAPI_DOCUMENT) }, transformObject: finishDocument as never });
+  await app.register(swaggerUi, { routePrefix: '/docs', ...structuredClone(DOCS_PAGE) });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(opsRoutes, { registry, readiness, db: deps.store.db });
   await app.register(inboundRoutes, deps);

@@ -20,6 +20,7 @@ import { resolveMasterKey } from '../master-key.js';
 import { createSandbox, type ProcessEgressOptions } from '../sandbox/index.js';
 import { migrate, openStore } from '../store/db.js';
 import type { FolderLock } from '../store/sqlite/folder-lock.js';
+import { loggerFor } from './log-output.js';
 import { lockEmbeddedStore } from './store-options.js';
 
 export interface Platform {
@@ -76,7 +77,7 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
   const deps: EngineDeps = { store, secretBox, sandbox, queue, metrics, retention: config.retention };
 
   // The listeners open before the migrations run, so that /readyz can say they do.
-  const app = options.api ? await buildApp({ ...deps, config, logger: config.logLevel !== 'silent', registry, readiness }) : undefined;
+  const app = options.api ? await buildApp({ ...deps, config, logger: loggerFor(config), registry, readiness }) : undefined;
   const metricsApp = config.metricsPort === undefined ? undefined : await buildMetricsServer({ registry, readiness, db: store.db });
   const sockets = new Set<Socket>();
   app?.server.on('connection', (socket: Socket) => {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig, parseConnectTo, type Config } from '../config.js';
+import { egressWarnings } from './log-output.js';
 import { startPlatform, stopOnSignals } from './platform.js';
 import { withStoreFlags, type StoreFlags } from './store-options.js';
 
@@ -7,6 +8,7 @@ export interface ServeFlags extends StoreFlags {
   host?: string;
   port?: string;
   logLevel?: string;
+  logFormat?: string;
   allowPrivate?: boolean;
   connectTo?: string[];
   ca?: string;
@@ -21,6 +23,7 @@ export function configFromServeFlags(flags: ServeFlags): Config {
     ...(flags.host !== undefined && { host: flags.host }),
     ...(flags.port !== undefined && { port: loadConfig({ HOOKYARD_PORT: flags.port }).port }),
     ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
+    ...(flags.logFormat !== undefined && { logFormat: loadConfig({ HOOKYARD_LOG_FORMAT: flags.logFormat }).logFormat }),
     ...(flags.shutdownTimeout !== undefined && { shutdownTimeoutMs: loadConfig({ HOOKYARD_SHUTDOWN_TIMEOUT_MS: flags.shutdownTimeout }).shutdownTimeoutMs }),
     egress: {
       ...(flags.allowPrivate && { allowPrivate: true }),
@@ -41,6 +44,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to listen on (HOOKYARD_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 for any free one (HOOKYARD_PORT, default 8080)')
     .option('--log-level <level>', 'pino log level (HOOKYARD_LOG_LEVEL, default info)')
+    .option('--log-format <format>', 'json, pretty, or auto: pretty on a terminal unless NODE_ENV=production (HOOKYARD_LOG_FORMAT, default auto)')
     .option('--allow-private', 'development only: let hooks reach private addresses')
     .option('--connect-to <rule>', 'development only: HOST:PORT:ADDR:PORT2 for hook egress (repeatable)', collect)
     .option('--ca <file>', 'extra CA certificate (PEM) trusted for hook egress')
@@ -50,6 +54,7 @@ export function serveCommand(): Command {
       const platform = await startPlatform(config, { api: true });
       const app = platform.app!;
       stopOnSignals(platform, { timeoutMs: config.shutdownTimeoutMs, log: (message) => app.log.info(message) });
+      for (const warning of egressWarnings(config)) app.log.warn(warning);
 
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { HookyardError } from '../domain/errors.js';
+import { egressWarnings } from './log-output.js';
 import { withStoreFlags } from './store-options.js';
 import { configFromServeFlags, type ServeFlags } from './serve.js';
 import { startPlatform, stopOnSignals } from './platform.js';
@@ -24,6 +25,7 @@ export function workerCommand(): Command {
       }
       const platform = await startPlatform(config, { api: false });
       stopOnSignals(platform, { timeoutMs: config.shutdownTimeoutMs, log: (message) => console.log(message) });
+      for (const warning of egressWarnings(config)) console.warn(`warning: ${warning}`);
       console.log('Hookyard worker started (storage: PostgreSQL)');
     });
 }

@@ -3,6 +3,7 @@
  * with an `HY_*` code and the HTTP status it maps to, so the API, the CLI and the
  * execution log all speak the same language.
  */
+import { issue, type FieldIssue } from './field-issues.js';
 
 /** Error codes and the HTTP status each one answers with. */
 export const ERROR_STATUS = Object.freeze({
@@ -41,9 +42,18 @@ export class HookyardError extends Error {
   }
 }
 
-/** 400: the input is wrong; `path` names the failing field (e.g. `/teamAllocations/0/fte`). */
-export function validationError(message: string, details?: unknown): HookyardError {
-  return new HookyardError('HY_VALIDATION', message, { details });
+/**
+ * 400 `HY_VALIDATION`: the input is wrong. `details` is always the list of issues, each
+ * `{ path, message }` naming its field (`body/teamAllocations/0/fte`); the message is
+ * theirs, joined by "; ".
+ */
+export function validationError(issues: readonly FieldIssue[], options: { cause?: unknown } = {}): HookyardError {
+  return new HookyardError('HY_VALIDATION', issues.map((i) => i.message).join('; '), { details: issues, ...options });
+}
+
+/** {@link validationError} of one field: `invalidField('query/limit', 'must be an integer')`. */
+export function invalidField(path: string, text: string): HookyardError {
+  return validationError([issue(path, text)]);
 }
 
 export function notFound(what: string): HookyardError {

@@ -20,6 +20,30 @@ export interface Counts {
 
 export const emptyCounts = (): Counts => ({ processed: 0, created: 0, updated: 0, skipped: 0, failed: 0 });
 
+/**
+ * The counts of a dry run (`dryRun: true`): what would have happened, since nothing
+ * did. They add up the preview's outcomes, all of them (the preview itself is capped).
+ */
+export interface DryRunCounts {
+  processed: number;
+  wouldCreate: number;
+  wouldUpdate: number;
+  wouldDelete: number;
+  wouldSkip: number;
+  invalid: number;
+}
+
+export const emptyDryRunCounts = (): DryRunCounts => ({ processed: 0, wouldCreate: 0, wouldUpdate: 0, wouldDelete: 0, wouldSkip: 0, invalid: 0 });
+
+/** The dry-run count each preview outcome adds to. */
+export const DRY_RUN_COUNT: Readonly<Record<PreviewItem['outcome'], Exclude<keyof DryRunCounts, 'processed'>>> = Object.freeze({
+  'would-create': 'wouldCreate',
+  'would-update': 'wouldUpdate',
+  'would-delete': 'wouldDelete',
+  'would-skip': 'wouldSkip',
+  invalid: 'invalid',
+});
+
 export interface ExecutionLogEntry {
   readonly ts: string;
   readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -71,7 +95,8 @@ export interface Execution {
   readonly finishedAt: string | null;
   readonly durationMs: number | null;
   readonly pages: number;
-  readonly counts: Counts;
+  /** {@link DryRunCounts} when `dryRun` is true. */
+  readonly counts: Counts | DryRunCounts;
   readonly logs: readonly ExecutionLogEntry[];
   readonly http: readonly ExecutionHttpEntry[];
   readonly error?: ExecutionError;
@@ -83,7 +108,7 @@ export interface Execution {
 export interface ExecutionOutcome {
   readonly status: Exclude<ExecutionStatus, 'queued' | 'running'>;
   readonly pages?: number;
-  readonly counts?: Counts;
+  readonly counts?: Counts | DryRunCounts;
   readonly logs?: readonly ExecutionLogEntry[];
   readonly http?: readonly ExecutionHttpEntry[];
   readonly error?: ExecutionError;

@@ -52,5 +52,5 @@ export function firstJsonIssue(value: unknown, root: string, maxDepth: number = 
 /** A 400 naming the first unacceptable place in `value`, or `undefined` when it is acceptable. */
 export function jsonInputError(value: unknown, root: string, maxDepth: number = MAX_JSON_DEPTH): HookyardError | undefined {
   const issue = firstJsonIssue(value, root, maxDepth);
-  return issue && validationError(issue.message, [issue]);
+  return issue && validationError([issue]);
 }

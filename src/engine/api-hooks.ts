@@ -19,7 +19,7 @@
  */
 import { ERROR_STATUS, HookyardError } from '../domain/errors.js';
 import { isEntityType, type EntityType } from '../domain/entity-types.js';
-import type { ExecutionOutcome } from '../domain/executions.js';
+import type { ExecutionLogEntry, ExecutionOutcome } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import { newId } from '../domain/ids.js';
 import type { JsonValue, RunResult } from '../sandbox/index.js';
@@ -33,8 +33,8 @@ import {
   type EntityResponse,
 } from './entity-operations.js';
 import { ExecutionRecorder } from './execution-recorder.js';
-import { outcomeOf, runHook } from './hook-runner.js';
-import { readPostHookResult, readPreHookResult } from './api-hook-results.js';
+import { outcomeOf, runHook, type HookRunResult } from './hook-runner.js';
+import { readPostHookResult, readPreHookResult, type PostHookVerdict, type PreHookVerdict } from './api-hook-results.js';
 import { observeExecution } from './run-metrics.js';
 
 /** The entity operations, by name. */
@@ -66,6 +66,40 @@ function asResponse(error: HookyardError): EntityResponse {
   return { status: error.status, body: { error: { code: error.code, message: error.message, ...(error.details !== undefined && { details: error.details }) } } };
 }
 
+/** The last log line of a pre- or post-hook's execution. */
+interface Verdict {
+  readonly message: string;
+  readonly data: { readonly proceeded?: boolean; readonly status?: number; readonly message?: string; readonly messageOverride?: boolean; readonly responseOverride?: boolean };
+}
+
+/** What a pre-hook decided, as its execution records it: the status and message it returned, and whether the call went on. */
+function preVerdict(verdict: PreHookVerdict, hook: Hook): Verdict {
+  switch (verdict.kind) {
+    case 'go':
+      return { message: 'verdict: go on (200)', data: { proceeded: true, status: 200, messageOverride: verdict.messageOverride !== undefined } };
+    case 'stop':
+      return {
+        message: `verdict: stop the call with ${verdict.status}${verdict.message === undefined ? '' : `: ${verdict.message}`}`,
+        data: { proceeded: false, status: verdict.status, ...(verdict.message !== undefined && { message: verdict.message }) },
+      };
+    default: {
+      const proceeded = hook.onError === 'continue';
+      return {
+        message: `verdict: the hook ${verdict.kind === 'invalid' ? 'returned something a pre-hook cannot' : 'failed'}; ${proceeded ? 'the call went on (onError: continue)' : 'the call was stopped with 502'}`,
+        data: proceeded ? { proceeded } : { proceeded, status: 502 },
+      };
+    }
+  }
+}
+
+/** What a post-hook decided about the response. */
+function postVerdict(verdict: PostHookVerdict): Verdict {
+  if (verdict.kind === 'override') {
+    return { message: `verdict: replace the response${verdict.status === undefined ? '' : ` (status ${verdict.status})`}`, data: { responseOverride: true, ...(verdict.status !== undefined && { status: verdict.status }) } };
+  }
+  return { message: 'verdict: keep the response', data: { responseOverride: false } };
+}
+
 /**
  * Wraps `operations` with the organisation's pre/post hooks.
  *
@@ -79,7 +113,7 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
   async function run(orgId: string, hook: Hook, ctx: { request: HookRequest; response?: { status: number; body: unknown } }) {
     const executionId = newId();
     const startedAt = Date.now();
-    const result: RunResult = await runHook(runner, {
+    const result: HookRunResult = await runHook(runner, {
       orgId,
       hook,
       executionId,
@@ -90,8 +124,17 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
     });
     return {
       result,
-      record: (invalid?: string) => {
-        const outcome: ExecutionOutcome = { ...outcomeOf(result), ...(invalid !== undefined && { status: 'failed', error: { message: invalid } }) };
+      /** Records the run, its last log line the verdict: what the hook decided and whether the call went on. */
+      record: (verdict: Verdict, invalid?: string) => {
+        const ran = outcomeOf(result);
+        // The hook's message may quote a secret: the verdict is redacted like the hook's own log lines.
+        const line: ExecutionLogEntry = {
+          ts: new Date().toISOString(),
+          level: 'info',
+          message: result.redactor.text(verdict.message),
+          data: result.redactor.json(verdict.data as unknown as JsonValue),
+        };
+        const outcome: ExecutionOutcome = { ...ran, logs: [...(ran.logs ?? []), line], ...(invalid !== undefined && { status: 'failed', error: { message: invalid } }) };
         const finishedAt = Date.now();
         recorder.record({ id: executionId, orgId, hookId: hook.id, trigger: 'api', startedAt, finishedAt, ...outcome });
         observeExecution(deps.metrics, { orgId, hookType: hook.type, trigger: 'api', durationMs: finishedAt - startedAt }, outcome);
@@ -116,12 +159,12 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
     for (const hook of pre) {
       const { result, record } = await run(orgId, hook, { request: hookRequest() });
       const verdict = readPreHookResult(result);
-      record(verdict.kind === 'invalid' ? verdict.reason : undefined);
+      record(preVerdict(verdict, hook), verdict.kind === 'invalid' ? verdict.reason : undefined);
       if (verdict.kind === 'go') {
         if (verdict.messageOverride !== undefined) message = verdict.messageOverride;
       } else if (verdict.kind === 'stop') {
         const body = verdict.status >= 400 ? { error: { code: codeOf(verdict.status), message: verdict.message ?? `stopped by pre-hook "${hook.name}"` } } : verdict.message === undefined ? undefined : { message: verdict.message };
-        return { status: verdict.status, ...(body !== undefined && { body }) };
+        return { status: verdict.status, ...(body !== undefined && { body }), byHook: true };
       } else if (hook.onError !== 'continue') {
         const reason = verdict.kind === 'invalid' ? verdict.reason : (result.error?.message ?? result.status);
         throw new HookyardError('HY_BAD_GATEWAY', `pre-hook "${hook.name}" ${result.status === 'timed_out' ? 'timed out' : 'failed'}: ${reason}`, {
@@ -143,9 +186,9 @@ export function withApiHooks(operations: EntityOperations, deps: Pick<EngineDeps
     for (const hook of post) {
       const { result, record } = await run(orgId, hook, { request: hookRequest(), response: { status: response.status, body: response.body ?? null } });
       const verdict = readPostHookResult(result);
-      record(verdict.kind === 'invalid' ? verdict.reason : undefined);
+      record(postVerdict(verdict), verdict.kind === 'invalid' ? verdict.reason : undefined);
       if (verdict.kind === 'override') {
-        response = { ...response, status: verdict.status ?? response.status, body: verdict.body };
+        response = { ...response, status: verdict.status ?? response.status, body: verdict.body, byHook: true };
         thrown = undefined;
       }
     }

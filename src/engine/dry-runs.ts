@@ -5,8 +5,8 @@
  * is kept, no entity is touched. What the hook returned is added to the log, since a
  * dry run is how an author checks it.
  */
-import { HookyardError } from '../domain/errors.js';
-import type { ExecutionOutcome } from '../domain/executions.js';
+import { invalidField } from '../domain/errors.js';
+import { emptyDryRunCounts, type ExecutionOutcome } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import type { JsonValue } from '../sandbox/index.js';
 import { finishExecution, insertExecution } from '../store/executions.js';
@@ -42,15 +42,18 @@ async function dryRun(deps: EngineDeps, hook: Hook, orgId: string, ctx: { event?
   }
   const outcome = outcomeOf(result);
   const returned = { ts: new Date().toISOString(), level: 'info' as const, message: 'dry run: the hook returned', data: result.redactor.json(result.value ?? null) };
-  await finishExecution(db, executionId, { ...outcome, logs: [...outcome.logs!, ...(result.status === 'completed' ? [returned] : [])] });
-  observe(outcome);
+  // One event or request was looked at; a dry run writes no record, so every would-count is 0.
+  const counts = { ...emptyDryRunCounts(), processed: 1 };
+  const finished: ExecutionOutcome = { ...outcome, counts, logs: [...outcome.logs!, ...(result.status === 'completed' ? [returned] : [])] };
+  await finishExecution(db, executionId, finished);
+  observe(finished);
   return executionId;
 }
 
 function objectFixture(value: unknown, name: string): JsonValue | undefined {
   if (value === undefined) return undefined;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new HookyardError('HY_VALIDATION', `${name} must be an object`, { details: [{ path: `body/${name}`, message: 'must be an object' }] });
+    throw invalidField(`body/${name}`, 'must be an object');
   }
   return value as JsonValue;
 }

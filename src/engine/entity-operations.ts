@@ -20,13 +20,18 @@ import type { ValueRule } from '../domain/custom-attributes.js';
 import type { ChangeSource } from '../domain/entity-events.js';
 import { ENTITY_TYPES, entityType, isEntityType, type EntityType } from '../domain/entity-types.js';
 import { validateEntityData, type ValidationMode } from '../domain/entity-validation.js';
-import { HookyardError, validationError } from '../domain/errors.js';
+import { HookyardError, invalidField, validationError } from '../domain/errors.js';
+import { issue, underRoot, type FieldIssue } from '../domain/field-issues.js';
 import { API_OPERATIONS, type ApiOperation } from '../domain/hooks.js';
 import type { Principal } from '../store/api-keys.js';
 import { customAttributeDefinitions } from '../store/custom-attributes.js';
 import type { Engine } from '../store/dialect.js';
 import { createEntity, deleteEntity, findEntity, listEntities, updateEntity, type Entity } from '../store/entities.js';
+import { linksOfEntities, type EntityLink } from '../store/external-links.js';
 import type { Database } from '../store/schema.js';
+
+/** An entity as the REST API answers it: with the source system records it is linked to. */
+export type LinkedEntity = Entity & { readonly links: readonly EntityLink[] };
 
 /** The operations, named as API pre- and post-hooks name them. */
 export const ENTITY_OPERATIONS = API_OPERATIONS;
@@ -49,6 +54,8 @@ export interface EntityResponse {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Set when a pre-hook stopped the call or a post-hook replaced the answer: its status and body are the hook's, not the API's. */
+  readonly byHook?: true;
 }
 
 export type EntityOperation = (call: EntityCall) => Promise<EntityResponse>;
@@ -67,7 +74,7 @@ function knownType(type: string): EntityType {
 }
 
 function entityId(call: EntityCall): string {
-  if (!call.id) throw validationError('the entity id is missing from the path');
+  if (!call.id) throw invalidField('params/id', 'is missing');
   return call.id;
 }
 
@@ -79,12 +86,30 @@ function notFound(type: EntityType, id: string): HookyardError {
 function expectedVersion(ifMatch: string | undefined): number | undefined {
   if (ifMatch === undefined || ifMatch.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(ifMatch);
-  if (!match) throw new HookyardError('HY_BAD_REQUEST', `If-Match must be an ETag this API returned, like "3"; got ${ifMatch}`);
+  if (!match) {
+    const found = issue('headers/if-match', `must be an ETag this API returned, like "3"; got ${ifMatch}`);
+    throw new HookyardError('HY_BAD_REQUEST', found.message, { details: [found] });
+  }
   return Number(match[1]);
 }
 
 function withEtag(status: number, entity: Entity, headers: Record<string, string> = {}): EntityResponse {
   return { status, body: entity, headers: { etag: `"${entity.version}"`, ...headers } };
+}
+
+/**
+ * Runs a store write whose rules over the merged record (400) name fields from the
+ * record's root, and names them under `body` as every other 400 of the API does.
+ */
+async function namedInBody<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof HookyardError && error.code === 'HY_VALIDATION' && Array.isArray(error.details)) {
+      throw validationError(underRoot('body', error.details as FieldIssue[]), { cause: error });
+    }
+    throw error;
+  }
 }
 
 function apiSource(principal: Principal): ChangeSource {
@@ -94,35 +119,43 @@ function apiSource(principal: Principal): ChangeSource {
 /** One value of a query parameter: repeated parameters are refused rather than guessed at. */
 function single(name: string, value: unknown): string {
   if (typeof value === 'string') return value;
-  throw validationError(`query/${name} must be given once, as text`);
+  throw invalidField(`query/${name}`, 'must be given once, as text');
 }
 
-/** `?limit=&cursor=&<field>=<value>…` of a list, checked against the type's scalar fields. */
-function listQuery(type: EntityType, message: unknown): { limit: number; cursor?: string; where: Record<string, string> } {
+/** The list parameters that filter by link rather than by field. */
+const LINK_FILTERS = ['sourceSystemKey', 'externalId'] as const;
+
+/** `?limit=&cursor=&sourceSystemKey=&externalId=&<field>=<value>…` of a list, checked against the type's scalar fields. */
+function listQuery(
+  type: EntityType,
+  message: unknown,
+): { limit: number; cursor?: string; where: Record<string, string>; linkedTo?: { sourceSystemKey?: string; externalId?: string } } {
   const query = (message ?? {}) as Record<string, unknown>;
   const scalars = entityType(type).scalars;
   const where: Record<string, string> = {};
   let limit: number = PAGE_SIZE.default;
   let cursor: string | undefined;
+  let linkedTo: { sourceSystemKey?: string; externalId?: string } | undefined;
   for (const [name, raw] of Object.entries(query)) {
     if (raw === undefined) continue;
     const value = single(name, raw);
-    if (name === 'limit') {
+    if ((LINK_FILTERS as readonly string[]).includes(name)) linkedTo = { ...linkedTo, [name]: value };
+    else if (name === 'limit') {
       limit = Number(value);
       if (!/^\d+$/.test(value) || limit < 1 || limit > PAGE_SIZE.max) {
-        throw validationError(`query/limit must be an integer from 1 to ${PAGE_SIZE.max}`);
+        throw invalidField('query/limit', `must be an integer from 1 to ${PAGE_SIZE.max}`);
       }
     } else if (name === 'cursor') cursor = value;
     else if (scalars.get(name) === 'string') where[name] = value;
     else if (scalars.get(name) === 'number') {
       const number = Number(value);
-      if (value.trim() === '' || !Number.isFinite(number)) throw validationError(`query/${name} must be a number`);
+      if (value.trim() === '' || !Number.isFinite(number)) throw invalidField(`query/${name}`, 'must be a number');
       where[name] = String(number);
     } else {
-      throw validationError(`query/${name} is not a filter of ${type}; filter on ${[...scalars.keys()].join(', ')}`);
+      throw invalidField(`query/${name}`, `is not a filter of ${type}; filter on ${[...scalars.keys(), ...LINK_FILTERS].join(', ')}`);
     }
   }
-  return { limit, ...(cursor === undefined ? {} : { cursor }), where };
+  return { limit, ...(cursor === undefined ? {} : { cursor }), where, ...(linkedTo && { linkedTo }) };
 }
 
 /** Builds the five operations over one store. */
@@ -134,15 +167,22 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
     const definitions: ValueRule[] = await customAttributeDefinitions(db, principal.orgId, type);
     const { data, errors, warnings } = validateEntityData(type, message, mode, definitions);
     const problems = [...errors, ...warnings];
-    if (problems.length > 0) throw validationError(problems.map((p) => p.message).join('; '), problems);
+    if (problems.length > 0) throw validationError(underRoot('body', problems));
     return data;
+  }
+
+  /** Entities as the API shows them: with `links`, where they came from (one query for them all). */
+  async function withLinks(orgId: string, entities: readonly Entity[]): Promise<LinkedEntity[]> {
+    const links = await linksOfEntities(db, orgId, entities.map((e) => e.id));
+    return entities.map((e) => ({ ...e, links: links.get(e.id) ?? [] }));
   }
 
   return Object.freeze({
     async list(call) {
       const type = knownType(call.type);
-      const page = await listEntities(db, engine, { orgId: call.principal.orgId, type, ...listQuery(type, call.message) });
-      return { status: 200, body: page };
+      const orgId = call.principal.orgId;
+      const page = await listEntities(db, engine, { orgId, type, ...listQuery(type, call.message) });
+      return { status: 200, body: { items: await withLinks(orgId, page.items), nextCursor: page.nextCursor } };
     },
 
     async get(call) {
@@ -150,14 +190,15 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
       const id = entityId(call);
       const entity = await findEntity(db, call.principal.orgId, type, id);
       if (!entity) throw notFound(type, id);
-      return withEtag(200, entity);
+      return withEtag(200, (await withLinks(call.principal.orgId, [entity]))[0]!);
     },
 
     async create(call) {
       const type = knownType(call.type);
       const data = await validBody(call.principal, type, call.message, 'create');
-      const entity = await createEntity(db, { orgId: call.principal.orgId, type, data, source: apiSource(call.principal) });
-      return withEtag(201, entity, { location: `/v1/entities/${type}/${entity.id}` });
+      const entity = await namedInBody(() => createEntity(db, { orgId: call.principal.orgId, type, data, source: apiSource(call.principal) }));
+      // Created through the API: linked to no source system yet.
+      return withEtag(201, { ...entity, links: [] }, { location: `/v1/entities/${type}/${entity.id}` });
     },
 
     async update(call) {
@@ -165,16 +206,18 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
       const id = entityId(call);
       const version = expectedVersion(call.ifMatch);
       const patch = await validBody(call.principal, type, call.message, 'patch');
-      const result = await updateEntity(db, {
-        orgId: call.principal.orgId,
-        type,
-        id,
-        patch,
-        source: apiSource(call.principal),
-        ...(version === undefined ? {} : { expectedVersion: version }),
-      });
+      const result = await namedInBody(() =>
+        updateEntity(db, {
+          orgId: call.principal.orgId,
+          type,
+          id,
+          patch,
+          source: apiSource(call.principal),
+          ...(version === undefined ? {} : { expectedVersion: version }),
+        }),
+      );
       if (!result) throw notFound(type, id);
-      return withEtag(200, result.entity);
+      return withEtag(200, (await withLinks(call.principal.orgId, [result.entity]))[0]!);
     },
 
     async delete(call) {

@@ -6,7 +6,7 @@
  * (a sandbox run or a remote call) and how to save a page.
  */
 import { coerceError } from '../domain/errors.js';
-import type { Counts } from '../domain/executions.js';
+import type { Counts, DryRunCounts } from '../domain/executions.js';
 import type { FlowStep } from '../domain/hooks.js';
 import { applyMapping, readPageReturn } from '../domain/pull-records.js';
 import type { RecordResult } from '../domain/pull-records.js';
@@ -22,8 +22,8 @@ export interface PipelineHost {
   readonly mapping?: Readonly<Record<string, string>>;
   /** Saves one page of records (after steps and mapping); answers each record's outcome. */
   save(records: JsonValue[], page: number): Promise<readonly RecordResult[]>;
-  /** The counts so far, for `postAggregate`. */
-  counts(): Counts;
+  /** The counts so far (a dry run's would-counts), for `postAggregate`. */
+  counts(): Counts | DryRunCounts;
   /** A line of the platform's own in the execution's log. */
   line(level: 'info' | 'warn' | 'error', message: string): void;
 }

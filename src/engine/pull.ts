@@ -5,7 +5,7 @@
  * execution's outcome. Hook failures end the execution; they never throw.
  */
 import { coerceError } from '../domain/errors.js';
-import { emptyCounts, type Counts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../domain/executions.js';
+import { DRY_RUN_COUNT, emptyCounts, emptyDryRunCounts, type Counts, type DryRunCounts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../domain/executions.js';
 import { DEFAULT_LIMITS, createRedactor, dryRunKv, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor } from '../sandbox/index.js';
 import { customAttributeDefinitions } from '../store/custom-attributes.js';
 import { finishExecution } from '../store/executions.js';
@@ -45,10 +45,17 @@ class ExecutionLog {
   readonly logs: LogEntry[] = [];
   readonly http: HttpLogEntry[] = [];
   readonly counts: Counts = emptyCounts();
+  /** A dry run's counts, of every record (the preview keeps only the first ones). */
+  readonly dryRunCounts: DryRunCounts = emptyDryRunCounts();
   readonly preview: PreviewItem[] = [];
   /** Set once the secrets are loaded: the lines Hookyard writes quote records, which may hold them. */
   redactor: Redactor = createRedactor();
   #recordLines = 0;
+
+  /** The counts to record: what happened, or for a dry run what would have. */
+  countsOf(run: Pick<PullRun, 'dryRun'>): Counts | DryRunCounts {
+    return run.dryRun ? this.dryRunCounts : this.counts;
+  }
 
   line(level: LogEntry['level'], message: string, data?: JsonValue): void {
     this.logs.push({ ts: new Date().toISOString(), level, message: this.redactor.text(message), ...(data !== undefined && { data: this.redactor.json(data) }) });
@@ -79,14 +86,14 @@ export async function runPull(deps: EngineDeps, run: PullRun): Promise<Execution
   } catch (thrown) {
     if (isBusy(thrown)) {
       // A dry run the sandbox had no room for: recorded as skipped, and the caller gets the 429.
-      const skipped: ExecutionOutcome = { status: 'skipped', counts: log.counts, logs: log.logs, http: log.http, error: { message: `rate limit: ${thrown.message}` } };
+      const skipped: ExecutionOutcome = { status: 'skipped', counts: log.countsOf(run), logs: log.logs, http: log.http, error: { message: `rate limit: ${thrown.message}` } };
       await finishExecution(db, run.executionId, skipped);
       observe(skipped);
       throw thrown;
     }
     // The platform failed (database, decryption), not the hook: still close the record.
     const error = coerceError(thrown);
-    outcome = { status: 'failed', counts: log.counts, logs: log.logs, http: log.http, error: { message: `internal error: ${error.message}` } };
+    outcome = { status: 'failed', counts: log.countsOf(run), logs: log.logs, http: log.http, error: { message: `internal error: ${error.message}` } };
   }
   await finishExecution(db, run.executionId, outcome);
   observe(outcome);
@@ -95,7 +102,7 @@ export async function runPull(deps: EngineDeps, run: PullRun): Promise<Execution
 
 async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promise<ExecutionOutcome> {
   const { db } = deps.store;
-  const failed = (message: string): ExecutionOutcome => ({ status: 'failed', counts: log.counts, logs: log.logs, http: log.http, error: { message } });
+  const failed = (message: string): ExecutionOutcome => ({ status: 'failed', counts: log.countsOf(run), logs: log.logs, http: log.http, error: { message } });
   const hook = await findHookForRun(db, deps.secretBox, run.orgId, run.hookId);
   if (!hook || hook.type !== 'pull' || !hook.entityType) return failed('the hook is gone or is not a pull hook');
   const [org, integration] = await Promise.all([findOrganisation(db, run.orgId), findIntegration(db, run.orgId, hook.integrationId)]);
@@ -156,13 +163,15 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
         }
         for (const warning of saved.warnings) log.recordLine('warn', `record ${warning.externalId}: ${warning.message}`);
         if (run.dryRun) {
+          log.dryRunCounts.processed += records.length;
+          for (const item of saved.preview) log.dryRunCounts[DRY_RUN_COUNT[item.outcome]]++;
           const room = MAX_PREVIEW - log.preview.length;
           if (saved.preview.length > room && room >= 0) log.line('warn', `the preview keeps the first ${MAX_PREVIEW} records`);
           log.preview.push(...saved.preview.slice(0, Math.max(0, room)));
         }
         return saved.results;
       },
-      counts: () => log.counts,
+      counts: () => log.countsOf(run),
       line: (level, message) => log.line(level, message),
     },
     { meta: run.meta },
@@ -185,7 +194,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
   return {
     status,
     pages: pagination.pages.length,
-    counts: log.counts,
+    counts: log.countsOf(run),
     logs: log.logs,
     http: log.http,
     ...(error && { error }),

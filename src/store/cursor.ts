@@ -3,7 +3,7 @@
  * A cursor is opaque to clients: base64url of the last row's key.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { HookyardError } from '../domain/errors.js';
+import { invalidField } from '../domain/errors.js';
 
 export interface CursorKey {
   readonly createdAt: number;
@@ -22,7 +22,7 @@ export function decodeCursor(cursor: string): CursorKey {
   } catch {
     // fall through to the error below
   }
-  throw new HookyardError('HY_VALIDATION', 'query/cursor is not a cursor this API returned');
+  throw invalidField('query/cursor', 'is not a cursor this API returned');
 }
 
 /** A page of results, as every list endpoint answers (SPEC §10). */

@@ -121,7 +121,7 @@ function concurrentChange(row: EntitiesTable): HookyardError {
 async function assertWritable(db: Kysely<Database>, orgId: string, type: EntityType, data: Readonly<EntityData>): Promise<void> {
   const definition = entityType(type);
   const issues = definition.rules(data);
-  if (issues.length > 0) throw validationError(issues.map((i) => i.message).join('; '), issues);
+  if (issues.length > 0) throw validationError(issues);
   for (const ref of definition.references) {
     const id = data[ref.idField];
     if (id === undefined) {
@@ -249,6 +249,8 @@ export interface EntityQuery {
   readonly cursor?: string;
   /** Field → value as text (`{ status: 'open', fte: '1' }`); numbers in JavaScript's canonical form. */
   readonly where?: Readonly<Record<string, string>>;
+  /** Only entities linked to a source system's record: its sourceSystemKey, its externalId, or both. */
+  readonly linkedTo?: { readonly sourceSystemKey?: string; readonly externalId?: string };
 }
 
 /** A page of entities, oldest first. */
@@ -256,6 +258,14 @@ export async function listEntities(db: Kysely<Database>, engine: Pick<Engine, 'j
   let select = db.selectFrom('entities').selectAll().where('org_id', '=', query.orgId).where('type', '=', query.type);
   for (const [field, value] of Object.entries(query.where ?? {})) {
     select = select.where((eb) => eb(engine.jsonText('data', field), '=', value));
+  }
+  const linkedTo = query.linkedTo;
+  if (linkedTo) {
+    // Both given: a probe of the links' unique key (org, sourceSystemKey, type, externalId).
+    let links = db.selectFrom('external_links').select('entity_id').where('org_id', '=', query.orgId).where('entity_type', '=', query.type);
+    if (linkedTo.sourceSystemKey !== undefined) links = links.where('source_system_key', '=', linkedTo.sourceSystemKey);
+    if (linkedTo.externalId !== undefined) links = links.where('external_id', '=', linkedTo.externalId);
+    select = select.where('id', 'in', links);
   }
   if (query.cursor) select = select.where(pastCursor(decodeCursor(query.cursor), 'asc'));
   const rows = await select.orderBy('created_at').orderBy('id').limit(query.limit + 1).execute();

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { entityType, type EntityData } from '../domain/entity-types.js';
-import { HookyardError } from '../domain/errors.js';
+import { HookyardError, validationError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { entityOf, normalised, type Entity, type EntityWrite } from './entities.js';
 import { insertRows } from './insert-rows.js';
@@ -31,7 +31,7 @@ export async function createEntities(trx: Kysely<Database>, input: EntityWrite, 
   for (const item of items) {
     const data = normalised(input.type, item);
     const issues = definition.rules(data);
-    if (issues.length > 0) throw new HookyardError('HY_VALIDATION', issues.map((i) => i.message).join('; '));
+    if (issues.length > 0) throw validationError(issues);
     const row: EntitiesTable = { id: newId(), org_id: input.orgId, type: input.type, data: jsonColumn(data, 'data'), version: 1, created_at: now, updated_at: now };
     const entity = entityOf(row, data);
     rows.push(row);

@@ -1,6 +1,6 @@
 /** Execution records: created when a run is queued, finished once with its outcome. */
 import type { Kysely } from 'kysely';
-import { emptyCounts, type Execution, type ExecutionOutcome, type ExecutionStatus, type Trigger } from '../domain/executions.js';
+import { emptyCounts, emptyDryRunCounts, type Execution, type ExecutionOutcome, type ExecutionStatus, type Trigger } from '../domain/executions.js';
 import { newId } from '../domain/ids.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
 import type { Database, ExecutionsTable } from './schema.js';
@@ -64,7 +64,7 @@ export async function insertExecution(db: Kysely<Database>, input: NewExecution)
       finished_at: status === 'skipped' ? now : null,
       duration_ms: status === 'skipped' ? 0 : null,
       pages: 0,
-      counts: JSON.stringify(emptyCounts()),
+      counts: JSON.stringify(input.dryRun ? emptyDryRunCounts() : emptyCounts()),
       logs: '[]',
       http: '[]',
       error: input.error ? JSON.stringify(input.error) : null,

@@ -126,3 +126,38 @@ export async function insertLinks(db: Kysely<Database>, scope: LinkScope, links:
 export async function setLinkFingerprint(db: Kysely<Database>, linkId: string, fingerprint: string, now = Date.now()): Promise<void> {
   await db.updateTable('external_links').set({ fingerprint, updated_at: now }).where('id', '=', linkId).execute();
 }
+
+/** Where an entity came from: the record of a source system it is linked to. */
+export interface EntityLink {
+  readonly sourceSystemKey: string;
+  readonly externalId: string;
+  /** The integration with that sourceSystemKey; null once it is deleted (its links stay). */
+  readonly integrationId: string | null;
+}
+
+/**
+ * The links of `entityIds`, by entity id, in sourceSystemKey then externalId order:
+ * one query for a whole page of entities (the API's pages are at most 500), not one
+ * per entity. Entities without links are absent from the map.
+ */
+export async function linksOfEntities(db: Kysely<Database>, orgId: string, entityIds: readonly string[]): Promise<Map<string, EntityLink[]>> {
+  const links = new Map<string, EntityLink[]>();
+  for (const ids of chunks([...new Set(entityIds)])) {
+    const rows = await db
+      .selectFrom('external_links as l')
+      .leftJoin('integrations as i', (join) => join.onRef('i.org_id', '=', 'l.org_id').onRef('i.source_system_key', '=', 'l.source_system_key'))
+      .select(['l.entity_id', 'l.source_system_key', 'l.external_id', 'i.id as integration_id'])
+      .where('l.org_id', '=', orgId)
+      .where('l.entity_id', 'in', ids)
+      .orderBy('l.source_system_key')
+      .orderBy('l.external_id')
+      .execute();
+    for (const row of rows) {
+      const link: EntityLink = { sourceSystemKey: row.source_system_key, externalId: row.external_id, integrationId: row.integration_id ?? null };
+      const list = links.get(row.entity_id);
+      if (list) list.push(link);
+      else links.set(row.entity_id, [link]);
+    }
+  }
+  return links;
+}

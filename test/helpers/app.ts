@@ -17,6 +17,7 @@ import { createApiKey } from '../../src/store/api-keys.js';
 import type { Store } from '../../src/store/db.js';
 import { insertOrganisation, type Organisation } from '../../src/store/organisations.js';
 import { waitFor } from './jobs.js';
+import { createResponseCheck } from './response-check.js';
 import { freshStore, type TestEngine } from './stores.js';
 
 /** An organisation with one key of each role. */
@@ -60,7 +61,8 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   const handlers = new HandlerTable();
   const metrics = options.metrics ? createPlatformMetrics(createMetrics(), { queue: { db: store.db, kinds: () => handlers.kinds() } }) : undefined;
   const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123'), metrics };
-  const app = await buildApp({ ...deps, config, registry: metrics?.registry });
+  const check = createResponseCheck();
+  const app = await buildApp({ ...deps, config, registry: metrics?.registry, onSend: check.onSend });
   await app.ready();
   let worker: JobWorker | undefined;
   let stopServices: (() => Promise<void>) | undefined;
@@ -103,6 +105,9 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
       await app.close();
       await sandbox.close();
       await dispose();
+      if (check.mismatches.length > 0) {
+        throw new Error(`answers that do not match their documented schemas:\n${check.mismatches.join('\n')}`);
+      }
     },
   };
 }

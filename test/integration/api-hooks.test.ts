@@ -33,7 +33,7 @@ describeEachEngine('API pre-hooks and post-hooks', (engine) => {
       },
       call: (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) =>
         t.call(key, { method, url, ...(payload && { payload }) }),
-      async executions(hookId: string): Promise<Array<{ status: string; trigger: string; error?: { message: string; limit?: string } }>> {
+      async executions(hookId: string): Promise<Array<{ status: string; trigger: string; logs: Array<{ level: string; message: string; data?: unknown }>; error?: { message: string; limit?: string } }>> {
         return (await t.call(key, { method: 'GET', url: `/v1/hooks/${hookId}/executions` })).json().items;
       },
       async count(): Promise<{ entities: number; events: number }> {
@@ -60,6 +60,15 @@ describeEachEngine('API pre-hooks and post-hooks', (engine) => {
     expect((await o.executions(hookId)).map((e) => [e.status, e.trigger])).toEqual([
       ['completed', 'api'],
       ['completed', 'api'],
+    ]);
+    // Each execution ends with the verdict: what the hook returned and whether the call went on.
+    expect((await o.executions(hookId)).map((e) => e.logs.at(-1))).toEqual([
+      expect.objectContaining({ level: 'info', message: 'verdict: go on (200)', data: { proceeded: true, status: 200, messageOverride: false } }),
+      expect.objectContaining({
+        level: 'info',
+        message: 'verdict: stop the call with 422: Bob may not be hired',
+        data: { proceeded: false, status: 422, message: 'Bob may not be hired' },
+      }),
     ]);
   });
 
@@ -121,9 +130,13 @@ describeEachEngine('API pre-hooks and post-hooks', (engine) => {
     await waitFor(async () => (await o.executions(failing)).length === 1);
     expect((await o.executions(failing))[0]).toMatchObject({ status: 'failed', trigger: 'api', error: { message: expect.stringMatching(/policy service down/) } });
 
+    expect((await o.executions(failing))[0]!.logs.at(-1)).toMatchObject({ message: 'verdict: the hook failed; the call was stopped with 502', data: { proceeded: false, status: 502 } });
+
     const other = await tenant();
-    await other.hook('pre', ['create'], `async function run(ctx) { throw new Error('optional check down'); }`, { onError: 'continue' });
+    const optional = await other.hook('pre', ['create'], `async function run(ctx) { throw new Error('optional check down'); }`, { onError: 'continue' });
     expect((await other.call('POST', '/v1/entities/employee', ada)).statusCode).toBe(201);
+    await waitFor(async () => (await other.executions(optional)).length === 1);
+    expect((await other.executions(optional))[0]!.logs.at(-1)).toMatchObject({ data: { proceeded: true } });
   });
 
   it('answers 502 when a pre-hook returns a status that is not a final answer (1xx, or no HTTP status), unless onError: continue', async () => {

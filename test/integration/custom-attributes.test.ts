@@ -32,12 +32,12 @@ describeEachEngine('custom attributes', (engine) => {
 
     const bad = await t.call(key, { method: 'PATCH', url: `/v1/entities/employee/${employee.id}`, payload: { customAttributes: { level: 'lead' } } });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toBe('customAttributes/level must be one of junior, senior');
+    expect(bad.json().error.message).toBe('body/customAttributes/level must be one of junior, senior');
     expect((await t.call(key, { method: 'GET', url: `/v1/entities/employee/${employee.id}` })).json()).toEqual(employee);
 
     const undefinedKey = await t.call(key, { method: 'POST', url: '/v1/entities/employee', payload: { ...ada, customAttributes: { shoeSize: 44 } } });
     expect(undefinedKey.statusCode).toBe(400);
-    expect(undefinedKey.json().error.message).toBe('customAttributes/shoeSize has no custom attribute definition');
+    expect(undefinedKey.json().error.message).toBe('body/customAttributes/shoeSize has no custom attribute definition');
 
     const widened = await t.call(key, { method: 'PATCH', url: `/v1/custom-attributes/${def.id}`, payload: { label: 'Seniority', options: ['junior', 'senior', 'lead'] } });
     expect(widened.json()).toMatchObject({ label: 'Seniority', options: ['junior', 'senior', 'lead'] });
@@ -61,10 +61,10 @@ describeEachEngine('custom attributes', (engine) => {
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details.map((d: { path: string }) => d.path)).toEqual([
-      'customAttributes/nickname',
-      'customAttributes/shoeSize',
-      'customAttributes/remote',
-      'customAttributes/anniversary',
+      'body/customAttributes/nickname',
+      'body/customAttributes/shoeSize',
+      'body/customAttributes/remote',
+      'body/customAttributes/anniversary',
     ]);
   });
 

@@ -46,7 +46,8 @@ describeEachEngine('hooks', (engine) => {
     expect(res.statusCode).toBe(400);
     const { error } = res.json();
     expect(error.message).toMatch(/line \d+, column \d+/);
-    expect(error.details).toMatchObject({ line: expect.any(Number), column: expect.any(Number) });
+    expect(error.details).toEqual([{ path: 'body/code', message: error.message, line: expect.any(Number), column: expect.any(Number) }]);
+    expect(error.message).toMatch(/^body\/code does not compile: SyntaxError: /);
   });
 
   it('accepts TypeScript when the language says so', async () => {

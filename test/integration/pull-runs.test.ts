@@ -58,10 +58,13 @@ describeEachEngine('PULL runs, dry runs, limits, schedules and KV', (engine) => 
     });
     const before = await counts();
 
-    const res = await t.call(acme.keys.editor, { method: 'POST', url: `/v1/hooks/${hookId}/test`, payload: {} });
+    // No body is the same as {}.
+    const res = await t.call(acme.keys.editor, { method: 'POST', url: `/v1/hooks/${hookId}/test` });
     expect(res.statusCode, res.body).toBe(200);
     const execution = res.json();
-    expect(execution).toMatchObject({ status: 'completed', dryRun: true, trigger: 'test', counts: { processed: 5, created: 1, updated: 1, skipped: 2, failed: 1 } });
+    // A dry run's counts say what would have happened: nothing was created or updated.
+    expect(execution).toMatchObject({ status: 'completed', dryRun: true, trigger: 'test' });
+    expect(execution.counts).toEqual({ processed: 5, wouldCreate: 1, wouldUpdate: 1, wouldDelete: 0, wouldSkip: 2, invalid: 1 });
     expect(execution.http).toHaveLength(1);
     expect(execution.preview).toEqual([
       { externalId: 'R-1', outcome: 'would-skip' },

@@ -4,19 +4,23 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ROLES } from '../../domain/api-keys.js';
 import { notFound } from '../../domain/errors.js';
 import { createApiKey, findApiKey, listApiKeys, revokeApiKey } from '../../store/api-keys.js';
+import { NoContent, Page, responses } from '../openapi.js';
 import { IdParams, ListQuery, stringEnum } from '../schemas.js';
 
 const admin = { role: 'admin' } as const;
 
-const ApiKeyInfo = Type.Object({
+const keyInfo = {
   id: Type.String(),
   name: Type.String(),
   role: stringEnum(ROLES),
-  prefix: Type.String(),
-  createdAt: Type.String(),
-  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
-});
+  prefix: Type.String({ description: 'the first characters of the key, to recognise it' }),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+};
+const ApiKeyInfo = Type.Object(keyInfo, { additionalProperties: false, title: 'ApiKey' });
+const CreatedKey = Type.Object({ ...keyInfo, key: Type.String({ description: 'the full key: shown in this answer only' }) }, { additionalProperties: false, title: 'CreatedApiKey' });
+const tags = ['api-keys'];
 
 export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const db = app.store.db;
@@ -26,9 +30,14 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       config: admin,
       schema: {
-        tags: ['api-keys'],
-        summary: 'Create a key; the full key is in this answer only',
-        body: Type.Object({ role: stringEnum(ROLES), name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        tags,
+        summary: 'Create a key',
+        description: 'Creates an API key of the organisation with a role. The full key is in this answer only; lists show its prefix.',
+        body: Type.Object(
+          { role: stringEnum(ROLES), name: Type.Optional(Type.String({ maxLength: 200 })) },
+          { additionalProperties: false, examples: [{ role: 'viewer', name: 'dashboard' }] },
+        ),
+        response: responses({ 201: CreatedKey }, { body: true, role: true }),
       },
     },
     async (request, reply) => {
@@ -39,18 +48,41 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/api-keys',
-    { config: admin, schema: { tags: ['api-keys'], querystring: ListQuery } },
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'List keys',
+        description: "The organisation's keys in creation order, revoked ones included.",
+        querystring: ListQuery,
+        response: responses({ 200: Page(ApiKeyInfo, 'ApiKeyPage') }, { role: true }),
+      },
+    },
     async (request) => listApiKeys(db, request.principal.orgId, request.query),
   );
 
-  app.get('/api-keys/:id', { config: admin, schema: { tags: ['api-keys'], params: IdParams, response: { 200: ApiKeyInfo } } }, async (request) => {
-    const info = await findApiKey(db, request.principal.orgId, request.params.id);
-    if (!info) throw notFound('API key');
-    return info;
-  });
+  app.get(
+    '/api-keys/:id',
+    {
+      config: admin,
+      schema: { tags, summary: 'Get a key', description: "One key's information (never the key itself).", params: IdParams, response: responses({ 200: ApiKeyInfo }, { id: true, role: true }) },
+    },
+    async (request) => {
+      const info = await findApiKey(db, request.principal.orgId, request.params.id);
+      if (!info) throw notFound('API key');
+      return info;
+    },
+  );
 
-  app.delete('/api-keys/:id', { config: admin, schema: { tags: ['api-keys'], params: IdParams } }, async (request, reply) => {
-    if (!(await revokeApiKey(db, request.principal.orgId, request.params.id))) throw notFound('API key');
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/api-keys/:id',
+    {
+      config: admin,
+      schema: { tags, summary: 'Revoke a key', description: 'The key stops working at once; it stays listed with its revokedAt.', params: IdParams, response: responses({ 204: NoContent }, { id: true, role: true }) },
+    },
+    async (request, reply) => {
+      if (!(await revokeApiKey(db, request.principal.orgId, request.params.id))) throw notFound('API key');
+      return reply.status(204).send();
+    },
+  );
 };

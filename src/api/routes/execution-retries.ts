@@ -1,9 +1,9 @@
 /** `POST /v1/executions/{id}/retry`: re-runs an execution by hand (202 `{ executionId }`). */
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { retryExecution } from '../../engine/execution-retries.js';
 import type { AppDeps } from '../app.js';
-import { IdParams } from '../schemas.js';
+import { responses } from '../openapi.js';
+import { IdParams, Queued } from '../schemas.js';
 
 export const executionRetryRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.post(
@@ -12,9 +12,10 @@ export const executionRetryRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (a
       config: { role: 'editor' },
       schema: {
         tags: ['executions'],
-        summary: 'Run an execution again (PUSH: the same event), as a new execution',
+        summary: 'Retry an execution',
+        description: 'Runs it again as a new execution (a PUSH hook with the same event) and answers 202 with its id.',
         params: IdParams,
-        response: { 202: Type.Object({ executionId: Type.String() }) },
+        response: responses({ 202: Queued }, { id: true, role: true, also: [409] }),
       },
     },
     async (request, reply) => {

@@ -5,7 +5,8 @@ import { notFound } from '../../domain/errors.js';
 import { EXECUTION_STATUSES } from '../../domain/executions.js';
 import { findExecution, listExecutionsOfHook } from '../../store/executions.js';
 import { findHook } from '../../store/hooks.js';
-import { IdParams, ListQuery, stringEnum } from '../schemas.js';
+import { Page, responses } from '../openapi.js';
+import { Execution, IdParams, ListQuery, stringEnum } from '../schemas.js';
 
 const tags = ['executions'];
 
@@ -17,9 +18,11 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: "A hook's executions, newest first",
+        summary: "List a hook's executions",
+        description: 'Newest first, optionally of one status.',
         params: IdParams,
         querystring: Type.Composite([ListQuery, Type.Object({ status: Type.Optional(stringEnum(EXECUTION_STATUSES)) })]),
+        response: responses({ 200: Page(Execution, 'ExecutionPage') }, { id: true }),
       },
     },
     async (request) => {
@@ -29,9 +32,21 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/executions/:id', { schema: { tags, params: IdParams } }, async (request) => {
-    const execution = await findExecution(db, request.principal.orgId, request.params.id);
-    if (!execution) throw notFound('execution');
-    return execution;
-  });
+  app.get(
+    '/executions/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Get an execution',
+        description: 'The record of one run: status, counts, logs, HTTP log, error, and for dry runs the preview.',
+        params: IdParams,
+        response: responses({ 200: Execution }, { id: true }),
+      },
+    },
+    async (request) => {
+      const execution = await findExecution(db, request.principal.orgId, request.params.id);
+      if (!execution) throw notFound('execution');
+      return execution;
+    },
+  );
 };

@@ -15,7 +15,8 @@ import type { JsonValue } from '../../sandbox/index.js';
 import { findExecution, insertExecution } from '../../store/executions.js';
 import { findHook } from '../../store/hooks.js';
 import type { AppDeps } from '../app.js';
-import { IdParams } from '../schemas.js';
+import { responses } from '../openapi.js';
+import { Execution, IdParams, Queued } from '../schemas.js';
 
 const TestBody = Type.Object(
   {
@@ -23,7 +24,7 @@ const TestBody = Type.Object(
     event: Type.Optional(Type.Unknown({ description: 'ctx.event fixture (push)' })),
     request: Type.Optional(Type.Unknown({ description: 'ctx.request fixture (pre, post, inbound)' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{}, { meta: { page: 2 } }, { request: { operation: 'create', message: { firstName: 'Ada' } } }] },
 );
 type TestFixture = Static<typeof TestBody>;
 
@@ -59,7 +60,7 @@ export const HOOK_RUNNERS: Partial<Record<HookType, HookRunner>> = {
   post: { test: DRY_RUNS.post },
 };
 
-const tags = ['hooks'];
+const tags = ['runs'];
 
 export const hookRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   const db = app.store.db;
@@ -75,7 +76,13 @@ export const hookRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
     '/hooks/:id/run',
     {
       config: { role: 'editor' },
-      schema: { tags, summary: 'Run a hook now; answers with the queued execution (skipped over the hourly limit)', params: IdParams },
+      schema: {
+        tags,
+        summary: 'Run a hook now',
+        description: 'PULL hooks: queues a run and answers 202 with its execution id (recorded as skipped over the hourly limit). Other types answer 400.',
+        params: IdParams,
+        response: responses({ 202: Queued }, { id: true, role: true }),
+      },
     },
     async (request, reply) => {
       const { orgId } = request.principal;
@@ -89,7 +96,20 @@ export const hookRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
     '/hooks/:id/test',
     {
       config: { role: 'editor' },
-      schema: { tags, summary: 'Dry run: real HTTP, nothing written; answers with the finished execution and its preview', params: IdParams, body: Type.Optional(TestBody) },
+      schema: {
+        tags,
+        summary: 'Dry-run a hook',
+        description:
+          'Runs the hook once in the sandbox with real HTTP and writes nothing (no entities, KV writes or events); answers 200 with the finished execution. ' +
+          'PULL: counts say what would happen and preview lists each record. No body is the same as {}.',
+        params: IdParams,
+        body: TestBody,
+        response: responses({ 200: Execution }, { body: true, id: true, role: true, also: [429] }),
+      },
+      // No body at all means no fixture, as `{}` does.
+      preValidation: async (request) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+      },
     },
     async (request) => {
       const { orgId } = request.principal;

@@ -6,7 +6,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CHANGE_TYPES } from '../../domain/entity-events.js';
 import { ENTITY_TYPES } from '../../domain/entity-types.js';
-import { HookyardError, notFound } from '../../domain/errors.js';
+import { HookyardError, invalidField, notFound, validationError } from '../../domain/errors.js';
+import { underRoot } from '../../domain/field-issues.js';
 import { VERIFY_SCHEMES } from '../../domain/webhook-verification.js';
 import {
   FLOW_STEPS,
@@ -25,6 +26,7 @@ import { checkSource } from '../../sandbox/index.js';
 import { deleteHook, findHook, insertHook, listHooksOfIntegration, updateHook, type HookInput } from '../../store/hooks.js';
 import { findIntegration } from '../../store/integrations.js';
 import type { AppDeps } from '../app.js';
+import { NoContent, Page, responses } from '../openapi.js';
 import { IdParams, ListQuery, stringEnum } from '../schemas.js';
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
@@ -77,8 +79,64 @@ const HookFields = {
   ),
 };
 
-const CreateHook = Type.Object({ ...HookFields, type: stringEnum(HOOK_TYPES) }, { additionalProperties: false });
-const PatchHook = Type.Partial(Type.Object(HookFields), { additionalProperties: false });
+const CreateHook = Type.Object(
+  { ...HookFields, type: stringEnum(HOOK_TYPES) },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        name: 'Log changes',
+        type: 'push',
+        entityType: 'employee',
+        changeTypes: ['create'],
+        code: 'async function run(ctx) {\n  ctx.log.info(`${ctx.event.changeType} ${ctx.event.after.email}`);\n}\n',
+      },
+    ],
+  },
+);
+const PatchHook = Type.Partial(Type.Object(HookFields), { additionalProperties: false, examples: [{ changeTypes: ['create', 'update'], params: { channel: 'hr' } }] });
+
+/** A hook as the API answers it; settings that do not apply to its type are absent. */
+const HookOut = Type.Object(
+  {
+    id: Type.String(),
+    integrationId: Type.String(),
+    name: Type.String(),
+    type: stringEnum(HOOK_TYPES),
+    entityType: Type.Union([stringEnum(ENTITY_TYPES), Type.Null()]),
+    runtime: stringEnum(['code', 'remote'] as const),
+    code: Type.Optional(Type.String()),
+    remote: Type.Optional(Type.Object({ url: Type.String(), steps: Type.Optional(Type.Array(stringEnum(FLOW_STEPS))) }, { additionalProperties: false, description: 'the signing secret is never shown' })),
+    enabled: Type.Boolean(),
+    language: Type.Optional(stringEnum(LANGUAGES)),
+    schedule: Type.Optional(Type.Object({ interval: stringEnum(SCHEDULE_INTERVALS), preferredHour: Type.Integer({ minimum: 0, maximum: 23 }) }, { additionalProperties: false })),
+    changeTypes: Type.Optional(Type.Array(stringEnum(CHANGE_TYPES))),
+    operations: Type.Optional(Type.Array(stringEnum(API_OPERATIONS))),
+    order: Type.Optional(Type.Integer()),
+    method: Type.Optional(stringEnum(HTTP_METHODS)),
+    path: Type.Optional(Type.String()),
+    params: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    mapping: Type.Optional(Type.Record(Type.String(), Type.String())),
+    retry: Type.Optional(Type.Object({ attempts: Type.Integer() }, { additionalProperties: false })),
+    onError: Type.Optional(stringEnum(['fail', 'continue'] as const)),
+    verify: Type.Optional(
+      Type.Object(
+        {
+          scheme: stringEnum(VERIFY_SCHEMES),
+          header: Type.Optional(Type.String()),
+          algorithm: Type.Optional(stringEnum(['sha256', 'sha1'] as const)),
+          encoding: Type.Optional(stringEnum(['hex', 'base64'] as const)),
+          prefix: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false, description: 'inbound: how calls are verified; the secret is never shown' },
+      ),
+    ),
+    version: Type.Integer({ minimum: 1, description: 'incremented by every change' }),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false, title: 'Hook' },
+);
 type HookBody = Partial<Static<typeof CreateHook>>;
 
 /** The stored hook as a body, so a PATCH can be merged over it. */
@@ -97,6 +155,21 @@ function asBody(hook: Hook): HookBody {
   return body as HookBody;
 }
 
+/**
+ * Compiles `code` as a run would; a syntax error is a 400 on `body/code` with the
+ * line and column in the hook's own source.
+ */
+async function compiles(code: string, language: 'javascript' | 'typescript'): Promise<void> {
+  try {
+    await checkSource(code, language);
+  } catch (error) {
+    if (!(error instanceof HookyardError) || error.code !== 'HY_VALIDATION') throw error;
+    const { line, column } = (error.details ?? {}) as { line?: number; column?: number };
+    const found = { path: 'body/code', message: `body/code does not compile: ${error.message}`, ...(line !== undefined && { line }), ...(column !== undefined && { column }) };
+    throw validationError([found], { cause: error });
+  }
+}
+
 /** Checks a complete body and turns it into what the store saves. */
 async function toInput(body: HookBody): Promise<HookInput> {
   const runtime = body.runtime ?? 'code';
@@ -104,15 +177,11 @@ async function toInput(body: HookBody): Promise<HookInput> {
   const { secret: verifySecret, ...verify } = body.verify ?? { scheme: 'stripe' as const };
   const draft = { ...body, ...(body.verify && { verify }), type: body.type!, runtime, entityType: body.entityType ?? null } as HookDraft;
   const { settings, issues } = checkHookDraft(draft);
-  if (issues.length > 0) {
-    throw new HookyardError('HY_VALIDATION', issues.map((i) => i.message).join('; '), { details: issues });
-  }
+  if (issues.length > 0) throw validationError(underRoot('body', issues));
   if (body.verify?.scheme === 'standard-webhooks' && verifySecret !== undefined && !isSigningSecret(verifySecret)) {
-    throw new HookyardError('HY_VALIDATION', 'verify/secret must be "whsec_" followed by the base64 of 24 to 64 random bytes', {
-      details: [{ path: 'verify/secret', message: 'must be "whsec_" followed by the base64 of 24 to 64 random bytes' }],
-    });
+    throw invalidField('body/verify/secret', 'must be "whsec_" followed by the base64 of 24 to 64 random bytes');
   }
-  if (runtime === 'code') await checkSource(body.code!, body.language ?? 'javascript');
+  if (runtime === 'code') await compiles(body.code!, body.language ?? 'javascript');
   return {
     name: body.name!,
     type: draft.type,
@@ -136,37 +205,72 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
 
   app.post(
     '/integrations/:id/hooks',
-    { schema: { tags, summary: 'Create a hook; code is compiled and a syntax error refused', params: IdParams, body: CreateHook } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a hook',
+        description: "A hook of the integration. Code is compiled when saved: a syntax error answers 400 on body/code with its line and column. A setting that does not apply to the hook's type is refused.",
+        params: IdParams,
+        body: CreateHook,
+        response: responses({ 201: HookOut }, { body: true, id: true, role: true }),
+      },
+    },
     async (request, reply) => {
       const { orgId } = request.principal;
       const integration = await findIntegration(db, orgId, request.params.id);
       if (!integration) throw notFound('integration');
       const input = await toInput(request.body);
       if (input.runtime === 'remote' && !input.remoteSecret) {
-        throw new HookyardError('HY_VALIDATION', 'remote/secret is required for a remote hook (it signs every call)');
+        throw invalidField('body/remote/secret', 'is required for a remote hook (it signs every call)');
       }
       if (input.settings.verify && !input.verifySecret) {
-        throw new HookyardError('HY_VALIDATION', 'verify/secret is required to verify calls', { details: [{ path: 'verify/secret', message: 'is required' }] });
+        throw invalidField('body/verify/secret', 'is required to verify calls');
       }
       return reply.status(201).send(await insertHook(db, secretBox, orgId, integration.id, input));
     },
   );
 
-  app.get('/integrations/:id/hooks', { schema: { tags, params: IdParams, querystring: ListQuery } }, async (request) => {
-    const { orgId } = request.principal;
-    if (!(await findIntegration(db, orgId, request.params.id))) throw notFound('integration');
-    return listHooksOfIntegration(db, orgId, request.params.id, request.query);
-  });
+  app.get(
+    '/integrations/:id/hooks',
+    {
+      schema: {
+        tags,
+        summary: "List an integration's hooks",
+        description: 'In creation order.',
+        params: IdParams,
+        querystring: ListQuery,
+        response: responses({ 200: Page(HookOut, 'HookPage') }, { id: true }),
+      },
+    },
+    async (request) => {
+      const { orgId } = request.principal;
+      if (!(await findIntegration(db, orgId, request.params.id))) throw notFound('integration');
+      return listHooksOfIntegration(db, orgId, request.params.id, request.query);
+    },
+  );
 
-  app.get('/hooks/:id', { schema: { tags, params: IdParams } }, async (request) => {
-    const hook = await findHook(db, request.principal.orgId, request.params.id);
-    if (!hook) throw notFound('hook');
-    return hook;
-  });
+  app.get(
+    '/hooks/:id',
+    { schema: { tags, summary: 'Get a hook', description: 'One hook, with its code.', params: IdParams, response: responses({ 200: HookOut }, { id: true }) } },
+    async (request) => {
+      const hook = await findHook(db, request.principal.orgId, request.params.id);
+      if (!hook) throw notFound('hook');
+      return hook;
+    },
+  );
 
   app.patch(
     '/hooks/:id',
-    { schema: { tags, summary: 'Change a hook: fields present are set, null clears a setting', params: IdParams, body: PatchHook } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a hook',
+        description: 'Fields present are set, null clears a setting, absent fields stay; the type is fixed. The version is incremented.',
+        params: IdParams,
+        body: PatchHook,
+        response: responses({ 200: HookOut }, { body: true, id: true, role: true }),
+      },
+    },
     async (request) => {
       const { orgId } = request.principal;
       const current = await findHook(db, orgId, request.params.id);
@@ -174,17 +278,23 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
       const merged = { ...asBody(current), ...request.body } as HookBody;
       const input = await toInput(merged);
       if (input.runtime === 'remote' && current.runtime !== 'remote' && !input.remoteSecret) {
-        throw new HookyardError('HY_VALIDATION', 'remote/secret is required when a hook becomes remote');
+        throw invalidField('body/remote/secret', 'is required when a hook becomes remote');
       }
       if (input.settings.verify && !current.verify && !input.verifySecret) {
-        throw new HookyardError('HY_VALIDATION', 'verify/secret is required to verify calls', { details: [{ path: 'verify/secret', message: 'is required' }] });
+        throw invalidField('body/verify/secret', 'is required to verify calls');
       }
       return (await updateHook(db, secretBox, orgId, current.id, input))!;
     },
   );
 
-  app.delete('/hooks/:id', { schema: { tags, params: IdParams } }, async (request, reply) => {
-    if (!(await deleteHook(db, request.principal.orgId, request.params.id))) throw notFound('hook');
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/hooks/:id',
+    {
+      schema: { tags, summary: 'Delete a hook', description: 'Its executions stay readable by id.', params: IdParams, response: responses({ 204: NoContent }, { id: true, role: true }) },
+    },
+    async (request, reply) => {
+      if (!(await deleteHook(db, request.principal.orgId, request.params.id))) throw notFound('hook');
+      return reply.status(204).send();
+    },
+  );
 };
