@@ -59,6 +59,20 @@ export function compare(name, hookyard, bare, unit, { higherIsBetter = true, tar
   return med;
 }
 
+/**
+ * For latencies: prints Hookyard's figure, the bare baseline's and how many times the
+ * baseline Hookyard takes (per repetition, then the median), against an upper `target`.
+ */
+export function slowdown(name, hookyard, bare, unit, { target } = {}) {
+  spread(`${name}.hookyard`, hookyard, unit);
+  spread(`${name}.bare`, bare, unit);
+  const ratios = hookyard.map((h, i) => h / bare[i]);
+  const med = median(ratios);
+  const verdict = target === undefined ? '' : med <= target ? `, target <= ${target}: met` : `, target <= ${target}: MISSED`;
+  console.log(`${name}.times_bare ${med.toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}, n=${ratios.length}${verdict})`);
+  return med;
+}
+
 /** Runs `fn(i)` `n` times one after the other; resolves with their results. */
 export async function repeat(n, fn) {
   const results = [];
