@@ -61,15 +61,16 @@ export function compare(name, hookyard, bare, unit, { higherIsBetter = true, tar
 
 /**
  * For latencies: prints Hookyard's figure, the bare baseline's and how many times the
- * baseline Hookyard takes (per repetition, then the median), against an upper `target`.
+ * baseline Hookyard takes (per repetition, then the median), against an upper `target`;
+ * `labels` name the two sides.
  */
-export function slowdown(name, hookyard, bare, unit, { target } = {}) {
-  spread(`${name}.hookyard`, hookyard, unit);
-  spread(`${name}.bare`, bare, unit);
+export function slowdown(name, hookyard, bare, unit, { target, labels = ['hookyard', 'bare'] } = {}) {
+  spread(`${name}.${labels[0]}`, hookyard, unit);
+  spread(`${name}.${labels[1]}`, bare, unit);
   const ratios = hookyard.map((h, i) => h / bare[i]);
   const med = median(ratios);
   const verdict = target === undefined ? '' : med <= target ? `, target <= ${target}: met` : `, target <= ${target}: MISSED`;
-  console.log(`${name}.times_bare ${med.toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}, n=${ratios.length}${verdict})`);
+  console.log(`${name}.times_${labels[1]} ${med.toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}, n=${ratios.length}${verdict})`);
   return med;
 }
 
