@@ -1,29 +1,22 @@
-// API pre/post hooks on SQLite: a real `hookyard serve`, one request at a time from
-// this process. The latency of a get and of a create with no hooks, then with one
-// trivial pre-hook and one trivial post-hook on that operation; the difference is what
-// the pair adds (two sandbox runs, their lookups, their execution records).
-import { Pool } from 'undici';
+// API pre/post hooks on SQLite: a real `hookyard serve`, one request at a time from this
+// process. The latency of a get and of a create with one trivial pre-hook and one trivial
+// post-hook on the operation, beside the same call with the hooks disabled (the baseline
+// of the same job, measured in the same repetition); the difference is what the pair adds
+// (two sandbox runs, their lookups, their execution records).
 import { startServer } from './hook-bench-server.js';
-import { figure, quantile } from './lib.js';
+import { quantile, repeat, slowdown, spread } from './lib.js';
 
-const COUNT = Number(process.env.BENCH_API_HOOKS_CALLS ?? 2000);
+const COUNT = Number(process.env.BENCH_API_HOOKS_CALLS ?? 1000);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
 const PRE = 'async function run(ctx) { return { status: 200 }; }';
 const POST = 'async function run(ctx) { return; }';
 
 const server = await startServer();
-const pool = new Pool(server.url, { connections: 1 });
-const headers = { authorization: `Bearer ${server.key}`, 'content-type': 'application/json' };
+const call = (method, path, body) => server.call(method, path, body);
 
-async function call(method, path, body) {
-  const res = await pool.request({ method, path, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.body.text();
-  if (res.statusCode >= 300) throw new Error(`${method} ${path} answered ${res.statusCode}: ${text}`);
-  return JSON.parse(text);
-}
-
-/** Latencies of `count` sequential calls, after a warm-up of 200. */
+/** Median and p99 of `COUNT` sequential calls, after a warm-up of 100. */
 async function measure(make) {
-  for (let i = 0; i < 200; i++) await make(`w${i}`);
+  for (let i = 0; i < 100; i++) await make(`w${i}`);
   const latencies = [];
   for (let i = 0; i < COUNT; i++) {
     const t0 = performance.now();
@@ -33,27 +26,35 @@ async function measure(make) {
   return { median: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
+const rows = { get: [], create: [] };
 try {
   const { id } = await call('POST', '/v1/entities/employee', { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.test' });
-  const get = () => call('GET', `/v1/entities/employee/${id}`);
-  const create = (i) => call('POST', '/v1/entities/employee', { firstName: `F${i}`, lastName: 'L', email: `p${i}@example.test` });
-
-  const bare = { get: await measure(get), create: await measure(create) };
+  const ops = {
+    get: () => call('GET', `/v1/entities/employee/${id}`),
+    create: (i) => call('POST', '/v1/entities/employee', { firstName: `F${i}`, lastName: 'L', email: `p${i}@example.test` }),
+  };
   const integration = await call('POST', '/v1/integrations', { name: 'Gate', sourceSystemKey: 'gate' });
+  const hooks = [];
   for (const [type, code] of [['pre', PRE], ['post', POST]]) {
-    await call('POST', `/v1/integrations/${integration.id}/hooks`, { name: type, type, entityType: 'employee', operations: ['get', 'create'], code });
+    hooks.push(await call('POST', `/v1/integrations/${integration.id}/hooks`, { name: type, type, entityType: 'employee', operations: ['get', 'create'], code }));
   }
-  const hooked = { get: await measure(get), create: await measure(create) };
-
-  for (const op of ['get', 'create']) {
-    figure(`api_hooks.sqlite.${op}.no_hooks.median_ms`, bare[op].median);
-    figure(`api_hooks.sqlite.${op}.no_hooks.p99_ms`, bare[op].p99);
-    figure(`api_hooks.sqlite.${op}.pre_post.median_ms`, hooked[op].median);
-    figure(`api_hooks.sqlite.${op}.pre_post.p99_ms`, hooked[op].p99);
-    figure(`api_hooks.sqlite.${op}.added.median_ms`, hooked[op].median - bare[op].median);
-    figure(`api_hooks.sqlite.${op}.added.p99_ms`, hooked[op].p99 - bare[op].p99);
-  }
+  const enable = (enabled) => Promise.all(hooks.map((h) => call('PATCH', `/v1/hooks/${h.id}`, { enabled })));
+  await repeat(REPS, async (rep) => {
+    for (const op of ['get', 'create']) {
+      await enable(false);
+      const bare = await measure((i) => ops[op](`${rep}-b${i}`));
+      await enable(true);
+      const hooked = await measure((i) => ops[op](`${rep}-h${i}`));
+      rows[op].push({ bare, hooked });
+    }
+  });
 } finally {
-  await pool.close();
   await server.stop();
+}
+for (const op of ['get', 'create']) {
+  const r = rows[op];
+  slowdown(`api_hooks.sqlite.${op}.median_ms`, r.map((x) => x.hooked.median), r.map((x) => x.bare.median), 'ms', { labels: ['pre_post', 'no_hooks'] });
+  spread(`api_hooks.sqlite.${op}.added.median_ms`, r.map((x) => x.hooked.median - x.bare.median), 'ms (target <= 2)');
+  spread(`api_hooks.sqlite.${op}.p99_ms.pre_post`, r.map((x) => x.hooked.p99), 'ms');
+  spread(`api_hooks.sqlite.${op}.p99_ms.no_hooks`, r.map((x) => x.bare.p99), 'ms');
 }

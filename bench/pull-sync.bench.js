@@ -1,25 +1,23 @@
-// PULL sync throughput: a hook fetches 100 pages × 1,000 employees from a local HTTPS
-// mock through the real sandbox and egress, and the engine saves them (runPull, as a
-// job would). On SQLite, then on PostgreSQL when one answers: records/s of the first
-// sync and of an unchanged re-sync, and the process's peak RSS.
+// PULL sync through a real `hookyard serve`, as a user starts it: `POST /v1/hooks/{id}/run`,
+// then the execution polled until it ends. The hook fetches 100 pages × 1,000 employees
+// (100,000 records) from a local HTTPS mock in this process, through the sandbox processes
+// and the egress policy. Beside it, in the same run, the bare baseline of the same job
+// (bare/pull-sync.js, a process of its own). Each repetition is a new integration (a new
+// sourceSystemKey, so a first sync creates 100,000 entities) synced twice: first sync, then
+// an unchanged re-sync; Hookyard and the baseline alternate. SQLite, then PostgreSQL (a
+// database of its own) when one answers; PostgreSQL is compared with SQLite's figures.
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { createSecretBox } from '../dist/domain/secret-box.js';
-import { runPull } from '../dist/engine/pull.js';
-import { JobQueue } from '../dist/jobs/index.js';
-import { createSandbox } from '../dist/sandbox/index.js';
-import { migrate, openStore } from '../dist/store/db.js';
-import { insertExecution } from '../dist/store/executions.js';
-import { insertHook } from '../dist/store/hooks.js';
-import { insertIntegration } from '../dist/store/integrations.js';
-import { insertOrganisation } from '../dist/store/organisations.js';
-import { certificates, figure } from './lib.js';
+import { fileURLToPath } from 'node:url';
+import { startReceiver, startServer } from './hook-bench-server.js';
+import { compare, figure, postgresDatabase, repeat, spread } from './lib.js';
 
 const PAGES = Number(process.env.BENCH_PULL_PAGES ?? 100);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
 const PER_PAGE = 1000;
+const TOTAL = PAGES * PER_PAGE;
 const HOST = 'hr.bench.test';
 const PG_URL = process.env.HOOKYARD_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -44,94 +42,116 @@ const HOOK = `async function run(ctx) {
   };
 }`;
 
-async function benchEngine(name, storeOptions, sandbox) {
-  const store = openStore(storeOptions);
-  try {
-    await migrate(store);
-    const deps = { store, sandbox, secretBox: createSecretBox('bench-master-key-0123456789abcdef0123'), queue: new JobQueue(store) };
-    const org = await insertOrganisation(store.db, { slug: `bench-${name}` });
-    const integration = await insertIntegration(store.db, org.id, { name: 'HR', sourceSystemKey: 'hr' });
-    const hook = await insertHook(store.db, deps.secretBox, org.id, integration.id, {
-      name: 'people', type: 'pull', entityType: 'employee', runtime: 'code', code: HOOK, remoteUrl: null, enabled: true, settings: {},
-    });
-    const sync = async () => {
-      const executionId = await insertExecution(store.db, { orgId: org.id, hookId: hook.id, trigger: 'manual', status: 'running' });
-      const started = performance.now();
-      const outcome = await runPull(deps, { orgId: org.id, hookId: hook.id, executionId, trigger: 'manual', dryRun: false, attempt: 1 });
-      const seconds = (performance.now() - started) / 1000;
-      if (outcome.status !== 'completed') throw new Error(`${name} sync ${outcome.status}: ${JSON.stringify(outcome.error)}`);
-      return { seconds, counts: outcome.counts };
-    };
-    const total = PAGES * PER_PAGE;
-    const first = await sync();
-    if (first.counts.created !== total) throw new Error(`first sync created ${first.counts.created}, expected ${total}`);
-    figure(`pull_first_sync_${name}`, Math.round(total / first.seconds), 'records/s');
-    const again = await sync();
-    if (again.counts.skipped !== total) throw new Error(`re-sync skipped ${again.counts.skipped}, expected ${total}`);
-    figure(`pull_unchanged_resync_${name}`, Math.round(total / again.seconds), 'records/s');
-    figure(`pull_peak_rss_after_${name}`, Math.round(process.resourceUsage().maxRSS / 1024), 'MB');
-  } finally {
-    await store.close();
-  }
-}
+const bodies = Array.from({ length: PAGES }, (_, i) => pageBody(i + 1));
+const mock = await startReceiver(undefined, {
+  host: HOST,
+  handler: (req) => ({ body: bodies[Number(new URL(req.url, `https://${HOST}`).searchParams.get('page') ?? 1) - 1] }),
+});
 
-async function postgresDatabase() {
-  const admin = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  const db = `hookyard_bench_${process.pid}`;
-  await admin.query(`create database ${db}`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${db}`;
+/** The bare baseline's process: `sync(sourceKey)` resolves with { seconds, created, skipped }. */
+async function startBare() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-bench-bare-'));
+  const entry = fileURLToPath(new URL('./bare/pull-sync.js', import.meta.url));
+  const child = fork(entry, [JSON.stringify({ dir, port: mock.port, host: HOST, ca: mock.ca })], { stdio: 'inherit' });
+  let waiting;
+  child.on('message', (m) => waiting?.(m));
+  const next = () => new Promise((resolve) => (waiting = resolve));
+  await next();
   return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: PG_URL });
-      await c.connect();
-      // pool.end() resolves before its sockets close; a forced drop meanwhile makes a closing
-      // client throw an uncaught 57P01. Wait for them first (as test/helpers/stores.ts does).
-      for (let i = 0; i < 50; i++) {
-        const { rows } = await c.query('select count(*)::int as n from pg_stat_activity where datname = $1', [db]);
-        if (rows[0].n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      await c.query(`drop database if exists ${db} with (force)`);
-      await c.end();
+    async sync(source) {
+      child.send({ sync: source });
+      const m = await next();
+      if (m.error) throw new Error(m.error);
+      return m.result;
+    },
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.send({ stop: true });
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-const { ca, key, cert } = await certificates(HOST);
-const bodies = Array.from({ length: PAGES }, (_, i) => pageBody(i + 1));
-const server = https.createServer({ key, cert }, (req, res) => {
-  const page = Number(new URL(req.url, `https://${HOST}`).searchParams.get('page') ?? 1);
-  res.setHeader('content-type', 'application/json');
-  res.end(bodies[page - 1]);
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const sandbox = createSandbox({
-  egress: { allowPrivate: true, connectTo: [{ host: HOST, port: 443, address: '127.0.0.1', toPort: server.address().port }], ca },
-});
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-bench-pull-'));
+/** One sync started through the API; seconds from the POST to the server's finishedAt. */
+async function apiSync(server, hookId) {
+  const started = Date.now();
+  const { executionId } = await server.call('POST', `/v1/hooks/${hookId}/run`);
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 100));
+    const execution = await server.call('GET', `/v1/executions/${executionId}`);
+    if (execution.status === 'queued' || execution.status === 'running') continue;
+    if (execution.status !== 'completed') throw new Error(`sync ${execution.status}: ${JSON.stringify(execution.error)}`);
+    return { seconds: (Date.parse(execution.finishedAt) - started) / 1000, counts: execution.counts };
+  }
+}
+
+/** Repetitions of (first sync, unchanged re-sync) on one server, alternating with the bare baseline. */
+async function measure(name, server, bare) {
+  const figures = { first: [], resync: [], bareFirst: [], bareResync: [] };
+  await repeat(REPS, async (rep) => {
+    const integration = await server.call('POST', '/v1/integrations', { name: `HR ${rep}`, sourceSystemKey: `hr${rep}` });
+    const hook = await server.call('POST', `/v1/integrations/${integration.id}/hooks`, { name: 'people', type: 'pull', entityType: 'employee', code: HOOK });
+    if (bare) {
+      const b = await bare.sync(`hr${rep}`);
+      if (b.created !== TOTAL) throw new Error(`bare first sync created ${b.created}`);
+      figures.bareFirst.push(TOTAL / b.seconds);
+    }
+    const first = await apiSync(server, hook.id);
+    if (first.counts.created !== TOTAL) throw new Error(`${name} first sync created ${first.counts.created}, expected ${TOTAL}`);
+    figures.first.push(TOTAL / first.seconds);
+    if (bare) {
+      const b = await bare.sync(`hr${rep}`);
+      if (b.skipped !== TOTAL) throw new Error(`bare re-sync skipped ${b.skipped}`);
+      figures.bareResync.push(TOTAL / b.seconds);
+    }
+    const again = await apiSync(server, hook.id);
+    if (again.counts.skipped !== TOTAL) throw new Error(`${name} re-sync skipped ${again.counts.skipped}, expected ${TOTAL}`);
+    figures.resync.push(TOTAL / again.seconds);
+  });
+  return figures;
+}
+
+function reportRss(name, server) {
+  const rss = server.peakRss();
+  if (rss.server !== undefined) {
+    figure(`pull.${name}.peak_rss.server_mb`, rss.server, `MB${name === 'sqlite' ? ' (target <= 300)' : ''}`);
+    figure(`pull.${name}.peak_rss.sandbox_process_mb`, Math.max(...rss.sandbox), 'MB');
+  }
+}
+
 try {
-  await benchEngine('sqlite', { dataDir }, sandbox);
-  const pgdb = await postgresDatabase();
-  if (pgdb) {
+  const bare = await startBare();
+  const sqliteServer = await startServer(mock);
+  let sqlite;
+  try {
+    sqlite = await measure('sqlite', sqliteServer, bare);
+    compare('pull.sqlite.first_sync', sqlite.first, sqlite.bareFirst, 'records/s', { target: 0.7 });
+    compare('pull.sqlite.unchanged_resync', sqlite.resync, sqlite.bareResync, 'records/s', { target: 0.8 });
+    reportRss('sqlite', sqliteServer);
+  } finally {
+    await sqliteServer.stop();
+    await bare.stop();
+  }
+
+  const pgdb = process.env.BENCH_SKIP_PG ? undefined : await postgresDatabase(PG_URL);
+  if (!pgdb) {
+    console.log(`# PostgreSQL does not answer at ${PG_URL}: skipped`);
+  } else {
     try {
-      await benchEngine('postgres', { dataDir, databaseUrl: pgdb.url }, sandbox);
+      const pgServer = await startServer(mock, { databaseUrl: pgdb.url });
+      try {
+        const pg = await measure('postgres', pgServer);
+        compare('pull.postgres_vs_sqlite.first_sync', pg.first, sqlite.first, 'records/s', { target: 0.5, labels: ['postgres', 'sqlite'] });
+        spread('pull.postgres.unchanged_resync', pg.resync, 'records/s');
+        reportRss('postgres', pgServer);
+      } finally {
+        await pgServer.stop();
+      }
     } finally {
       await pgdb.drop();
     }
-  } else {
-    console.log(`# PostgreSQL does not answer at ${PG_URL}: skipped`);
   }
 } finally {
-  await sandbox.close();
-  server.closeAllConnections();
-  server.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await mock.close();
 }

@@ -8,7 +8,7 @@ import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely
 import { HookyardError } from '../domain/errors.js';
 import type { Engine } from './dialect.js';
 import type { Database } from './schema.js';
-import { ReadCache, attachReadCache } from './read-cache.js';
+import { CONFIG_CHANNEL, ReadCache, attachReadCache } from './read-cache.js';
 import { attachGroupCommit } from './transaction.js';
 import { postgresEngine } from './postgres/postgres-engine.js';
 import { sqliteEngine } from './sqlite/sqlite-engine.js';
@@ -18,6 +18,7 @@ import * as m0003 from './migrations/0003-events-notify.js';
 import * as m0004 from './migrations/0004-job-claim-indexes.js';
 import * as m0005 from './migrations/0005-remote-hooks.js';
 import * as m0006 from './migrations/0006-events-retention.js';
+import * as m0007 from './migrations/0007-config-notify.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -41,6 +42,7 @@ const MIGRATIONS = [
   ['0004-job-claim-indexes', m0004],
   ['0005-remote-hooks', m0005],
   ['0006-events-retention', m0006],
+  ['0007-config-notify', m0007],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {
@@ -53,12 +55,27 @@ export function openStore(options: StoreOptions): Store {
   } else {
     throw new HookyardError('HY_BAD_REQUEST', `HOOKYARD_DATABASE_URL must start with postgres://, got "${url.split(':')[0]}:…"`);
   }
-  // One process makes every write to an embedded database, so it can cache what it reads.
-  const cache = engine.name === 'sqlite' ? new ReadCache() : undefined;
-  const db = new Kysely<Database>({ dialect: engine.dialect, plugins: cache ? [cache] : [] });
-  if (cache) attachReadCache(db, cache);
+  // One process makes every write to an embedded database, so its cache sees them all. A
+  // shared PostgreSQL also tells every process of the others' writes (migration 0005), and
+  // the cache keeps values only while it listens.
+  const notifications = engine.notifications;
+  const cache = new ReadCache(notifications === undefined ? {} : { shared: { ping: () => notifications.notify(db, CONFIG_CHANNEL) } });
+  const db: Kysely<Database> = new Kysely<Database>({ dialect: engine.dialect, plugins: [cache] });
+  attachReadCache(db, cache);
   if (engine.name === 'sqlite') attachGroupCommit(db);
-  return { db, engine, close: () => db.destroy() };
+  const listening = notifications
+    ?.listen(CONFIG_CHANNEL, () => cache.changedElsewhere(), (on) => cache.listening(on))
+    // Without notifications the cache stays off: every read goes to the database.
+    .catch(() => undefined);
+  return {
+    db,
+    engine,
+    async close() {
+      cache.listening(false);
+      await (await listening)?.close();
+      await db.destroy();
+    },
+  };
 }
 
 class StaticProvider implements MigrationProvider {

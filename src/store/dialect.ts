@@ -22,9 +22,10 @@ export interface Notifications {
   notify(db: Kysely<any>, channel: string): Promise<void>;
   /**
    * Calls `onNotify` for every notification on `channel`, over a dedicated connection that
-   * reconnects by itself; resolves once listening.
+   * reconnects by itself; resolves once listening. `onState` hears when the connection is
+   * lost (false: notifications may be missed from then on) and listens again (true).
    */
-  listen(channel: string, onNotify: () => void): Promise<Listening>;
+  listen(channel: string, onNotify: () => void, onState?: (listening: boolean) => void): Promise<Listening>;
 }
 
 /** A running `listen`; `close` ends its connection. */

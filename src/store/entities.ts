@@ -7,7 +7,7 @@
  * Field validation is the caller's ({@link validateEntityData}); what needs the
  * stored state is checked here: rules over the merged record, and references.
  */
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 import type { ChangeSource } from '../domain/entity-events.js';
 import { mergeEntityData, sameJson } from '../domain/entity-merge.js';
 import { entityType, type EntityData, type EntityType } from '../domain/entity-types.js';
@@ -15,8 +15,9 @@ import { HookyardError, validationError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
 import type { Engine } from './dialect.js';
-import { appendEvent } from './events.js';
+import { appendEvent, eventRow } from './events.js';
 import { jsonColumn } from './json-column.js';
+import { signalOutbox } from './outbox-signal.js';
 import type { Database, EntitiesTable } from './schema.js';
 import { inTransaction } from './transaction.js';
 
@@ -148,21 +149,34 @@ function changeOf(input: EntityWrite, entityId: string) {
   return { orgId: input.orgId, entityType: input.type, entityId, source: input.source };
 }
 
+/** The row of a new entity (version 1) of normalised `data`. */
+function newRow(input: EntityWrite, data: EntityData): EntitiesTable {
+  const now = Date.now();
+  return { id: newId(), org_id: input.orgId, type: input.type, data: jsonColumn(data, 'data'), version: 1, created_at: now, updated_at: now };
+}
+
 /** Creates an entity of validated `data` (version 1) and its `create` event. */
 export async function createEntity(db: Kysely<Database>, input: EntityWrite & { data: EntityData }): Promise<Entity> {
+  // PostgreSQL writes both rows in one statement, atomic by itself: one round trip instead
+  // of four (begin, two inserts, commit), which is most of an API create's time there.
+  // Types with references check them with reads first, so they keep the transaction.
+  if (entityType(input.type).references.length === 0 && db.getExecutor().adapter instanceof PostgresAdapter) {
+    const data = normalised(input.type, input.data);
+    await assertWritable(db, input.orgId, input.type, data);
+    const row = newRow(input, data);
+    const entity = toEntity(row);
+    await db
+      .with('created', (qb) => qb.insertInto('entities').values(row))
+      .insertInto('events')
+      .values(eventRow({ ...changeOf(input, row.id), changeType: 'create', before: null, after: entity }))
+      .execute();
+    signalOutbox();
+    return entity;
+  }
   return inTransaction(db, async (trx) => {
     const data = normalised(input.type, input.data);
     await assertWritable(trx, input.orgId, input.type, data);
-    const now = Date.now();
-    const row: EntitiesTable = {
-      id: newId(),
-      org_id: input.orgId,
-      type: input.type,
-      data: jsonColumn(data, 'data'),
-      version: 1,
-      created_at: now,
-      updated_at: now,
-    };
+    const row = newRow(input, data);
     await trx.insertInto('entities').values(row).execute();
     const entity = toEntity(row);
     await appendEvent(trx, { ...changeOf(input, row.id), changeType: 'create', before: null, after: entity });

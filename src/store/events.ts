@@ -26,9 +26,9 @@ export function toEvent(row: Omit<EventsTable, 'seq'>): EntityEvent {
   };
 }
 
-/** Writes the event of a change; call it with the transaction that made the change. */
-export async function appendEvent(db: Kysely<Database>, change: EntityChange): Promise<EntityEvent> {
-  const row: Omit<EventsTable, 'seq'> = {
+/** The row of a change's event, with a new id and the time now. */
+export function eventRow(change: EntityChange): Omit<EventsTable, 'seq'> {
+  return {
     id: newId(),
     org_id: change.orgId,
     entity_type: change.entityType,
@@ -40,6 +40,11 @@ export async function appendEvent(db: Kysely<Database>, change: EntityChange): P
     occurred_at: Date.now(),
     dispatched_at: null,
   };
+}
+
+/** Writes the event of a change; call it with the transaction that made the change. */
+export async function appendEvent(db: Kysely<Database>, change: EntityChange): Promise<EntityEvent> {
+  const row = eventRow(change);
   await db.insertInto('events').values(row).execute();
   signalOutbox();
   return toEvent(row);

@@ -4,10 +4,21 @@
  * organisations and secrets (as ciphertext). Each such read costs a query and its
  * parsing on the hottest paths (an entity write, a PUSH delivery).
  *
- * Only where one process makes every write (embedded SQLite): the cache is a Kysely
- * plugin, so it sees each insert, update and delete of those tables, whichever function
- * makes it, on the root instance and inside transactions, and empties itself. A
- * PostgreSQL database is shared by several processes, so there every read goes to it.
+ * The cache is a Kysely plugin, so it sees each insert, update and delete of those tables
+ * that its own process makes, whichever function makes it, on the root instance and inside
+ * transactions, and empties itself. On embedded SQLite one process makes every write, so
+ * that is all. A PostgreSQL database is shared by several processes: there every statement
+ * that writes those tables also notifies `hookyard_config` on commit (migration 0005), and
+ * every process empties its cache when it hears it. So a write on another node is seen
+ * once its notification arrives (about a millisecond after its commit); until then that
+ * node may still serve what it had. On PostgreSQL moreover:
+ * - Values are kept only while the listening connection is up: a lost connection empties
+ *   the cache and turns it off until it listens again (notifications may have been missed).
+ * - After a write of its own, the process keeps nothing until a notification arrives: the
+ *   write may sit in a transaction not yet committed, which another pooled connection
+ *   cannot see, so what that connection reads now is about to go stale. The commit's
+ *   notification turns keeping back on; a write rolled back sends none, so the process
+ *   pings the channel itself {@link PING_MS} later.
  *
  * - A read that overlapped a write is returned but not kept: the generation moved.
  * - A read that found nothing is not kept either: `hookyard keys create` and `orgs create`
@@ -35,6 +46,18 @@ const CACHED_TABLES: ReadonlySet<string> = new Set(['api_keys', 'custom_attribut
 
 /** Entries kept at most; the least recently used go first. */
 const MAX_ENTRIES = 10_000;
+
+/** The PostgreSQL channel of migration 0005, notified on commit of every write to a cached table. */
+export const CONFIG_CHANNEL = 'hookyard_config';
+
+/** After a write of its own, a shared cache that heard no notification pings its channel this long after. */
+const PING_MS = 2_000;
+
+/** How a cache shared with other processes (PostgreSQL) reaches its channel. */
+export interface SharedCacheOptions {
+  /** Sends a notification on {@link CONFIG_CHANNEL}. */
+  readonly ping: () => Promise<void>;
+}
 
 /** The name of the table a node names, through an alias. */
 function tableOf(node: OperationNode | undefined): string | undefined {
@@ -78,6 +101,39 @@ export class ReadCache implements KyselyPlugin {
   readonly #entries = new Map<string, unknown>();
   /** Writes being executed; the cache empties again once each is done. */
   readonly #writes = new WeakSet<object>();
+  readonly #shared: SharedCacheOptions | undefined;
+  /** Shared: the notifications arrive (the listening connection is up). */
+  #listening = false;
+  /** Shared: a write of this process may not be committed yet. */
+  #awaitingNotification = false;
+  #ping: NodeJS.Timeout | undefined;
+
+  /** `shared`: the database is shared with other processes, which notify their writes. */
+  constructor(options: { readonly shared?: SharedCacheOptions } = {}) {
+    this.#shared = options.shared;
+  }
+
+  /** Whether a value read now may be kept. */
+  get #keeping(): boolean {
+    return this.#shared === undefined || (this.#listening && !this.#awaitingNotification);
+  }
+
+  /** Shared: a notification arrived; some process committed a write to a cached table. */
+  changedElsewhere(): void {
+    this.#awaitingNotification = false;
+    clearTimeout(this.#ping);
+    this.#ping = undefined;
+    this.#invalidate();
+  }
+
+  /** Shared: the listening connection is up (true) or lost (false). */
+  listening(on: boolean): void {
+    this.#listening = on;
+    this.#invalidate();
+    clearTimeout(this.#ping);
+    this.#ping = undefined;
+    if (on && this.#awaitingNotification && this.#shared !== undefined) this.#schedulePing(this.#shared);
+  }
 
   /** `load()` once, then its (frozen) value until a cached table is written; `undefined` is never kept. */
   async read<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -89,7 +145,7 @@ export class ReadCache implements KyselyPlugin {
     }
     const generation = this.#generation;
     const value = deepFreeze(await load());
-    if (value !== undefined && generation === this.#generation) {
+    if (value !== undefined && generation === this.#generation && this.#keeping) {
       this.#entries.set(key, value);
       if (this.#entries.size > MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value!);
     }
@@ -100,6 +156,7 @@ export class ReadCache implements KyselyPlugin {
     if (writesCachedTable(args.node)) {
       this.#writes.add(args.queryId);
       this.#invalidate();
+      if (this.#shared !== undefined) this.#awaitNotification(this.#shared);
     }
     return args.node;
   }
@@ -109,6 +166,20 @@ export class ReadCache implements KyselyPlugin {
     // could otherwise keep what the write replaced.
     if (this.#writes.has(args.queryId)) this.#invalidate();
     return args.result;
+  }
+
+  #awaitNotification(shared: SharedCacheOptions): void {
+    this.#awaitingNotification = true;
+    if (this.#ping === undefined && this.#listening) this.#schedulePing(shared);
+  }
+
+  #schedulePing(shared: SharedCacheOptions): void {
+    this.#ping = setTimeout(() => {
+      this.#ping = undefined;
+      // Failing, it leaves the cache off until the next notification: slower, never stale.
+      shared.ping().catch(() => undefined);
+    }, PING_MS);
+    this.#ping.unref();
   }
 
   #invalidate(): void {
@@ -125,7 +196,7 @@ export function attachReadCache(db: Kysely<any>, cache: ReadCache): void {
 }
 
 /**
- * The value of `load()`, from `db`'s cache when it has one (embedded SQLite, outside a
+ * The value of `load()`, from `db`'s cache when it has one (a root instance, outside a
  * transaction), else read now. `key` must name everything the read depends on.
  */
 export function cachedRead<T>(db: Kysely<any>, key: string, load: () => Promise<T>): Promise<T> {

@@ -28,9 +28,9 @@ interface Queued {
  * Used for the embedded store's entity writes ({@link inTransaction}) and for the job
  * outcomes of a worker.
  *
- * Each work runs in its own savepoint, one after the other, as separate transactions
- * would: a work that throws is rolled back to its savepoint and its caller gets the error,
- * and the others go on. The callers whose work succeeded hear of it only once the shared
+ * Each work runs in its own savepoint (a work alone, in the transaction itself), one after
+ * the other, as separate transactions would: a work that throws is rolled back to its
+ * savepoint and its caller gets the error, and the others go on. The callers whose work succeeded hear of it only once the shared
  * transaction has committed, and all of them get the error if the commit fails.
  */
 export class GroupCommit {
@@ -58,7 +58,21 @@ export class GroupCommit {
     let trx: ControlledTransaction<Database> | undefined;
     try {
       trx = await this.#db.startTransaction().execute();
+      // A work alone needs no savepoint: its failure rolls back only itself (two round trips
+      // fewer on PostgreSQL, where most of a worker's outcomes commit alone).
+      const alone = batch.length === 1;
       for (const item of batch) {
+        if (alone) {
+          try {
+            succeeded.push([item, await item.work(trx)]);
+          } catch (error) {
+            unsettled.delete(item);
+            item.reject(error);
+            await trx.rollback().execute();
+            return;
+          }
+          continue;
+        }
         const savepoint = await trx.savepoint('work').execute();
         try {
           succeeded.push([item, await item.work(savepoint)]);

@@ -122,12 +122,13 @@ export function describeEachEngine(title: string, suite: (engine: TestEngine) =>
 }
 
 /** A fresh migrated store of the given engine; call `dispose` in afterAll/afterEach. */
-export async function freshStore(engine: TestEngine): Promise<{ store: Store; dispose(): Promise<void> }> {
+export async function freshStore(engine: TestEngine): Promise<{ store: Store; databaseUrl?: string; dispose(): Promise<void> }> {
   const target = await engine.createDatabase();
   const store = openStore(target);
   await migrate(store);
   return {
     store,
+    databaseUrl: target.databaseUrl,
     async dispose() {
       await store.close();
       await target.drop();

@@ -50,6 +50,17 @@ describeEachEngine('entity write transactions', (engine) => {
     expect([await exists('together-a'), await exists('together-b'), await exists('together-c')]).toEqual([true, false, true]);
   });
 
+  it('a write alone that throws leaves nothing, and the next one commits', async () => {
+    await expect(
+      inTransaction(store.db, async (trx) => {
+        await insert(trx, 'alone-a');
+        throw new Error('a changed its mind');
+      }),
+    ).rejects.toThrow('a changed its mind');
+    expect(await inTransaction(store.db, async (trx) => (await insert(trx, 'alone-b'), 'b'))).toBe('b');
+    expect([await exists('alone-a'), await exists('alone-b')]).toEqual([false, true]);
+  });
+
   it('answers a caller only once its write is committed, visible to every other connection', async () => {
     const writes = Array.from({ length: 5 }, (_, i) =>
       inTransaction(store.db, async (trx) => {

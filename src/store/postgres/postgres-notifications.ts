@@ -10,11 +10,11 @@ export function postgresNotifications(connectionString: string): Notifications {
     async notify(db, channel) {
       await sql`select pg_notify(${channel}, '')`.execute(db);
     },
-    listen: (channel, onNotify) => listenOn(connectionString, channel, onNotify),
+    listen: (channel, onNotify, onState) => listenOn(connectionString, channel, onNotify, onState),
   };
 }
 
-async function listenOn(connectionString: string, channel: string, onNotify: () => void): Promise<Listening> {
+async function listenOn(connectionString: string, channel: string, onNotify: () => void, onState?: (listening: boolean) => void): Promise<Listening> {
   let client: pg.Client | undefined;
   let closed = false;
   let retry: NodeJS.Timeout | undefined;
@@ -35,7 +35,10 @@ async function listenOn(connectionString: string, channel: string, onNotify: () 
       throw error;
     }
     if (closed) await c.end();
-    else client = c;
+    else {
+      client = c;
+      onState?.(true);
+    }
   };
 
   const reconnectLater = (): void => {
@@ -52,6 +55,7 @@ async function listenOn(connectionString: string, channel: string, onNotify: () 
   const lost = (c: pg.Client): void => {
     if (client !== c) return;
     client = undefined;
+    onState?.(false);
     c.end().catch(() => {});
     reconnectLater();
   };
