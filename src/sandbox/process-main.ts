@@ -35,15 +35,17 @@ let sandbox: Sandbox | undefined;
 let maxRssBytes = Infinity;
 let retiring = false;
 let inFlight = 0;
-let idleTimer: NodeJS.Timeout | undefined;
+let lastBusy = Date.now();
 // Resident memory once the first run is done: what a warm process needs.
 let warmRss: number | undefined;
 
 // Memory a burst of work leaves behind (heap, malloc arenas) is rarely given back to the
 // system, so a process that has been idle this long with this much more than it had warm
-// is replaced by a fresh one.
+// is replaced by a fresh one. Memory is looked at on a timer, not per run: reading it is a
+// system call.
 const IDLE_MS = 3_000;
 const GROWTH_BYTES = 48 * 1024 * 1024;
+const CHECK_MS = 500;
 
 function retire(reason: string): void {
   if (retiring) return;
@@ -51,14 +53,16 @@ function retire(reason: string): void {
   send({ t: 'retire', reason });
 }
 
-function whenIdle(): void {
+function checkMemory(): void {
+  if (warmRss === undefined) return;
   const rss = process.memoryUsage.rss();
-  if (warmRss !== undefined && rss > warmRss + GROWTH_BYTES) retire('it kept memory after a burst of work');
+  if (rss > maxRssBytes) retire('its memory grew past the bound');
+  else if (inFlight === 0 && Date.now() - lastBusy >= IDLE_MS && rss > warmRss + GROWTH_BYTES) retire('it kept memory after a burst of work');
 }
+setInterval(checkMemory, CHECK_MS).unref();
 
 async function run(id: number, request: ProcessRunRequest): Promise<void> {
   inFlight += 1;
-  clearTimeout(idleTimer);
   const logBudget = { ...request.logBudget };
   let result: RunResult;
   try {
@@ -69,17 +73,15 @@ async function run(id: number, request: ProcessRunRequest): Promise<void> {
   }
   send({ t: 'done', id, result, logBudget });
   inFlight -= 1;
-  const rss = process.memoryUsage.rss();
-  warmRss ??= rss;
-  if (rss > maxRssBytes) retire('its memory grew past the bound');
-  if (inFlight === 0) idleTimer = setTimeout(whenIdle, IDLE_MS).unref();
+  lastBusy = Date.now();
+  warmRss ??= process.memoryUsage.rss();
 }
 
 process.on('message', (message: ToProcess) => {
   switch (message.t) {
     case 'init': {
       const options: ProcessOptions = message.options;
-      maxRssBytes = options.maxRssBytes;
+      maxRssBytes = options.maxRssBytes ?? Infinity;
       sandbox = createIsolateSandbox({ ...options, onStuckIsolate: () => retire('a hook thread kept running after its run ended') });
       send({ t: 'ready' });
       return;

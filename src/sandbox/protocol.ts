@@ -1,7 +1,8 @@
 /**
  * The messages between the supervisor (in the server) and a sandbox process, over
- * Node's IPC channel with structured-clone serialisation. Only data crosses: the KV
- * store stays in the server and is reached by `kv` calls, one per operation.
+ * Node's IPC channel as JSON (so `undefined` members are left out, and a number that is
+ * not finite arrives as null). Only data crosses: the KV store stays in the server and is
+ * reached by `kv` calls, one per operation.
  */
 import type { EgressOptions } from './egress.js';
 import type { IsolateSandboxOptions } from './isolate-sandbox.js';
@@ -13,8 +14,8 @@ export type ProcessEgressOptions = Omit<EgressOptions, 'lookup' | 'tlsConnect'>;
 /** What a sandbox process is started with. */
 export type ProcessOptions = Omit<IsolateSandboxOptions, 'egress' | 'onStuckIsolate'> & {
   readonly egress?: ProcessEgressOptions;
-  /** The process asks to be retired once its resident memory passes this. */
-  readonly maxRssBytes: number;
+  /** The process asks to be retired once its resident memory passes this; none when null. */
+  readonly maxRssBytes: number | null;
 };
 
 /** A run as it crosses: the KV store is replaced by `kv` calls, the log budget by its numbers. */

@@ -176,7 +176,7 @@ describe('the example remote hook server', () => {
     expect(created.body.remote).toEqual({ url: settings.remote.url, steps: ['preSavePage'] });
 
     const dry = await api('POST', `/v1/hooks/${created.body.id}/test`, {});
-    expect(dry.body).toMatchObject({ status: 'completed', dryRun: true, pages: 3, counts: { processed: 4, created: 4 } });
+    expect(dry.body).toMatchObject({ status: 'completed', dryRun: true, pages: 3, counts: { processed: 4, wouldCreate: 4 } });
     const records = JSON.parse(annotated('remote-output: records')) as Array<{ externalId: string }>;
     expect(dry.body.preview.map((p: { externalId: string; outcome: string }) => [p.externalId, p.outcome])).toEqual(records.map((r) => [r.externalId, 'would-create']));
     expect(dry.body.http.map((h: { method: string; url: string; status: number }) => `${h.method} ${h.url} ${h.status}`)).toEqual(

@@ -156,7 +156,7 @@ describeEachEngine('remote hooks', (engine) => {
     const dry = await test(id);
     expect(dry.statusCode).toBe(200);
     const execution = dry.json();
-    expect(execution).toMatchObject({ status: 'completed', pages: 2, counts: { processed: 4, created: 4 } });
+    expect(execution).toMatchObject({ status: 'completed', pages: 2, counts: { processed: 4, wouldCreate: 4 } });
     expect(execution.preview.map((p: { externalId: string }) => p.externalId)).toEqual(['R-1-1', 'R-1-2', 'R-2-1', 'R-2-2']);
     const calls = server.requests.slice(before);
     expect(calls.map((r) => (JSON.parse(r.body) as Payload).hook.step)).toEqual(['run', 'preSavePage', 'run', 'preSavePage']);
