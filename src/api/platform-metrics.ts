@@ -88,6 +88,18 @@ export function createPlatformMetrics(registry: Registry, options: PlatformMetri
     buckets: LAG_BUCKETS,
     registers,
   });
+  const inboundCalls = new Counter({
+    name: 'hookyard_inbound_calls_total',
+    help: 'Calls to /inbound routes, by the status they were answered with',
+    labelNames: ['status'],
+    registers,
+  });
+  const inboundDuration = new Histogram({
+    name: 'hookyard_inbound_duration_seconds',
+    help: 'How long calls to /inbound routes took to answer',
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
   const pruned = new Counter({
     name: 'hookyard_retention_pruned_total',
     help: 'Rows the clean-up deleted, by kind of history',
@@ -151,6 +163,10 @@ export function createPlatformMetrics(registry: Registry, options: PlatformMetri
     },
     pruned(kind: PrunedKind, rows: number) {
       if (rows > 0) pruned.inc({ kind }, rows);
+    },
+    inboundCall(status: number, durationMs: number) {
+      inboundCalls.inc({ status: String(status) });
+      inboundDuration.observe(Math.max(0, durationMs) / 1000);
     },
   };
 }

@@ -29,6 +29,8 @@ export interface RunMetrics {
   /** A PUSH delivery's first attempt started, `lagMs` after its event committed. */
   deliveryStarted(orgId: string, lagMs: number): void;
   pruned(kind: PrunedKind, rows: number): void;
+  /** An inbound call was answered with `status` (404, 401, 413 and 429 included) after `durationMs`. */
+  inboundCall?(status: number, durationMs: number): void;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * The platform's metrics move by the right amounts: after a PULL run, a PUSH delivery,
  * a failed and retried hook, a limit breach and a refused outbound call, each named
- * series in the `/metrics` exposition has moved by exactly what happened. (Inbound
- * calls and automation actions have no series yet: neither feature exists.)
+ * series in the `/metrics` exposition has moved by exactly what happened; inbound calls
+ * count by the status they were answered with. (Automation actions have no series yet:
+ * the feature does not exist.)
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { HOOKS, makePeople, startHrApi, type HrApi } from '../helpers/hr-api.js';
@@ -140,5 +141,26 @@ describeEachEngine('platform metrics', (engine) => {
     expect(text).not.toContain(acme.org.id);
     expect(text).not.toContain(integrationId);
     expect(text).not.toContain('acme');
+  });
+
+  it('counts inbound calls by status — 200, 401, 404 and 413 — and their executions', async () => {
+    await post(`/v1/integrations/${integrationId}/hooks`, { name: 'in', type: 'inbound', path: 'metrics-in', code: 'async function run() {}' });
+    await post(`/v1/integrations/${integrationId}/hooks`, { name: 'signed', type: 'inbound', path: 'metrics-signed', code: 'async function run() {}', verify: { scheme: 'stripe', secret: 'whsec_metrics' } });
+    const call = (path: string, payload?: string) => t.app.inject({ method: 'POST', url: `/inbound/acme/${path}`, payload, headers: { 'content-type': 'text/plain' } });
+    const delta = await moved(async () => {
+      expect((await call('metrics-in')).statusCode).toBe(200);
+      expect((await call('metrics-in')).statusCode).toBe(200);
+      expect((await call('metrics-signed')).statusCode).toBe(401);
+      expect((await call('nowhere')).statusCode).toBe(404);
+      expect((await call('metrics-in', 'x'.repeat(1024 * 1024 + 1))).statusCode).toBe(413);
+      await new Promise((r) => setTimeout(r, 50));
+    });
+    expect(delta('hookyard_inbound_calls_total', { status: '200' })).toBe(2);
+    expect(delta('hookyard_inbound_calls_total', { status: '401' })).toBe(1);
+    expect(delta('hookyard_inbound_calls_total', { status: '404' })).toBe(1);
+    expect(delta('hookyard_inbound_calls_total', { status: '413' })).toBe(1);
+    expect(delta('hookyard_inbound_duration_seconds_count')).toBe(5);
+    expect(delta('hookyard_executions_total', { hook_type: 'inbound', trigger: 'inbound', status: 'completed' })).toBe(2);
+    expect(delta('hookyard_executions_total', { hook_type: 'inbound', trigger: 'inbound', status: 'failed' })).toBe(1);
   });
 });

@@ -27,6 +27,9 @@ export const inboundRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: INBOUND_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
+  // Every answer counts, the ones Fastify gives before the handler (413) too.
+  app.addHook('onResponse', async (_request, reply) => deps.metrics?.inboundCall?.(reply.statusCode, reply.elapsedTime));
+
   app.all<{ Params: { orgSlug: string; '*': string } }>('/inbound/:orgSlug/*', { schema: { hide: true }, bodyLimit: INBOUND_BODY_LIMIT }, async (request, reply) => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;

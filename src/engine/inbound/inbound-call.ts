@@ -25,6 +25,7 @@ import { stepsOf } from '../hook-steps.js';
 import { databaseKv } from '../kv-store.js';
 import { savePage } from '../pull-page.js';
 import { runPipeline } from '../pull-pipeline.js';
+import { observeExecution } from '../run-metrics.js';
 import type { TokenBuckets } from './rate-limit.js';
 
 /** The call as it arrived. */
@@ -46,7 +47,7 @@ export interface InboundAnswer {
 }
 
 /** What inbound calls share: the engine, where executions are written, the rate limits. */
-export interface InboundDeps extends Pick<EngineDeps, 'store' | 'secretBox' | 'sandbox'> {
+export interface InboundDeps extends Pick<EngineDeps, 'store' | 'secretBox' | 'sandbox' | 'metrics'> {
   readonly recorder: ExecutionRecorder;
   readonly perHook: TokenBuckets;
   readonly perOrg: TokenBuckets;
@@ -78,8 +79,11 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
 
   const executionId = newId();
   const startedAt = now();
-  const record = (outcome: ExecutionOutcome) =>
-    deps.recorder.record({ id: executionId, orgId: org.id, hookId: hook.id, trigger: 'inbound', startedAt, finishedAt: now(), ...outcome });
+  const record = (outcome: ExecutionOutcome) => {
+    const finishedAt = now();
+    deps.recorder.record({ id: executionId, orgId: org.id, hookId: hook.id, trigger: 'inbound', startedAt, finishedAt, ...outcome });
+    observeExecution(deps.metrics, { orgId: org.id, hookType: 'inbound', trigger: 'inbound', durationMs: finishedAt - startedAt }, outcome);
+  };
   const full = await findHookForRun(db, deps.secretBox, org.id, hook.id);
   const integration = full && (await findIntegration(db, org.id, full.integrationId));
   if (!full || !integration) return NOT_FOUND;
