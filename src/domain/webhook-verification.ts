@@ -22,6 +22,9 @@ export type VerifySettings =
 export type VerifyScheme = VerifySettings['scheme'];
 export const VERIFY_SCHEMES: readonly VerifyScheme[] = Object.freeze(['standard-webhooks', 'hmac', 'stripe']);
 
+/** How long a verified message id is remembered: a replay within it is answered without running again. */
+export const REPLAY_WINDOW_MS = 10 * 60 * 1000;
+
 /** How far a signed timestamp may be from now, either way. */
 export const TIMESTAMP_TOLERANCE_S = 5 * 60;
 

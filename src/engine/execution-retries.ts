@@ -9,7 +9,7 @@ import type { Hook, HookType } from '../domain/hooks.js';
 import { findExecution, findExecutionInput, insertExecution } from '../store/executions.js';
 import { findHook } from '../store/hooks.js';
 import type { EngineDeps } from './deps.js';
-import { pushRetryJob, type PushInput } from './push-jobs.js';
+import { pushRetryJob, type PushInput } from './push/push-jobs.js';
 
 /** Queues a new run of what `execution` ran; resolves with the new execution's id. */
 export type ExecutionRetry = (deps: EngineDeps, orgId: string, hook: Hook, execution: Execution) => Promise<string>;

@@ -6,9 +6,9 @@
 import type { HandlerTable } from '../jobs/index.js';
 import type { BackgroundService, EngineDeps, JobRegistration } from './deps.js';
 import { maintenance } from './maintenance.js';
-import { pullScheduler, registerPullJobs } from './pull-jobs.js';
-import { pushDispatchService } from './push-dispatch.js';
-import { registerPushJobs } from './push-jobs.js';
+import { pullScheduler, registerPullJobs } from './pull/pull-jobs.js';
+import { pushDispatchService } from './push/push-dispatch.js';
+import { registerPushJobs } from './push/push-jobs.js';
 
 export const JOB_REGISTRATIONS: readonly JobRegistration[] = [registerPushJobs, registerPullJobs];
 

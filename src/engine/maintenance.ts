@@ -15,7 +15,7 @@ import { deleteExecutionsBefore } from '../store/executions.js';
 import { deleteFinishedJobsBefore } from '../store/job-retention.js';
 import { forgetInboundMessages } from '../store/inbound-messages.js';
 import { deleteExpiredKv } from '../store/kv.js';
-import { REPLAY_WINDOW_MS } from './inbound/inbound-call.js';
+import { REPLAY_WINDOW_MS } from '../domain/webhook-verification.js';
 import type { BackgroundService, EngineDeps } from './deps.js';
 import type { PrunedKind } from './run-metrics.js';
 

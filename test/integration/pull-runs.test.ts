@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cleanUp } from '../../src/engine/maintenance.js';
 import { databaseKv } from '../../src/engine/kv-store.js';
-import { PULL_SCHEDULED, pullScheduler } from '../../src/engine/pull-jobs.js';
+import { PULL_SCHEDULED, pullScheduler } from '../../src/engine/pull/pull-jobs.js';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { HOOKS, HR_HOST, makePeople, startHrApi, type HrApi } from '../helpers/hr-api.js';
 import { waitFor } from '../helpers/jobs.js';

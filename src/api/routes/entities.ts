@@ -1,12 +1,12 @@
 /**
  * `/v1/entities/{type}` and `/v1/entities/{type}/{id}`: thin routes around the entity
- * operations of `engine/entity-operations.ts`, wrapped by the API pre/post hooks (`engine/api-hooks.ts`).
+ * operations of `engine/entity-operations.ts`, wrapped by the API pre/post hooks (`engine/api-hooks/api-hooks.ts`).
  */
 import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { ENTITY_TYPES, entityType, type EntityType } from '../../domain/entity-types.js';
-import { withApiHooks } from '../../engine/api-hooks.js';
+import { withApiHooks } from '../../engine/api-hooks/api-hooks.js';
 import { createEntityOperations, type EntityResponse } from '../../engine/entity-operations.js';
 import type { AppDeps } from '../app.js';
 import { NoContent, Page, responses, type ErrorKinds } from '../openapi.js';

@@ -10,7 +10,7 @@ import { coerceError } from '../../domain/errors.js';
 import { emptyCounts, type ExecutionOutcome } from '../../domain/executions.js';
 import { newId } from '../../domain/ids.js';
 import { firstTooDeep } from '../../domain/json-depth.js';
-import { verifyWebhook } from '../../domain/webhook-verification.js';
+import { REPLAY_WINDOW_MS, verifyWebhook } from '../../domain/webhook-verification.js';
 import { DEFAULT_LIMITS, createRedactor, type JsonValue, type LogEntry, type RunRequest, type RunResult } from '../../sandbox/index.js';
 import { customAttributeDefinitions } from '../../store/custom-attributes.js';
 import { findHookForRun, listEnabledHooks } from '../../store/hooks.js';
@@ -23,8 +23,8 @@ import type { ExecutionRecorder } from '../execution-recorder.js';
 import { hookRequest, isBusy } from '../hook-runner.js';
 import { stepsOf } from '../hook-steps.js';
 import { databaseKv } from '../kv-store.js';
-import { savePage } from '../pull-page.js';
-import { runPipeline } from '../pull-pipeline.js';
+import { savePage } from '../pull/pull-page.js';
+import { runPipeline } from '../pull/pull-pipeline.js';
 import { observeExecution } from '../run-metrics.js';
 import type { TokenBuckets } from './rate-limit.js';
 
@@ -54,8 +54,6 @@ export interface InboundDeps extends Pick<EngineDeps, 'store' | 'secretBox' | 's
   readonly now?: () => number;
 }
 
-/** How long a verified message id is remembered: a replay within it is not run again. */
-export const REPLAY_WINDOW_MS = 10 * 60 * 1000;
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): InboundAnswer => ({ status, headers, body });
 const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => json(status, { error: { code, message } }, headers);

@@ -12,21 +12,21 @@
  * A record with `data.deletedAt` deletes its entity and counts as `updated`.
  */
 import type { Kysely } from 'kysely';
-import type { ValueRule } from '../domain/custom-attributes.js';
-import type { ChangeSource } from '../domain/entity-events.js';
-import { mergeEntityData, sameJson } from '../domain/entity-merge.js';
-import { entityType, type EntityData, type EntityType } from '../domain/entity-types.js';
-import { validateEntityData } from '../domain/entity-validation.js';
-import { HookyardError } from '../domain/errors.js';
-import type { PreviewItem } from '../domain/executions.js';
-import type { FieldIssue } from '../domain/field-issues.js';
-import { fingerprint } from '../domain/fingerprint.js';
-import { lastOfEach, readRecord, type PullRecord, type RecordResult } from '../domain/pull-records.js';
-import { createEntity, deleteEntity, normalised, updateEntity } from '../store/entities.js';
-import { createEntities } from '../store/entity-batch.js';
-import { findLinks, insertLinks, linkKey, setLinkFingerprint, type ExternalLink, type NewLink } from '../store/external-links.js';
-import type { DialectName } from '../store/dialect.js';
-import type { Database } from '../store/schema.js';
+import type { ValueRule } from '../../domain/custom-attributes.js';
+import type { ChangeSource } from '../../domain/entity-events.js';
+import { mergeEntityData, sameJson } from '../../domain/entity-merge.js';
+import { entityType, type EntityData, type EntityType } from '../../domain/entity-types.js';
+import { validateEntityData } from '../../domain/entity-validation.js';
+import { HookyardError } from '../../domain/errors.js';
+import type { PreviewItem } from '../../domain/executions.js';
+import type { FieldIssue } from '../../domain/field-issues.js';
+import { fingerprint } from '../../domain/fingerprint.js';
+import { lastOfEach, readRecord, type PullRecord, type RecordResult } from '../../domain/pull-records.js';
+import { createEntity, deleteEntity, normalised, updateEntity } from '../../store/entities.js';
+import { createEntities } from '../../store/entity-batch.js';
+import { findLinks, insertLinks, linkKey, setLinkFingerprint, type ExternalLink, type NewLink } from '../../store/external-links.js';
+import type { DialectName } from '../../store/dialect.js';
+import type { Database } from '../../store/schema.js';
 
 /** What a page is saved for: one hook of one integration, in one organisation. */
 export interface PageScope {

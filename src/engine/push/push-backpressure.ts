@@ -4,7 +4,7 @@
  * durable too. Each finished delivery tells this process's dispatchers that there is
  * room again.
  */
-import { createSignal } from '../domain/signal.js';
+import { createSignal } from '../../domain/signal.js';
 
 const deliveryDone = createSignal();
 

@@ -3,8 +3,8 @@
  * `more`, passing each page's `meta` to the next as `ctx.meta`. Pure and store-free:
  * `hookyard run` and the database pipeline both drive it with their own page runner.
  */
-import { MAX_PAGES } from '../sandbox/limits.js';
-import type { JsonValue, LogEntry, RunStatus } from '../sandbox/types.js';
+import { MAX_PAGES } from '../../sandbox/limits.js';
+import type { JsonValue, LogEntry, RunStatus } from '../../sandbox/types.js';
 
 /** What the page runner is asked to run. */
 export interface PageRequest {

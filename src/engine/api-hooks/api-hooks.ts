@@ -17,25 +17,25 @@
  * execution-recorder.ts). The hooks are looked up on every call (one indexed query, or
  * the embedded store's read cache), so a saved hook applies to the next call.
  */
-import { ERROR_STATUS, HookyardError } from '../domain/errors.js';
-import { isEntityType, type EntityType } from '../domain/entity-types.js';
-import type { ExecutionLogEntry, ExecutionOutcome } from '../domain/executions.js';
-import type { Hook } from '../domain/hooks.js';
-import { newId } from '../domain/ids.js';
-import type { JsonValue, RunResult } from '../sandbox/index.js';
-import { listEnabledHooks } from '../store/hooks.js';
-import type { EngineDeps } from './deps.js';
+import { ERROR_STATUS, HookyardError } from '../../domain/errors.js';
+import { isEntityType, type EntityType } from '../../domain/entity-types.js';
+import type { ExecutionLogEntry, ExecutionOutcome } from '../../domain/executions.js';
+import type { Hook } from '../../domain/hooks.js';
+import { newId } from '../../domain/ids.js';
+import type { JsonValue, RunResult } from '../../sandbox/index.js';
+import { listEnabledHooks } from '../../store/hooks.js';
+import type { EngineDeps } from '../deps.js';
 import {
   ENTITY_OPERATIONS,
   type EntityCall,
   type EntityOperation,
   type EntityOperationName,
   type EntityResponse,
-} from './entity-operations.js';
-import { ExecutionRecorder } from './execution-recorder.js';
-import { outcomeOf, runHook, type HookRunResult } from './hook-runner.js';
+} from '../entity-operations.js';
+import { ExecutionRecorder } from '../execution-recorder.js';
+import { outcomeOf, runHook, type HookRunResult } from '../hook-runner.js';
 import { readPostHookResult, readPreHookResult, type PostHookVerdict, type PreHookVerdict } from './api-hook-results.js';
-import { observeExecution } from './run-metrics.js';
+import { observeExecution } from '../run-metrics.js';
 
 /** The entity operations, by name. */
 export type EntityOperations = Readonly<Record<EntityOperationName, EntityOperation>>;

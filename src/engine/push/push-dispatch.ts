@@ -18,14 +18,14 @@
  * SQLite's in-process signal from the store, and a slow poll as the safety net.
  */
 import { sql, type Kysely } from 'kysely';
-import { coerceError } from '../domain/errors.js';
-import type { ChangeSource, ChangeType } from '../domain/entity-events.js';
-import type { HookSettings } from '../domain/hooks.js';
-import type { NewJob } from '../jobs/index.js';
-import { toEvent } from '../store/events.js';
-import { EVENTS_CHANNEL, onOutboxWrite } from '../store/outbox-signal.js';
-import type { Database } from '../store/schema.js';
-import type { BackgroundService, EngineDeps } from './deps.js';
+import { coerceError } from '../../domain/errors.js';
+import type { ChangeSource, ChangeType } from '../../domain/entity-events.js';
+import type { HookSettings } from '../../domain/hooks.js';
+import type { NewJob } from '../../jobs/index.js';
+import { toEvent } from '../../store/events.js';
+import { EVENTS_CHANNEL, onOutboxWrite } from '../../store/outbox-signal.js';
+import type { Database } from '../../store/schema.js';
+import type { BackgroundService, EngineDeps } from '../deps.js';
 import { onDeliveryDone } from './push-backpressure.js';
 import { PUSH_DELIVER, pushJob } from './push-jobs.js';
 

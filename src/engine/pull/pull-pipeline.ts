@@ -5,12 +5,12 @@
  * `hookyard run` (which shows what would be saved): the caller says how to call the hook
  * (a sandbox run or a remote call) and how to save a page.
  */
-import { coerceError } from '../domain/errors.js';
-import type { Counts, DryRunCounts } from '../domain/executions.js';
-import type { FlowStep } from '../domain/hooks.js';
-import { applyMapping, readPageReturn } from '../domain/pull-records.js';
-import type { RecordResult } from '../domain/pull-records.js';
-import type { EntryPoint, JsonValue, RunError, RunResult, RunStatus } from '../sandbox/index.js';
+import { coerceError } from '../../domain/errors.js';
+import type { Counts, DryRunCounts } from '../../domain/executions.js';
+import type { FlowStep } from '../../domain/hooks.js';
+import { applyMapping, readPageReturn } from '../../domain/pull-records.js';
+import type { RecordResult } from '../../domain/pull-records.js';
+import type { EntryPoint, JsonValue, RunError, RunResult, RunStatus } from '../../sandbox/index.js';
 import { paginate, type Pagination } from './paginate.js';
 
 /** What the pipeline needs of its caller. */

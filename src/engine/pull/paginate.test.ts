@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { JsonValue } from '../sandbox/types.js';
+import type { JsonValue } from '../../sandbox/types.js';
 import { paginate } from './paginate.js';
 
 describe('paginate', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonValue, RunResult } from '../sandbox/index.js';
+import type { JsonValue, RunResult } from '../../sandbox/index.js';
 import { readPostHookResult, readPreHookResult } from './api-hook-results.js';
 
 const returned = (value: JsonValue): RunResult => ({ status: 'completed', value, logs: [], http: [], durationMs: 1 });

@@ -14,17 +14,17 @@
  * backoff until the hook's `retry.attempts`, then marks the job failed.
  */
 import { createHash } from 'node:crypto';
-import type { EntityEvent } from '../domain/entity-events.js';
-import { HookyardError } from '../domain/errors.js';
-import type { ExecutionOutcome } from '../domain/executions.js';
-import type { ClaimedJob, JobContext, NewJob } from '../jobs/index.js';
-import type { JsonValue } from '../sandbox/index.js';
-import { findExecution, finishExecution, insertFinishedExecutions, startExecution, type FinishedExecution } from '../store/executions.js';
-import { findHook } from '../store/hooks.js';
-import type { EngineDeps, JobRegistration } from './deps.js';
-import { outcomeOf, runHook } from './hook-runner.js';
+import type { EntityEvent } from '../../domain/entity-events.js';
+import { HookyardError } from '../../domain/errors.js';
+import type { ExecutionOutcome } from '../../domain/executions.js';
+import type { ClaimedJob, JobContext, NewJob } from '../../jobs/index.js';
+import type { JsonValue } from '../../sandbox/index.js';
+import { findExecution, finishExecution, insertFinishedExecutions, startExecution, type FinishedExecution } from '../../store/executions.js';
+import { findHook } from '../../store/hooks.js';
+import type { EngineDeps, JobRegistration } from '../deps.js';
+import { outcomeOf, runHook } from '../hook-runner.js';
 import { signalDeliveryDone } from './push-backpressure.js';
-import { observeExecution } from './run-metrics.js';
+import { observeExecution } from '../run-metrics.js';
 
 /** The job kind of one delivery of one event to one PUSH hook. */
 export const PUSH_DELIVER = 'push.deliver';

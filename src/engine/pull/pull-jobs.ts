@@ -4,15 +4,15 @@
  * `pull.scheduled` job per slot (unique key), which turns into a run, or into a
  * `skipped` execution over the hourly limit.
  */
-import type { Trigger } from '../domain/executions.js';
-import { startScheduler, utcOffsetMinutes, type ClaimedJob, type ScheduledRun } from '../jobs/index.js';
-import { countExecutionsSince, finishExecution, insertExecution, startExecution } from '../store/executions.js';
-import { findHook } from '../store/hooks.js';
-import { findOrganisation } from '../store/organisations.js';
-import { listScheduledHooks } from '../store/scheduled-hooks.js';
-import type { BackgroundService, EngineDeps, JobRegistration } from './deps.js';
+import type { Trigger } from '../../domain/executions.js';
+import { startScheduler, utcOffsetMinutes, type ClaimedJob, type ScheduledRun } from '../../jobs/index.js';
+import { countExecutionsSince, finishExecution, insertExecution, startExecution } from '../../store/executions.js';
+import { findHook } from '../../store/hooks.js';
+import { findOrganisation } from '../../store/organisations.js';
+import { listScheduledHooks } from '../../store/scheduled-hooks.js';
+import type { BackgroundService, EngineDeps, JobRegistration } from '../deps.js';
 import { runPull } from './pull.js';
-import { observeExecution } from './run-metrics.js';
+import { observeExecution } from '../run-metrics.js';
 
 /** Runs one PULL execution. */
 export const PULL_RUN = 'pull.run';

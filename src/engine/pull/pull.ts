@@ -4,20 +4,20 @@
  * saves each page before the next is fetched ({@link savePage}) and writes the
  * execution's outcome. Hook failures end the execution; they never throw.
  */
-import { coerceError } from '../domain/errors.js';
-import { DRY_RUN_COUNT, emptyCounts, emptyDryRunCounts, type Counts, type DryRunCounts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../domain/executions.js';
-import { DEFAULT_LIMITS, createRedactor, dryRunKv, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor } from '../sandbox/index.js';
-import { customAttributeDefinitions } from '../store/custom-attributes.js';
-import { finishExecution } from '../store/executions.js';
-import { findHookForRun } from '../store/hooks.js';
-import { findIntegration } from '../store/integrations.js';
-import { findOrganisation } from '../store/organisations.js';
-import { loadSecrets } from '../store/secrets.js';
-import type { EngineDeps } from './deps.js';
-import { hookRequest, isBusy } from './hook-runner.js';
-import { databaseKv } from './kv-store.js';
-import { stepsOf } from './hook-steps.js';
-import { observeExecution } from './run-metrics.js';
+import { coerceError } from '../../domain/errors.js';
+import { DRY_RUN_COUNT, emptyCounts, emptyDryRunCounts, type Counts, type DryRunCounts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../../domain/executions.js';
+import { DEFAULT_LIMITS, createRedactor, dryRunKv, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor } from '../../sandbox/index.js';
+import { customAttributeDefinitions } from '../../store/custom-attributes.js';
+import { finishExecution } from '../../store/executions.js';
+import { findHookForRun } from '../../store/hooks.js';
+import { findIntegration } from '../../store/integrations.js';
+import { findOrganisation } from '../../store/organisations.js';
+import { loadSecrets } from '../../store/secrets.js';
+import type { EngineDeps } from '../deps.js';
+import { hookRequest, isBusy } from '../hook-runner.js';
+import { databaseKv } from '../kv-store.js';
+import { stepsOf } from '../hook-steps.js';
+import { observeExecution } from '../run-metrics.js';
 import { savePage, type PageScope } from './pull-page.js';
 import { runPipeline } from './pull-pipeline.js';
 

@@ -5,10 +5,10 @@
  * valid record counts as `created`; custom attributes are kept as returned, since their
  * definitions live on the server.
  */
-import { validateEntityData } from '../domain/entity-validation.js';
-import type { EntityType } from '../domain/entity-types.js';
-import { lastOfEach, readRecord, type PullRecord, type RecordResult } from '../domain/pull-records.js';
-import type { JsonValue } from '../sandbox/index.js';
+import { validateEntityData } from '../../domain/entity-validation.js';
+import type { EntityType } from '../../domain/entity-types.js';
+import { lastOfEach, readRecord, type PullRecord, type RecordResult } from '../../domain/pull-records.js';
+import type { JsonValue } from '../../sandbox/index.js';
 
 /** What checking a page found. */
 export interface LocalPage {

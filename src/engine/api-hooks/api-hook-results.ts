@@ -2,7 +2,7 @@
  * What a pre- or post-hook's return value means (SPEC §5), read from its sandbox
  * result. Pure functions, so the contract is tested without a sandbox.
  */
-import type { JsonValue, RunResult } from '../sandbox/index.js';
+import type { JsonValue, RunResult } from '../../sandbox/index.js';
 
 /** A pre-hook's verdict on the call. */
 export type PreHookVerdict =
