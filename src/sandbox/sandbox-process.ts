@@ -166,6 +166,8 @@ export class SandboxProcess {
         void this.#kv(message.id, message.call, message.op, message.args);
         return;
       case 'retire':
+        // Worth an operator's notice: a hook left a thread running, or memory behind.
+        if (this.accepting) console.warn(`[hookyard sandbox] a sandbox process is being replaced: ${message.reason}`);
         this.retire();
         return;
     }
