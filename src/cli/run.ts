@@ -14,7 +14,7 @@ import { emptyCounts, type Counts } from '../domain/executions.js';
 import { FLOW_STEPS, isSigningSecret, type FlowStep, type Hook } from '../domain/hooks.js';
 import { stepsOf } from '../engine/hook-steps.js';
 import { checkPageLocally, type LocalPage } from '../engine/pull/local-page.js';
-import { runPipeline } from '../engine/pull/pull-pipeline.js';
+import { PageTally, runPipeline } from '../engine/pull/pull-pipeline.js';
 import { sampleEvent, sampleRequest } from '../engine/sample-fixtures.js';
 import { DEFAULT_LIMITS, MemoryKvStore, createRedactor, createSandbox, parseConnectTo, parseResolve } from '../sandbox/index.js';
 import type { ConnectTo, EntryPoint, HookType, JsonValue, LogBudget, LogEntry, ResolveRule, RunError, RunRequest, RunResult, RunStatus } from '../sandbox/index.js';
@@ -204,6 +204,7 @@ async function runHook(file: string | undefined, options: RunOptions): Promise<n
     if (options.type === 'pull') {
       // The server's own pipeline: steps, mapping and pagination; "saving" checks the records locally.
       const line = (level: LogEntry['level'], message: string) => lines.push({ ts: new Date().toISOString(), level, message });
+      const tally = new PageTally(counts, line);
       const { pagination } = await runPipeline(
         {
           call,
@@ -211,12 +212,7 @@ async function runHook(file: string | undefined, options: RunOptions): Promise<n
           mapping: local.mapping,
           async save(page) {
             const checked = checkPageLocally(page, local.entity);
-            counts.processed += page.length;
-            for (const r of checked.results) {
-              counts[r.outcome]++;
-              if (r.outcome === 'failed') line('warn', `record ${r.externalId} failed: ${r.error}`);
-            }
-            for (const warning of checked.warnings) line('warn', warning);
+            tally.add(page.length, checked.results, checked.warnings);
             records.push(...checked.records);
             return checked.results;
           },

@@ -146,6 +146,16 @@ describeEachEngine('inbound hooks', (engine) => {
     expect(JSON.parse(event.source as string)).toMatchObject({ kind: 'inbound', hookId: id, integrationId });
   });
 
+  it('logs at most 200 lines about its records, as a PULL execution does, then only counts them', async () => {
+    const id = await hook('many-bad', 'async function run() { return { records: Array.from({ length: 250 }, (_, i) => ({ externalId: "b" + i, data: {} })) }; }', { entityType: 'employee' });
+    expect((await send('many-bad')).statusCode).toBe(200);
+    const [execution] = (await executions(id, 1)) as unknown as Array<{ id: string }>;
+    const full = (await t.call(tenant.keys.viewer, { method: 'GET', url: `/v1/executions/${execution.id}` })).json();
+    expect(full.counts).toMatchObject({ processed: 250, failed: 250 });
+    expect(full.logs).toHaveLength(201);
+    expect(full.logs.at(-1).message).toBe('more record messages were dropped (the log keeps the first 200)');
+  });
+
   it('answers a flood 429 with Retry-After, per hook and per organisation, and leaves other organisations alone', async () => {
     // A server of its own, with small limits: 2 calls a second per hook and 3 per organisation, bursts of twice that.
     const small = await createTestApp(engine, { env: { HOOKYARD_INBOUND_RATE_PER_HOOK: '2', HOOKYARD_INBOUND_RATE_PER_ORG: '3' } });

@@ -24,7 +24,7 @@ import { hookRequest, isBusy } from '../hook-runner.js';
 import { stepsOf } from '../hook-steps.js';
 import { databaseKv } from '../kv-store.js';
 import { savePage } from '../pull/pull-page.js';
-import { runPipeline } from '../pull/pull-pipeline.js';
+import { PageTally, runPipeline } from '../pull/pull-pipeline.js';
 import { observeExecution } from '../run-metrics.js';
 import type { TokenBuckets } from './rate-limit.js';
 
@@ -182,6 +182,7 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
         dialect: deps.store.engine.name,
         definitions,
       };
+      const tally = new PageTally(counts, line);
       // The run has happened: the pipeline takes its records as its one page, then runs the steps.
       const { pagination } = await runPipeline({
         call: async (entry, _page, _meta, input) => (entry === 'run' ? { ...first, value: { records: returned.records as JsonValue } } : run(entry, input)),
@@ -189,12 +190,7 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
         mapping: hook.mapping,
         async save(records) {
           const saved = await savePage(db, scope, records);
-          counts.processed += records.length;
-          for (const r of saved.results) {
-            counts[r.outcome]++;
-            if (r.outcome === 'failed') line('warn', `record ${r.externalId} failed: ${r.error}`);
-          }
-          for (const warning of saved.warnings) line('warn', `record ${warning.externalId}: ${warning.message}`);
+          tally.add(records.length, saved.results, saved.warnings.map((w) => `record ${w.externalId}: ${w.message}`));
           return saved.results;
         },
         counts: () => counts,

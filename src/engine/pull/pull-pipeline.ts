@@ -107,6 +107,41 @@ export async function runPipeline(host: PipelineHost, options: { readonly meta?:
   return { pagination, aborted };
 }
 
+/** Record lines (failed records, ignored fields) one execution logs before it only counts them. */
+const MAX_RECORD_LINES = 200;
+
+/**
+ * The outcomes of an execution's saved pages: added to its counts, with a line for each
+ * failed record and each warning until the cap, then one note, then counts only. The
+ * server's PULL and inbound runs and `hookyard run` all tally pages with it.
+ */
+export class PageTally {
+  readonly counts: Counts;
+  readonly #line: (level: 'warn', message: string) => void;
+  #lines = 0;
+
+  constructor(counts: Counts, line: (level: 'warn', message: string) => void) {
+    this.counts = counts;
+    this.#line = line;
+  }
+
+  /** Adds a page of `processed` records, their `results` and the `warnings` about them. */
+  add(processed: number, results: readonly RecordResult[], warnings: readonly string[]): void {
+    this.counts.processed += processed;
+    for (const result of results) {
+      this.counts[result.outcome]++;
+      if (result.outcome === 'failed') this.#record(`record ${result.externalId} failed: ${result.error}`);
+    }
+    for (const warning of warnings) this.#record(warning);
+  }
+
+  #record(message: string): void {
+    this.#lines++;
+    if (this.#lines <= MAX_RECORD_LINES) this.#line('warn', message);
+    else if (this.#lines === MAX_RECORD_LINES + 1) this.#line('warn', `more record messages were dropped (the log keeps the first ${MAX_RECORD_LINES})`);
+  }
+}
+
 function failure(message: string): PageOutcome {
   return { status: 'failed', error: { message, stack: '' } };
 }

@@ -19,7 +19,7 @@ import { databaseKv } from '../kv-store.js';
 import { stepsOf } from '../hook-steps.js';
 import { observeExecution } from '../run-metrics.js';
 import { savePage, type PageScope } from './pull-page.js';
-import { runPipeline } from './pull-pipeline.js';
+import { PageTally, runPipeline } from './pull-pipeline.js';
 
 /** One execution to run; its record exists already (queued or running). */
 export interface PullRun {
@@ -33,8 +33,6 @@ export interface PullRun {
   readonly meta?: JsonValue;
 }
 
-/** Record lines (ignored fields, failed records) one execution logs before it only counts them. */
-const MAX_RECORD_LINES = 200;
 /** Preview items one dry run keeps. */
 const MAX_PREVIEW = 10_000;
 
@@ -50,7 +48,7 @@ class ExecutionLog {
   readonly preview: PreviewItem[] = [];
   /** Set once the secrets are loaded: the lines Hookyard writes quote records, which may hold them. */
   redactor: Redactor = createRedactor();
-  #recordLines = 0;
+  readonly tally = new PageTally(this.counts, (level, message) => this.line(level, message));
 
   /** The counts to record: what happened, or for a dry run what would have. */
   countsOf(run: Pick<PullRun, 'dryRun'>): Counts | DryRunCounts {
@@ -59,13 +57,6 @@ class ExecutionLog {
 
   line(level: LogEntry['level'], message: string, data?: JsonValue): void {
     this.logs.push({ ts: new Date().toISOString(), level, message: this.redactor.text(message), ...(data !== undefined && { data: this.redactor.json(data) }) });
-  }
-
-  /** A line about one record, until the cap; then one note, then only counts. */
-  recordLine(level: LogEntry['level'], message: string): void {
-    this.#recordLines++;
-    if (this.#recordLines <= MAX_RECORD_LINES) this.line(level, message);
-    else if (this.#recordLines === MAX_RECORD_LINES + 1) this.line('warn', `more record messages were dropped (the log keeps the first ${MAX_RECORD_LINES})`);
   }
 }
 
@@ -156,12 +147,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
       mapping: hook.mapping,
       async save(records) {
         const saved = await savePage(db, scope, records);
-        log.counts.processed += records.length;
-        for (const result of saved.results) {
-          if (result.outcome === 'failed') log.recordLine('warn', `record ${result.externalId} failed: ${result.error}`);
-          log.counts[result.outcome]++;
-        }
-        for (const warning of saved.warnings) log.recordLine('warn', `record ${warning.externalId}: ${warning.message}`);
+        log.tally.add(records.length, saved.results, saved.warnings.map((w) => `record ${w.externalId}: ${w.message}`));
         if (run.dryRun) {
           log.dryRunCounts.processed += records.length;
           for (const item of saved.preview) log.dryRunCounts[DRY_RUN_COUNT[item.outcome]]++;
