@@ -3,15 +3,14 @@
  * Route groups are encapsulated plugins listed in {@link V1_ROUTES}; only the store
  * and the caller's principal are shared decorators.
  */
-import type { Registry } from 'prom-client';
-import fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type onSendHookHandler } from 'fastify';
+import fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
-import type { EngineDeps } from '../engine/deps.js';
 import type { Store } from '../store/db.js';
 import { authenticate } from './auth.js';
+import type { AppDeps } from './deps.js';
 import { toErrorResponse } from './errors.js';
 import { parseJsonBodies } from './json-body.js';
 import { DOCS_PAGE, finishDocument, OPENAPI_DOCUMENT } from './openapi.js';
@@ -35,19 +34,6 @@ declare module 'fastify' {
     store: Store;
     config: Config;
   }
-}
-
-/** What the app is built from. */
-export interface AppDeps extends EngineDeps {
-  readonly config: Config;
-  /** pino request logs; off in tests, or to `stream` (tests that read them). */
-  readonly logger?: boolean | { readonly stream: { write(line: string): void } };
-  /** The process's metrics registry (served on `/metrics`); default a new one. */
-  readonly registry?: Registry;
-  /** The process's readiness (`/readyz`); default always ready once the database answers. */
-  readonly readiness?: Readiness;
-  /** An `onSend` hook on every route, added before any (tests check each answer against its route's documented schema). */
-  readonly onSend?: onSendHookHandler;
 }
 
 /** The `/v1` route groups, each an encapsulated plugin given the app's dependencies. */

@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastif
 import { ENTITY_TYPES, entityType, type EntityType } from '../../domain/entity-types.js';
 import { withApiHooks } from '../../engine/api-hooks/api-hooks.js';
 import { createEntityOperations, type EntityResponse } from '../../engine/entity-operations.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { NoContent, Page, responses, type ErrorKinds } from '../openapi.js';
 
 /**

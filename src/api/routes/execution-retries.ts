@@ -1,7 +1,7 @@
 /** `POST /v1/executions/{id}/retry`: re-runs an execution by hand (202 `{ executionId }`). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { retryExecution } from '../../engine/execution-retries.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { responses } from '../openapi.js';
 import { IdParams, Queued } from '../schemas.js';
 

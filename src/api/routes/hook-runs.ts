@@ -14,7 +14,7 @@ import { enqueuePullRun } from '../../engine/pull/pull-jobs.js';
 import type { JsonValue } from '../../sandbox/index.js';
 import { findExecution, insertExecution } from '../../store/executions.js';
 import { findHook } from '../../store/hooks.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { responses } from '../openapi.js';
 import { Execution, IdParams, Queued } from '../schemas.js';
 

@@ -25,7 +25,7 @@ import {
 import { checkSource } from '../../sandbox/index.js';
 import { deleteHook, findHook, insertHook, listHooksOfIntegration, updateHook, type HookInput } from '../../store/hooks.js';
 import { findIntegration } from '../../store/integrations.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { NoContent, Page, responses } from '../openapi.js';
 import { IdParams, ListQuery, stringEnum } from '../schemas.js';
 

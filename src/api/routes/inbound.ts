@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ExecutionRecorder } from '../../engine/execution-recorder.js';
 import { handleInbound } from '../../engine/inbound/inbound-call.js';
 import { TokenBuckets } from '../../engine/inbound/rate-limit.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 
 /** Largest inbound body, in bytes. */
 export const INBOUND_BODY_LIMIT = 1024 * 1024;

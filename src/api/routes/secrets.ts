@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../../domain/errors.js';
 import { findIntegration } from '../../store/integrations.js';
 import { deleteSecret, listSecrets, putSecret } from '../../store/secrets.js';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { NoContent, Page, responses } from '../openapi.js';
 import { IdParams } from '../schemas.js';
 
