@@ -13,6 +13,10 @@ export interface ChangeSource {
   readonly integrationId?: string;
   readonly hookId?: string;
   readonly apiKeyId?: string;
+  /** The automation that wrote it (kind `automation`): it is never triggered by its own writes. */
+  readonly automationId?: string;
+  /** How many automations chained to make this write (kind `automation`); a chain stops at 5. */
+  readonly depth?: number;
 }
 
 /**
