@@ -17,6 +17,7 @@ import { findHookForRun, listEnabledHooks } from '../../store/hooks.js';
 import { firstSighting } from '../../store/inbound-messages.js';
 import { findIntegration } from '../../store/integrations.js';
 import { findOrganisationBySlug } from '../../store/organisations.js';
+import { cachedRead } from '../../store/read-cache.js';
 import { loadSecrets } from '../../store/secrets.js';
 import type { EngineDeps } from '../deps.js';
 import type { ExecutionRecorder } from '../execution-recorder.js';
@@ -66,7 +67,8 @@ const TRANSPORT_HEADERS = new Set(['content-length', 'transfer-encoding', 'conne
 export async function handleInbound(deps: InboundDeps, call: InboundCall): Promise<InboundAnswer> {
   const { db } = deps.store;
   const now = deps.now ?? Date.now;
-  const org = await findOrganisationBySlug(db, call.orgSlug);
+  // The organisation and integration are read through the cache, as a run's scope is elsewhere (hook-runner.ts).
+  const org = await cachedRead(db, `organisation_slug:${call.orgSlug}`, () => findOrganisationBySlug(db, call.orgSlug));
   if (!org) return NOT_FOUND;
   const hook = (await listEnabledHooks(db, org.id, 'inbound')).find((h) => h.path === call.path && (h.method === 'ANY' || h.method === call.method));
   if (!hook) return NOT_FOUND;
@@ -83,7 +85,7 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
     observeExecution(deps.metrics, { orgId: org.id, hookType: 'inbound', trigger: 'inbound', durationMs: finishedAt - startedAt }, outcome);
   };
   const full = await findHookForRun(db, deps.secretBox, org.id, hook.id);
-  const integration = full && (await findIntegration(db, org.id, full.integrationId));
+  const integration = full && (await cachedRead(db, `integration:${org.id}:${full.integrationId}`, () => findIntegration(db, org.id, full.integrationId)));
   if (!full || !integration) return NOT_FOUND;
 
   if (full.verify) {
