@@ -102,7 +102,8 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
     }
   }
 
-  const body = parseBody(call);
+  const rawBody = call.rawBody.toString('utf8');
+  const body = parseBody(call.headers['content-type'] ?? '', rawBody);
   if (!body.ok) {
     record({ status: 'failed', counts: emptyCounts(), error: { message: body.reason } });
     return error(400, 'HY_BAD_REQUEST', body.reason);
@@ -124,7 +125,7 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
     headers: call.headers,
     query: call.query,
     ...(body.value !== undefined && { body: body.value }),
-    rawBody: call.rawBody.toString('utf8'),
+    rawBody,
   } as unknown as JsonValue;
   const base = {
     ...hookRequest(full, { orgId: org.id, trigger: 'inbound', secrets, kv: databaseKv(db, { orgId: org.id, integrationId: integration.id }), signingSecrets: full.remoteSecrets }),
@@ -207,9 +208,8 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
 }
 
 /** `ctx.request.body`: parsed JSON or form fields, when the content type says so. */
-function parseBody(call: InboundCall): { ok: true; value?: unknown } | { ok: false; reason: string } {
-  const type = (call.headers['content-type'] ?? '').toLowerCase();
-  const text = call.rawBody.toString('utf8');
+function parseBody(contentType: string, text: string): { ok: true; value?: unknown } | { ok: false; reason: string } {
+  const type = contentType.toLowerCase();
   if (/[/+]json\b/.test(type)) {
     if (text.trim() === '') return { ok: true };
     let value: unknown;
