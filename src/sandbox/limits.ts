@@ -86,7 +86,9 @@ export function cut(text: string, max: number): string {
 export const MAX_PAGES = 100;
 
 /** The defaults of `type` with `overrides` applied; every value must be a positive number. */
-export function resolveLimits(type: HookType, overrides: Partial<Limits> = {}): Limits {
+export function resolveLimits(type: HookType, overrides?: Partial<Limits>): Limits {
+  // Most runs have no overrides, and the defaults are frozen and valid: no copy and check per run.
+  if (overrides === undefined) return DEFAULT_LIMITS[type];
   const limits: Limits = { ...DEFAULT_LIMITS[type], ...overrides };
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`limit ${name} must be a positive number`);

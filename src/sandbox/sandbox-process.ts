@@ -92,7 +92,8 @@ export class SandboxProcess {
         resolve();
       });
     });
-    this.#child.once('error', () => this.#child.kill('SIGKILL'));
+    // A failed send (no callback is passed, to spare one per message) is reported here too.
+    this.#child.on('error', () => this.#child.kill('SIGKILL'));
     this.#send({ t: 'init', options: settings.options });
     this.#startup = setTimeout(() => this.#kill({ why: 'startup' }), STARTUP_MS);
   }
@@ -136,10 +137,7 @@ export class SandboxProcess {
   }
 
   #send(message: ToProcess): void {
-    if (!this.#child.connected) return;
-    this.#child.send(message, (err) => {
-      if (err) this.#child.kill('SIGKILL');
-    });
+    if (this.#child.connected) this.#child.send(message);
   }
 
   #startClock(id: number, run: PendingRun): void {

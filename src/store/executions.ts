@@ -1,5 +1,5 @@
 /** Execution records: created when a run is queued, finished once with its outcome. */
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { emptyCounts, emptyDryRunCounts, type Execution, type ExecutionOutcome, type ExecutionStatus, type Trigger } from '../domain/executions.js';
 import { newId } from '../domain/ids.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
@@ -89,6 +89,39 @@ export interface FinishedExecution extends ExecutionOutcome {
   readonly input?: unknown;
 }
 
+/** The row of a run that has already ended; every column set, always in this order. */
+function finishedRow(run: FinishedExecution): ExecutionsTable {
+  return {
+    id: run.id,
+    org_id: run.orgId,
+    hook_id: run.hookId,
+    automation_id: null,
+    status: run.status,
+    trigger: run.trigger,
+    dry_run: run.dryRun ? 1 : 0,
+    attempt: run.attempt ?? 1,
+    started_at: run.startedAt,
+    finished_at: run.finishedAt,
+    duration_ms: run.finishedAt - run.startedAt,
+    pages: run.pages ?? 1,
+    counts: JSON.stringify(run.counts ?? emptyCounts()),
+    logs: JSON.stringify(run.logs ?? []),
+    http: JSON.stringify(run.http ?? []),
+    error: run.error === undefined ? null : JSON.stringify(run.error),
+    preview: run.preview === undefined ? null : JSON.stringify(run.preview),
+    input: run.input === undefined ? null : JSON.stringify(run.input),
+    created_at: run.startedAt,
+  };
+}
+
+/**
+ * The SQL of an n-row insert of finished runs, by dialect (a transaction shares its
+ * database's adapter) and n. Kysely parses every value of every row when it builds an
+ * insert, and these are written for every inbound call, API hook run and PUSH delivery;
+ * the SQL itself only depends on the row count.
+ */
+const finishedInserts = new WeakMap<object, Map<number, string>>();
+
 /**
  * Inserts runs that have already ended, in one statement. A run whose id is already
  * recorded keeps its record (a PUSH attempt's own record and its recovery's
@@ -96,33 +129,18 @@ export interface FinishedExecution extends ExecutionOutcome {
  */
 export async function insertFinishedExecutions(db: Kysely<Database>, runs: readonly FinishedExecution[]): Promise<void> {
   if (runs.length === 0) return;
-  await db
-    .insertInto('executions')
-    .values(
-      runs.map((run) => ({
-        id: run.id,
-        org_id: run.orgId,
-        hook_id: run.hookId,
-        automation_id: null,
-        status: run.status,
-        trigger: run.trigger,
-        dry_run: run.dryRun ? 1 : 0,
-        attempt: run.attempt ?? 1,
-        started_at: run.startedAt,
-        finished_at: run.finishedAt,
-        duration_ms: run.finishedAt - run.startedAt,
-        pages: run.pages ?? 1,
-        counts: JSON.stringify(run.counts ?? emptyCounts()),
-        logs: JSON.stringify(run.logs ?? []),
-        http: JSON.stringify(run.http ?? []),
-        error: run.error === undefined ? null : JSON.stringify(run.error),
-        preview: run.preview === undefined ? null : JSON.stringify(run.preview),
-        input: run.input === undefined ? null : JSON.stringify(run.input),
-        created_at: run.startedAt,
-      })),
-    )
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
+  const rows = runs.map(finishedRow);
+  const adapter = db.getExecutor().adapter;
+  let byCount = finishedInserts.get(adapter);
+  if (!byCount) finishedInserts.set(adapter, (byCount = new Map()));
+  let text = byCount.get(rows.length);
+  if (text === undefined) {
+    text = db.insertInto('executions').values(rows).onConflict((oc) => oc.column('id').doNothing()).compile().sql;
+    byCount.set(rows.length, text);
+  }
+  const parameters: unknown[] = [];
+  for (const row of rows) parameters.push(...Object.values(row));
+  await db.executeQuery(CompiledQuery.raw(text, parameters));
 }
 
 /** Marks a queued execution as running (a new attempt of it, when `attempt` is given). */

@@ -122,14 +122,19 @@ export async function findHookForRun(
   id: string,
   now: number = Date.now(),
 ): Promise<HookForRun | undefined> {
-  const row = await db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
-  if (!row) return undefined;
+  // Cached with its secrets as ciphertext (opened per run): every inbound call and remote run reads it.
+  const stored = await cachedRead(db, `hook_for_run:${orgId}:${id}`, async () => {
+    const row = await db.selectFrom('hooks').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+    return row && { hook: toHook(row), row: { remote_secret: row.remote_secret, remote_secret_previous: row.remote_secret_previous, remote_secret_replaced_at: row.remote_secret_replaced_at, verify_secret: row.verify_secret } };
+  });
+  if (!stored) return undefined;
+  const { hook, row } = stored;
   const secrets: string[] = [];
-  if (row.remote_secret) secrets.push(box.open(row.remote_secret, remoteAad(row.id)));
+  if (row.remote_secret) secrets.push(box.open(row.remote_secret, remoteAad(id)));
   if (row.remote_secret_previous && now - Number(row.remote_secret_replaced_at) < SECRET_OVERLAP_MS) {
-    secrets.push(box.open(row.remote_secret_previous, remoteAad(row.id)));
+    secrets.push(box.open(row.remote_secret_previous, remoteAad(id)));
   }
-  return { ...toHook(row), orgId: row.org_id, remoteSecrets: secrets, verifySecret: row.verify_secret ? box.open(row.verify_secret, verifyAad(row.id)) : null };
+  return { ...hook, orgId, remoteSecrets: secrets, verifySecret: row.verify_secret ? box.open(row.verify_secret, verifyAad(id)) : null };
 }
 
 export async function listHooksOfIntegration(

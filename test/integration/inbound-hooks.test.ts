@@ -115,11 +115,17 @@ describeEachEngine('inbound hooks', (engine) => {
   });
 
   it('verifies GitHub-style and Stripe signatures', async () => {
-    await hook('github', 'async function run() {}', { verify: { scheme: 'hmac', secret: 'gh-secret', header: 'X-Hub-Signature-256', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=' } });
+    const verify = { scheme: 'hmac', secret: 'gh-secret', header: 'X-Hub-Signature-256', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=' };
+    const githubId = await hook('github', 'async function run() {}', { verify });
     const body = '{"action":"opened"}';
-    const github = `sha256=${createHmac('sha256', 'gh-secret').update(body).digest('hex')}`;
-    expect((await send('github', { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': github } })).statusCode).toBe(200);
+    const signed = (secret: string) => ({ 'content-type': 'application/json', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` });
+    expect((await send('github', { body, headers: signed('gh-secret') })).statusCode).toBe(200);
     expect((await send('github', { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': 'sha256=00' } })).statusCode).toBe(401);
+    // The hook is read through a cache: a new secret holds from the very next call.
+    const rotated = await t.call(tenant.keys.editor, { method: 'PATCH', url: `/v1/hooks/${githubId}`, payload: { verify: { ...verify, secret: 'gh-secret-2' } } });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    expect((await send('github', { body, headers: signed('gh-secret') })).statusCode).toBe(401);
+    expect((await send('github', { body, headers: signed('gh-secret-2') })).statusCode).toBe(200);
     await hook('stripe', 'async function run() {}', { verify: { scheme: 'stripe', secret: 'whsec_stripe_test' } });
     const ts = Math.floor(Date.now() / 1000);
     const v1 = createHmac('sha256', 'whsec_stripe_test').update(`${ts}.${body}`).digest('hex');

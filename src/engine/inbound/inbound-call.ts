@@ -17,6 +17,7 @@ import { findHookForRun, listEnabledHooks } from '../../store/hooks.js';
 import { firstSighting } from '../../store/inbound-messages.js';
 import { findIntegration } from '../../store/integrations.js';
 import { findOrganisationBySlug } from '../../store/organisations.js';
+import { cachedRead } from '../../store/read-cache.js';
 import { loadSecrets } from '../../store/secrets.js';
 import type { EngineDeps } from '../deps.js';
 import type { ExecutionRecorder } from '../execution-recorder.js';
@@ -66,7 +67,8 @@ const TRANSPORT_HEADERS = new Set(['content-length', 'transfer-encoding', 'conne
 export async function handleInbound(deps: InboundDeps, call: InboundCall): Promise<InboundAnswer> {
   const { db } = deps.store;
   const now = deps.now ?? Date.now;
-  const org = await findOrganisationBySlug(db, call.orgSlug);
+  // The organisation and integration are read through the cache, as a run's scope is elsewhere (hook-runner.ts).
+  const org = await cachedRead(db, `organisation_slug:${call.orgSlug}`, () => findOrganisationBySlug(db, call.orgSlug));
   if (!org) return NOT_FOUND;
   const hook = (await listEnabledHooks(db, org.id, 'inbound')).find((h) => h.path === call.path && (h.method === 'ANY' || h.method === call.method));
   if (!hook) return NOT_FOUND;
@@ -83,7 +85,7 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
     observeExecution(deps.metrics, { orgId: org.id, hookType: 'inbound', trigger: 'inbound', durationMs: finishedAt - startedAt }, outcome);
   };
   const full = await findHookForRun(db, deps.secretBox, org.id, hook.id);
-  const integration = full && (await findIntegration(db, org.id, full.integrationId));
+  const integration = full && (await cachedRead(db, `integration:${org.id}:${full.integrationId}`, () => findIntegration(db, org.id, full.integrationId)));
   if (!full || !integration) return NOT_FOUND;
 
   if (full.verify) {
@@ -100,7 +102,8 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
     }
   }
 
-  const body = parseBody(call);
+  const rawBody = call.rawBody.toString('utf8');
+  const body = parseBody(call.headers['content-type'] ?? '', rawBody);
   if (!body.ok) {
     record({ status: 'failed', counts: emptyCounts(), error: { message: body.reason } });
     return error(400, 'HY_BAD_REQUEST', body.reason);
@@ -122,7 +125,7 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
     headers: call.headers,
     query: call.query,
     ...(body.value !== undefined && { body: body.value }),
-    rawBody: call.rawBody.toString('utf8'),
+    rawBody,
   } as unknown as JsonValue;
   const base = {
     ...hookRequest(full, { orgId: org.id, trigger: 'inbound', secrets, kv: databaseKv(db, { orgId: org.id, integrationId: integration.id }), signingSecrets: full.remoteSecrets }),
@@ -205,9 +208,8 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
 }
 
 /** `ctx.request.body`: parsed JSON or form fields, when the content type says so. */
-function parseBody(call: InboundCall): { ok: true; value?: unknown } | { ok: false; reason: string } {
-  const type = (call.headers['content-type'] ?? '').toLowerCase();
-  const text = call.rawBody.toString('utf8');
+function parseBody(contentType: string, text: string): { ok: true; value?: unknown } | { ok: false; reason: string } {
+  const type = contentType.toLowerCase();
   if (/[/+]json\b/.test(type)) {
     if (text.trim() === '') return { ok: true };
     let value: unknown;
