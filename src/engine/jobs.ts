@@ -5,6 +5,7 @@
  */
 import type { HandlerTable } from '../jobs/index.js';
 import { registerAutomationJobs } from './automations/run-jobs.js';
+import { automationScheduler } from './automations/triggers/schedule.js';
 import type { BackgroundService, EngineDeps, JobRegistration } from './deps.js';
 import { maintenance } from './maintenance.js';
 import { pullScheduler, registerPullJobs } from './pull/pull-jobs.js';
@@ -13,7 +14,7 @@ import { registerPushJobs } from './push/push-jobs.js';
 
 export const JOB_REGISTRATIONS: readonly JobRegistration[] = [registerPushJobs, registerPullJobs, registerAutomationJobs];
 
-export const BACKGROUND_SERVICES: readonly BackgroundService[] = [pushDispatchService, pullScheduler(), maintenance()];
+export const BACKGROUND_SERVICES: readonly BackgroundService[] = [pushDispatchService, pullScheduler(), automationScheduler(), maintenance()];
 
 /** Registers every engine job kind; returns the function that unregisters them. */
 export function registerEngineJobs(handlers: HandlerTable, deps: EngineDeps): () => void {
