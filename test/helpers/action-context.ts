@@ -39,3 +39,14 @@ export function actionContext(
   };
   return { ctx, logs, http, replies };
 }
+
+/** The error `run` failed with; a run that succeeds fails the test. */
+export async function failureOf(run: Promise<unknown>): Promise<Error & { readonly code?: string; readonly details?: unknown }> {
+  try {
+    await run;
+  } catch (thrown) {
+    if (thrown instanceof Error) return thrown;
+    throw new Error(`the action threw a non-Error: ${String(thrown)}`);
+  }
+  throw new Error('the action succeeded, and was expected to fail');
+}

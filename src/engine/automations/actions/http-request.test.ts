@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actionContext } from '../../../../test/helpers/action-context.js';
+import { actionContext, failureOf } from '../../../../test/helpers/action-context.js';
 import { startHttpsServer, type TestHttpsServer } from '../../../../test/helpers/https-server.js';
 import { Egress, USER_AGENT } from '../../../sandbox/index.js';
 import httpRequest from './http-request.js';
@@ -66,7 +66,7 @@ describe('http_request', () => {
     const { ctx, http } = actionContext({ egress });
     const failure = httpRequest.run({ method: 'GET', url: `https://${HOST}/missing` }, ctx);
     await expect(failure).rejects.toMatchObject({ details: { status: 404 } });
-    const message = (await failure.catch((e: Error) => e)).message;
+    const message = (await failureOf(failure)).message;
     expect(message).toMatch(new RegExp(`^GET https://${HOST}/missing answered 404: \\{"error":"no such order"`));
     expect(message.length).toBeLessThan(700);
     expect(http.map((e) => e.status)).toEqual([404]);
@@ -102,7 +102,7 @@ describe('http_request', () => {
   it('logs the URL with its user name and password redacted, and never a header value', async () => {
     const { ctx, http } = actionContext({ egress });
     const failure = httpRequest.run({ method: 'GET', url: `https://robot:hunter2-pass@${HOST}/missing`, headers: { authorization: 'Bearer tok-777' } }, ctx);
-    const error = await failure.catch((e: Error) => e);
+    const error = await failureOf(failure);
     expect(server.requests.at(-1)!.headers.authorization).toBe('Bearer tok-777');
     const shown = JSON.stringify({ http, message: error.message });
     expect(shown).not.toMatch(/hunter2|robot|tok-777/);

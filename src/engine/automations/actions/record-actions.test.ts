@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { actionContext } from '../../../../test/helpers/action-context.js';
+import { actionContext, failureOf } from '../../../../test/helpers/action-context.js';
 import { describeEachEngine, freshStore } from '../../../../test/helpers/stores.js';
 import type { Store } from '../../../store/db.js';
 import { createEntity, findEntity } from '../../../store/entities.js';
@@ -52,7 +52,7 @@ describeEachEngine('record actions', (engine) => {
     const before = await store.db.selectFrom('entities').select(store.db.fn.countAll().as('n')).executeTakeFirstOrThrow();
     const failure = createRecord.run({ entityType: 'employee', data: { firstName: 'Ada', shoeSize: 44 } }, ctxOf(acme));
     await expect(failure).rejects.toMatchObject({ code: 'HY_VALIDATION', status: 400 });
-    const error = (await failure.catch((e: unknown) => e)) as { message: string; details: Array<{ path: string }> };
+    const error = (await failureOf(failure)) as Error & { details: Array<{ path: string }> };
     expect(error.details.map((d) => d.path)).toEqual(expect.arrayContaining(['body/shoeSize', 'body/lastName']));
     expect(error.message).toContain('body/shoeSize');
     const after = await store.db.selectFrom('entities').select(store.db.fn.countAll().as('n')).executeTakeFirstOrThrow();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { actionContext } from '../../../../test/helpers/action-context.js';
+import { actionContext, failureOf } from '../../../../test/helpers/action-context.js';
 import { createTestApp, type TestApp, type TestTenant } from '../../../../test/helpers/app.js';
 import { describeEachEngine } from '../../../../test/helpers/stores.js';
 import { findExecution, findExecutionInput } from '../../../store/executions.js';
@@ -55,7 +55,7 @@ describeEachEngine('run_hook', (engine) => {
   it('fails when the push hook fails, naming its execution, which is recorded failed', async () => {
     const failure = runHook.run({ hookId: hooks.push!, payload: { fail: true } }, ctxOf(acme));
     await expect(failure).rejects.toThrow(/^hook "echo" failed \(execution [0-9a-f-]+\): asked to fail/);
-    const { details } = (await failure.catch((e: unknown) => e)) as { details: { executionId: string; status: string } };
+    const { details } = (await failureOf(failure)) as { details: { executionId: string; status: string } };
     expect(details.status).toBe('failed');
     expect(await findExecution(t.store.db, acme.org.id, details.executionId)).toMatchObject({ status: 'failed', trigger: 'automation', error: { message: expect.stringContaining('asked to fail') } });
   });

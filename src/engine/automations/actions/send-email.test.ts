@@ -3,7 +3,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../api/metrics.js';
 import { createPlatformMetrics } from '../../../api/platform-metrics.js';
-import { actionContext } from '../../../../test/helpers/action-context.js';
+import { actionContext, failureOf } from '../../../../test/helpers/action-context.js';
 import { generateCertificates } from '../../../../test/helpers/https-server.js';
 import sendEmail from './send-email.js';
 
@@ -101,7 +101,7 @@ describe('send_email', () => {
     const registry = createMetrics();
     const url = `smtp://mailer:${encodeURIComponent('wrong-pa$$word')}@localhost:${secured.port}/?tls.ca=${encodeURIComponent(ca)}`;
     const { ctx, logs } = actionContext({ mail: { smtpUrl: url }, metrics: createPlatformMetrics(registry) });
-    const error = await sendEmail.run(MESSAGE, ctx).catch((e: Error & { details?: unknown; cause?: unknown }) => e);
+    const error = await failureOf(sendEmail.run(MESSAGE, ctx));
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toMatch(/^sending the email failed: .*Invalid username or password for \[secret:SMTP user\]/);
     expect(JSON.stringify({ message: error.message, stack: error.stack, details: error.details, cause: String(error.cause), logs })).not.toMatch(/wrong-pa|mailer/);
@@ -113,7 +113,7 @@ describe('send_email', () => {
     await expect(sendEmail.run(MESSAGE, actionContext({}).ctx)).rejects.toThrow('send_email needs an SMTP server, and none is configured: set HOOKYARD_SMTP_URL');
     const bad = sendEmail.run(MESSAGE, actionContext({ mail: { smtpUrl: 'https://mailer:hunter2@mail.acme.test' } }).ctx);
     await expect(bad).rejects.toThrow('HOOKYARD_SMTP_URL must look like smtp://');
-    expect((await bad.catch((e: Error) => e)).message).not.toContain('hunter2');
+    expect((await failureOf(bad)).message).not.toContain('hunter2');
   });
 
   it('fails on rendered addresses that are not, before connecting', async () => {
