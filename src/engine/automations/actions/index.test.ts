@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ACTION_TYPES, type ActionType } from '../../../domain/automations.js';
-import { ACTIONS, registerAction, validateActionParams } from './index.js';
+import { createMetrics } from '../../../api/metrics.js';
+import { createPlatformMetrics } from '../../../api/platform-metrics.js';
+import { ACTIONS, recordActionOutcome, registerAction, validateActionParams } from './index.js';
 
 /** Params each type accepts as saved, literal values only. */
 const VALID: Readonly<Record<ActionType, Record<string, unknown>>> = {
@@ -88,5 +90,26 @@ describe('the actions table', () => {
     expect(validateActionParams('log', VALID.log)).toEqual([{ path: 'x', message: 'x stands in' }]);
     unregister();
     expect(ACTIONS.log).toBe(original);
+  });
+});
+
+describe('recordActionOutcome', () => {
+  it('counts each outcome by type and status, and times all but skipped ones', async () => {
+    const registry = createMetrics();
+    const metrics = createPlatformMetrics(registry);
+    recordActionOutcome(metrics, 'send_email', 'completed', 120);
+    recordActionOutcome(metrics, 'send_email', 'completed', 80);
+    recordActionOutcome(metrics, 'http_request', 'failed', 2_500);
+    recordActionOutcome(metrics, 'log', 'skipped', 5);
+    recordActionOutcome(undefined, 'log', 'completed', 1);
+    const counts = await registry.getSingleMetricAsString('hookyard_automation_actions_total');
+    expect(counts).toContain('hookyard_automation_actions_total{type="send_email",status="completed"} 2');
+    expect(counts).toContain('hookyard_automation_actions_total{type="http_request",status="failed"} 1');
+    expect(counts).toContain('hookyard_automation_actions_total{type="log",status="skipped"} 1');
+    const durations = await registry.getSingleMetricAsString('hookyard_automation_action_duration_seconds');
+    expect(durations).toContain('hookyard_automation_action_duration_seconds_count{type="send_email"} 2');
+    expect(durations).toContain('hookyard_automation_action_duration_seconds_sum{type="send_email"} 0.2');
+    expect(durations).toContain('hookyard_automation_action_duration_seconds_count{type="http_request"} 1');
+    expect(durations).not.toContain('type="log"');
   });
 });
