@@ -5,15 +5,16 @@
  * the organisation answers (409) — and the write-only verification secret set apart.
  */
 import type { Kysely } from 'kysely';
-import type { Automation, AutomationAction, AutomationDefinition, InboundTrigger } from '../domain/automations.js';
-import { validateAutomationDefinition } from '../domain/automation-validation.js';
+import type { Automation, AutomationDefinition, InboundTrigger } from '../domain/automations.js';
+import { runHookIds, validateAutomationDefinition } from '../domain/automation-validation.js';
 import { HookyardError, invalidField, validationError } from '../domain/errors.js';
 import { issue, underRoot, type FieldIssue } from '../domain/field-issues.js';
-import { isSigningSecret, type InboundMethod } from '../domain/hooks.js';
+import type { InboundMethod } from '../domain/hooks.js';
 import { validateScheduleCard } from '../domain/schedule-card.js';
 import { validateActionParams } from '../engine/automations/actions/index.js';
 import { listAllAutomations, hasVerifySecret, type AutomationInput } from '../store/automations.js';
 import { findHook, listEnabledHooks } from '../store/hooks.js';
+import { findOrganisation } from '../store/organisations.js';
 import type { Database } from '../store/schema.js';
 
 /** Hook types a `run_hook` action may run. */
@@ -22,28 +23,13 @@ const RUNNABLE_HOOKS = new Set(['push', 'pull']);
 /** Whether two inbound methods can answer the same call. */
 const overlap = (a: InboundMethod = 'ANY', b: InboundMethod = 'ANY') => a === 'ANY' || b === 'ANY' || a === b;
 
-/** A literal param (no template in it), which can be checked on save. */
-const literal = (value: unknown): value is string => typeof value === 'string' && !value.includes('{{');
-
-/** Every params object of an action with its path: `actions/0/params`, `actions/0/cases/1/params`. */
-function paramsOf(action: AutomationAction, index: number): Array<{ path: string; params: Readonly<Record<string, unknown>> }> {
-  const found: Array<{ path: string; params: Readonly<Record<string, unknown>> }> = [];
-  if (action.params) found.push({ path: `actions/${index}/params`, params: action.params });
-  action.cases?.forEach((c, n) => c.params && found.push({ path: `actions/${index}/cases/${n}/params`, params: c.params }));
-  return found;
-}
-
 /** `run_hook` actions that name a hook the organisation lacks, or one that cannot be run. */
-async function unknownHooks(db: Kysely<Database>, orgId: string, actions: readonly AutomationAction[]): Promise<FieldIssue[]> {
+async function unknownHooks(db: Kysely<Database>, orgId: string, definition: AutomationDefinition): Promise<FieldIssue[]> {
   const issues: FieldIssue[] = [];
-  for (const [index, action] of actions.entries()) {
-    if (action.type !== 'run_hook') continue;
-    for (const { path, params } of paramsOf(action, index)) {
-      if (!literal(params.hookId)) continue;
-      const hook = await findHook(db, orgId, params.hookId);
-      if (!hook) issues.push(issue(`${path}/hookId`, `names no hook of this organisation (${params.hookId})`));
-      else if (!RUNNABLE_HOOKS.has(hook.type)) issues.push(issue(`${path}/hookId`, `names a ${hook.type} hook; run_hook runs push and pull hooks`));
-    }
+  for (const { path, hookId } of runHookIds(definition)) {
+    const hook = await findHook(db, orgId, hookId);
+    if (!hook) issues.push(issue(path, `names no hook of this organisation (${hookId})`));
+    else if (!RUNNABLE_HOOKS.has(hook.type)) issues.push(issue(path, `names a ${hook.type} hook; run_hook runs push and pull hooks`));
   }
   return issues;
 }
@@ -67,31 +53,24 @@ async function claimPath(db: Kysely<Database>, orgId: string, trigger: InboundTr
  * automation when it is replaced: a `verify` without a secret keeps the stored one.
  */
 export async function toAutomationInput(db: Kysely<Database>, orgId: string, body: Record<string, unknown>, current?: Automation): Promise<AutomationInput> {
-  const trigger = (body.trigger ?? {}) as Record<string, unknown>;
-  const verify = trigger.verify as Record<string, unknown> | null | undefined;
-  const { secret, ...shown } = verify && typeof verify === 'object' ? verify : ({} as Record<string, unknown>);
-  const withoutSecret = verify && typeof verify === 'object' ? { ...body, trigger: { ...trigger, verify: shown } } : body;
-  const issues = validateAutomationDefinition(withoutSecret, { validateActionParams, validateSchedule: validateScheduleCard });
-  if (issues.length > 0) throw validationError(underRoot('body', issues));
-  const definition = {
-    ...withoutSecret,
-    enabled: body.enabled ?? true,
-  } as unknown as AutomationDefinition;
+  const org = await findOrganisation(db, orgId);
+  const checked = validateAutomationDefinition(body, {
+    validateActionParams,
+    validateSchedule: (card) => validateScheduleCard(card, { orgTimeZone: org?.timeZone ?? 'UTC', now: new Date() }),
+  });
+  if (!checked.definition) throw validationError(underRoot('body', checked.issues));
+  const { definition, verifySecret: secret } = checked;
 
-  const unknown = await unknownHooks(db, orgId, definition.actions);
+  const unknown = await unknownHooks(db, orgId, definition);
   if (unknown.length > 0) throw validationError(underRoot('body', unknown));
 
   let verifySecret: string | null | undefined = null;
   if (definition.trigger.type === 'inbound') {
     await claimPath(db, orgId, definition.trigger, current?.id);
     if (definition.trigger.verify) {
-      if (secret !== undefined && (typeof secret !== 'string' || secret === '')) throw invalidField('body/trigger/verify/secret', 'must be a non-empty string');
-      if (definition.trigger.verify.scheme === 'standard-webhooks' && typeof secret === 'string' && !isSigningSecret(secret)) {
-        throw invalidField('body/trigger/verify/secret', 'must be "whsec_" followed by the base64 of 24 to 64 random bytes');
-      }
-      const kept = secret === undefined && current?.trigger.type === 'inbound' && current.trigger.verify && (await hasVerifySecret(db, orgId, current.id));
+      const kept = secret === undefined && current?.trigger.type === 'inbound' && current.trigger.verify !== undefined && (await hasVerifySecret(db, orgId, current.id));
       if (secret === undefined && !kept) throw invalidField('body/trigger/verify/secret', 'is required to verify calls');
-      verifySecret = typeof secret === 'string' ? secret : undefined;
+      verifySecret = secret;
     }
   }
   return { definition, verifySecret };

@@ -10,9 +10,12 @@ import { HookyardError, notFound } from '../../domain/errors.js';
 import { EXECUTION_STATUSES } from '../../domain/executions.js';
 import { testAutomation } from '../../engine/automations/automation-test.js';
 import { enqueueManualRun } from '../../engine/automations/run-jobs.js';
+import { upcomingRuns } from '../../domain/schedule-card.js';
+import { countScheduleRuns } from '../../engine/automations/triggers/schedule.js';
 import { findAutomation } from '../../store/automations.js';
+import { findOrganisation } from '../../store/organisations.js';
 import { findExecution, listExecutionsOfAutomation } from '../../store/executions.js';
-import { AutomationTestBody } from '../automation-schemas.js';
+import { AutomationTestBody, ScheduleOut } from '../automation-schemas.js';
 import type { AppDeps } from '../deps.js';
 import { Page, responses } from '../openapi.js';
 import { Execution, IdParams, ListQuery, Queued, stringEnum } from '../schemas.js';
@@ -94,6 +97,28 @@ export const automationRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
       const { orgId } = request.principal;
       await found(orgId, request.params.id);
       return listExecutionsOfAutomation(db, orgId, request.params.id, request.query);
+    },
+  );
+
+  app.get(
+    '/automations/:id/schedule',
+    {
+      schema: {
+        tags,
+        summary: 'Next run times of a schedule',
+        description: 'The next count (default 10, at most 100) times a schedule trigger runs after now, ISO 8601 with the offset of the card’s time zone; fewer when the card ends. Other triggers answer 400.',
+        params: IdParams,
+        querystring: Type.Object({ count: Type.Integer({ minimum: 1, maximum: 100, default: 10 }) }),
+        response: responses({ 200: ScheduleOut }, { id: true }),
+      },
+    },
+    async (request) => {
+      const { orgId } = request.principal;
+      const automation = await found(orgId, request.params.id);
+      if (automation.trigger.type !== 'schedule') throw new HookyardError('HY_BAD_REQUEST', `the automation has a ${automation.trigger.type} trigger; only schedule triggers have run times`);
+      const org = (await findOrganisation(db, orgId))!;
+      const runsSoFar = await countScheduleRuns(db, orgId, automation.id);
+      return { runs: upcomingRuns(automation.trigger, org.timeZone, new Date(), request.query.count, runsSoFar) };
     },
   );
 };

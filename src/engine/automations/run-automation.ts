@@ -136,7 +136,7 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
       const started = performance.now();
       let result: ActionResult;
       try {
-        result = await untilAborted(ACTIONS[action.type].run(rendered.value, ctx), deadline.signal);
+        result = await untilAborted(ACTIONS[action.type].run(rendered.value as ActionParams, ctx), deadline.signal);
       } catch (thrown) {
         const durationMs = Math.round(performance.now() - started);
         const timedOut = thrown instanceof TimeUp || deadline.signal.aborted;
