@@ -209,6 +209,8 @@ describe('evaluateConditions: matches on RE2', () => {
     expect(typeof dotall !== 'string' && dotall.test('a\nb')).toBe(true);
     const plain = compilePattern('/api/v1');
     expect(typeof plain !== 'string' && plain.test('GET /api/v1')).toBe(true);
+    const slashes = compilePattern('/\\/api\\//');
+    expect(typeof slashes !== 'string' && slashes.test('GET /api/x')).toBe(true);
     expect(compilePattern('(a')).toMatch(/missing closing \)/);
   });
 });

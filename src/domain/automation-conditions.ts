@@ -43,6 +43,21 @@ export function compilePattern(pattern: string): RE2JS | string {
   }
 }
 
+// Runs evaluate the same few patterns again and again (a sync changes thousands of records);
+// compiling is the costly part, so recent patterns are kept, oldest dropped first.
+const compiledPatterns = new Map<string, RE2JS | string>();
+const MAX_CACHED_PATTERNS = 256;
+
+function cachedPattern(pattern: string): RE2JS | string {
+  let compiled = compiledPatterns.get(pattern);
+  if (compiled === undefined) {
+    compiled = compilePattern(pattern);
+    if (compiledPatterns.size >= MAX_CACHED_PATTERNS) compiledPatterns.delete(compiledPatterns.keys().next().value!);
+    compiledPatterns.set(pattern, compiled);
+  }
+  return compiled;
+}
+
 /** A value as a step keeps it: as is when small, else the start of its JSON. */
 function forStep(value: unknown): unknown {
   if (value === undefined) return undefined;
@@ -92,7 +107,7 @@ const matches: FieldOp = (condition, scope) => {
   const actual = readFieldPath(scope, condition.field);
   if (typeof actual !== 'string' || typeof condition.value !== 'string') return { actual, result: false };
   if (actual.length > MAX_MATCH_INPUT) return { actual, result: false, error: `the value has ${actual.length} characters, more than the ${MAX_MATCH_INPUT} matches looks at` };
-  const compiled = compilePattern(condition.value);
+  const compiled = cachedPattern(condition.value);
   if (typeof compiled === 'string') return { actual, result: false, error: `the pattern ${compiled}` };
   return { actual, result: compiled.test(actual) };
 };
