@@ -146,6 +146,10 @@ describeEachEngine('automations', (engine) => {
     // Saving an automation again on its own path is no conflict; another organisation has its own paths.
     expect((await t.call(acme.keys.editor, { method: 'PUT', url: `/v1/automations/${mine}`, payload: inbound('orders/shipped') })).statusCode).toBe(200);
     expect((await create(inbound('orders/shipped'), globex.keys.editor)).statusCode).toBe(201);
+    // Nor may an inbound hook take an automation's path.
+    const onAutomation = await t.call(acme.keys.editor, { method: 'POST', url: `/v1/integrations/${integration}/hooks`, payload: { name: 'late', type: 'inbound', path: 'orders/shipped', code: 'async function run() {}' } });
+    expect(onAutomation.statusCode).toBe(409);
+    expect(onAutomation.json().error.details).toEqual([expect.objectContaining({ path: 'body/path' })]);
   });
 
   it('keeps the verification secret write-only: required, never answered, kept when a change leaves it out', async () => {
