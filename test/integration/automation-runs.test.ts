@@ -101,8 +101,10 @@ describeEachEngine('automation runs', (engine) => {
     for (const body of [person('1', { email: 'cto@eng.acme.test', jobRole: 'CTO' }), person('2', { email: 'dev@eng.acme.test' }), person('3', { email: 'sales@acme.test' })]) {
       expect((await post('/v1/entities/employee', body)).statusCode).toBe(201);
     }
+    // The three run concurrently (three entities), so their order in the list is not the order of the writes.
     const runs = await awaitRuns(id, 3);
-    const [sales, dev, cto] = runs;
+    const chose = (c: Step['case']) => runs.find((r) => r.steps?.some((s) => s.kind === 'action' && s.case === c));
+    const [cto, dev, sales] = [chose(0), chose('else'), runs.find((r) => r.status === 'skipped')];
     expect(runs.map((r) => r.trigger)).toEqual(['event', 'event', 'event']);
     expect(cto).toMatchObject({ status: 'completed' });
     expect(cto!.steps).toEqual([
@@ -165,6 +167,21 @@ describeEachEngine('automation runs', (engine) => {
     // A missing value renders empty, with a warning.
     expect(run.logs.some((l: { level: string; message: string }) => l.level === 'warn' && l.message.includes('trigger.body.missing'))).toBe(true);
     expect((await runsOf(id)).map((r) => r.id)).toEqual([run.id]);
+  });
+
+  it('runs a schedule slot with trigger.slot, and records a disabled automation as skipped', async () => {
+    const id = await automation({ name: 'slot', trigger: { type: 'manual' }, actions: [{ type: 'log', params: log('slot {{trigger.slot}}') }] });
+    const enqueue = (automationId: string) =>
+      t.deps.queue.enqueue({ kind: 'automation.run', orgId: acme.org.id, payload: { automationId, triggerType: 'schedule', trigger: { slot: '2026-12-01T08:00:00.000Z' } } });
+    await enqueue(id);
+    const [ran] = await awaitRuns(id, 1);
+    expect(ran).toMatchObject({ trigger: 'schedule', status: 'completed' });
+    expect(ran!.logs.map((l) => l.message)).toContain('slot 2026-12-01T08:00:00.000Z');
+    expect((await t.call(acme.keys.editor, { method: 'PATCH', url: `/v1/automations/${id}`, payload: { enabled: false } })).statusCode).toBe(200);
+    await enqueue(id);
+    const runs = await awaitRuns(id, 2);
+    expect(runs[0]).toMatchObject({ trigger: 'schedule', status: 'skipped', error: { message: expect.stringMatching(/disabled/) } });
+    expect((await post(`/v1/automations/${id}/run`, {})).statusCode).toBe(400);
   });
 
   it('goes on past a failed action with onError continue and stops the run at one without', async () => {
