@@ -140,6 +140,14 @@ export interface AutomationsTable {
   updated_at: number;
 }
 
+/** One schedule run of an automation that counts towards its `maxRuns` (kept after its execution is pruned). */
+export interface AutomationScheduleRunsTable {
+  execution_id: string;
+  org_id: string;
+  automation_id: string;
+  created_at: number;
+}
+
 export interface ExecutionsTable {
   id: string;
   org_id: string;
@@ -219,6 +227,7 @@ export interface Database {
   hooks: HooksTable;
   inbound_messages: InboundMessagesTable;
   automations: AutomationsTable;
+  automation_schedule_runs: AutomationScheduleRunsTable;
   executions: ExecutionsTable;
   jobs: JobsTable;
   kv: KvTable;

@@ -134,6 +134,21 @@ describeEachEngine('automation schedule trigger', (engine) => {
     expect(upcomingRuns(trigger, 'Europe/Amsterdam', new Date('2026-12-04T13:00:00Z'), 5, await countScheduleRuns(store.db, orgId, id))).toEqual([]);
   });
 
+  it('keeps counting runs whose executions retention has pruned', async () => {
+    const id = await saveAutomation({ kind: 'recurring', start: '2026-12-01T10:00', every: { n: 1, unit: 'days' }, maxRuns: 2 });
+    for (const status of ['completed', 'failed'] as const) {
+      const ran = await insertExecution(store.db, { orgId, automationId: id, trigger: 'schedule', status: 'running' });
+      await store.db.updateTable('executions').set({ status }).where('id', '=', ran).execute();
+    }
+    expect(await countScheduleRuns(store.db, orgId, id)).toBe(2);
+    await store.db.deleteFrom('executions').where('automation_id', '=', id).execute();
+    expect(await countScheduleRuns(store.db, orgId, id)).toBe(2);
+    await tick('2026-12-06T09:30:00Z');
+    expect(await slotsOf(id)).toEqual([]);
+    // Another organisation's runs are its own.
+    expect(await countScheduleRuns(store.db, randomUUID(), id)).toBe(0);
+  });
+
   it('schedules neither disabled automations nor other triggers', async () => {
     const off = await saveAutomation(daily, { enabled: false });
     const manual = await saveAutomation({ type: 'manual' });

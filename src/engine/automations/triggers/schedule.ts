@@ -10,9 +10,9 @@
  * automation's last save never run.
  *
  * `maxRuns` counts runs that happened: executions triggered by the schedule that finished
- * (completed, failed or timed out), plus slots enqueued and not yet finished, so a tick
- * never enqueues past the limit while earlier slots wait in the queue. Skipped
- * executions and slots never run do not count.
+ * (completed, failed or timed out; tallied so that pruned ones still count), plus slots
+ * enqueued and not yet finished, so a tick never enqueues past the limit while earlier
+ * slots wait in the queue. Skipped executions and slots never run do not count.
  */
 import type { Kysely } from 'kysely';
 import type { ScheduleTrigger } from '../../../domain/automations.js';
@@ -25,6 +25,12 @@ import { AUTOMATION_RUN, type AutomationRunPayload } from '../run-job.js';
 
 /** A slot later than this is dropped rather than run (finished jobs are kept at least 26 hours). */
 export const MISSED_SLOT_GRACE_MS = 24 * 3_600_000;
+
+/**
+ * Attempts of a slot's job, as of every `automation.run`: the runner records a failed run
+ * and does not retry it; only an attempt whose process died runs again.
+ */
+const SLOT_ATTEMPTS = 3;
 
 /** One automation as the scheduler ticks over it. */
 export interface ScheduledAutomationItem extends ScheduledSource {
@@ -75,8 +81,7 @@ export function automationSchedulerOptions(db: Kysely<Database>, queue: JobQueue
   return {
     queue,
     kind: AUTOMATION_RUN,
-    // One attempt: an interrupted run may have sent part of its actions; repeating them is the runner's call, not the clock's.
-    maxAttempts: 1,
+    maxAttempts: SLOT_ATTEMPTS,
     slots: automationSlots(db),
     list: async () =>
       (await listScheduledAutomations(db)).map((automation) => ({
