@@ -37,9 +37,10 @@ const TALLY_OVERLAP_MS = 24 * 3_600_000;
 
 /**
  * The automation's schedule runs that ran to an end (completed, failed or timed out;
- * queued, running and skipped ones do not count, nor dry runs), tallied in
- * `automation_schedule_runs` first so that they still count once retention has pruned
- * their executions. Idempotent: any number of nodes may tally at once.
+ * queued, running and skipped ones do not count, nor dry runs; a slot counts once
+ * however many attempts it took), tallied in `automation_schedule_runs` first so that
+ * they still count once retention has pruned their executions. Idempotent: any number
+ * of nodes may tally at once.
  */
 export async function countFinishedScheduleRuns(db: Kysely<Database>, orgId: string, automationId: string): Promise<number> {
   const latest = await db
@@ -51,11 +52,12 @@ export async function countFinishedScheduleRuns(db: Kysely<Database>, orgId: str
   const since = latest?.at === null || latest?.at === undefined ? 0 : Number(latest.at) - TALLY_OVERLAP_MS;
   await db
     .insertInto('automation_schedule_runs')
-    .columns(['execution_id', 'org_id', 'automation_id', 'created_at'])
+    .columns(['automation_id', 'run_key', 'org_id', 'execution_id', 'created_at'])
     .expression(
       db
         .selectFrom('executions')
-        .select(['id', 'org_id', 'automation_id', 'created_at'])
+        // The attempts of one slot share their input (the slot); an execution without one is its own run.
+        .select((eb) => ['automation_id', eb.fn.coalesce('input', 'id').as('run_key'), 'org_id', 'id', 'created_at'])
         .where('org_id', '=', orgId)
         .where('automation_id', '=', automationId)
         .where('created_at', '>=', since)
@@ -63,7 +65,7 @@ export async function countFinishedScheduleRuns(db: Kysely<Database>, orgId: str
         .where('dry_run', '=', 0)
         .where('status', 'in', ['completed', 'failed', 'timed_out']),
     )
-    .onConflict((oc) => oc.column('execution_id').doNothing())
+    .onConflict((oc) => oc.columns(['automation_id', 'run_key']).doNothing())
     .execute();
   const row = await db
     .selectFrom('automation_schedule_runs')

@@ -142,9 +142,12 @@ export interface AutomationsTable {
 
 /** One schedule run of an automation that counts towards its `maxRuns` (kept after its execution is pruned). */
 export interface AutomationScheduleRunsTable {
-  execution_id: string;
-  org_id: string;
   automation_id: string;
+  /** What the attempts of one run share: the execution's input (its slot), else its id. */
+  run_key: string;
+  org_id: string;
+  /** The first execution tallied for the run. */
+  execution_id: string;
   created_at: number;
 }
 

@@ -134,10 +134,12 @@ describeEachEngine('automation schedule trigger', (engine) => {
     expect(upcomingRuns(trigger, 'Europe/Amsterdam', new Date('2026-12-04T13:00:00Z'), 5, await countScheduleRuns(store.db, orgId, id))).toEqual([]);
   });
 
-  it('keeps counting runs whose executions retention has pruned', async () => {
+  it('counts a slot once however many attempts it took, and keeps counting runs whose executions retention has pruned', async () => {
     const id = await saveAutomation({ kind: 'recurring', start: '2026-12-01T10:00', every: { n: 1, unit: 'days' }, maxRuns: 2 });
-    for (const status of ['completed', 'failed'] as const) {
-      const ran = await insertExecution(store.db, { orgId, automationId: id, trigger: 'schedule', status: 'running' });
+    const first = { trigger: { slot: '2026-12-01T09:00:00.000Z' } };
+    // The first slot: an attempt interrupted, then its retry; the second slot failed.
+    for (const [status, input] of [['failed', first], ['completed', first], ['failed', { trigger: { slot: '2026-12-02T09:00:00.000Z' } }]] as const) {
+      const ran = await insertExecution(store.db, { orgId, automationId: id, trigger: 'schedule', status: 'running', input });
       await store.db.updateTable('executions').set({ status }).where('id', '=', ran).execute();
     }
     expect(await countScheduleRuns(store.db, orgId, id)).toBe(2);
