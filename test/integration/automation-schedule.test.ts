@@ -79,7 +79,7 @@ describeEachEngine('automation schedule trigger', (engine) => {
       {
         kind: AUTOMATION_RUN,
         unique_key: automationSlotKey(id, slot),
-        payload: { automationId: id, triggerType: 'schedule', trigger: { slot: slot.toISOString() } },
+        payload: { automationId: id, triggerType: 'schedule', trigger: { slot: '2026-12-01T09:00:00+01:00' } },
         run_at: slot.toISOString(),
         org_id: orgId,
       },
@@ -136,9 +136,9 @@ describeEachEngine('automation schedule trigger', (engine) => {
 
   it('counts a slot once however many attempts it took, and keeps counting runs whose executions retention has pruned', async () => {
     const id = await saveAutomation({ kind: 'recurring', start: '2026-12-01T10:00', every: { n: 1, unit: 'days' }, maxRuns: 2 });
-    const first = { trigger: { slot: '2026-12-01T09:00:00.000Z' } };
+    const first = { trigger: { slot: '2026-12-01T10:00:00+01:00' } };
     // The first slot: an attempt interrupted, then its retry; the second slot failed.
-    for (const [status, input] of [['failed', first], ['completed', first], ['failed', { trigger: { slot: '2026-12-02T09:00:00.000Z' } }]] as const) {
+    for (const [status, input] of [['failed', first], ['completed', first], ['failed', { trigger: { slot: '2026-12-02T10:00:00+01:00' } }]] as const) {
       const ran = await insertExecution(store.db, { orgId, automationId: id, trigger: 'schedule', status: 'running', input });
       await store.db.updateTable('executions').set({ status }).where('id', '=', ran).execute();
     }

@@ -1,7 +1,8 @@
 /**
  * The schedule trigger: a background service that, on each tick of the shared scheduler,
  * enqueues one `automation.run` job for the latest due slot of every enabled automation
- * whose trigger is a schedule card. The slot's unique key makes it run once whatever the
+ * whose trigger is a schedule card, with `trigger: { slot }` the slot in ISO 8601 with the
+ * card's offset. The slot's unique key makes it run once whatever the
  * number of nodes.
  *
  * Missed slots: after downtime only the latest missed slot runs, once, and only if it is
@@ -16,7 +17,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { ScheduleTrigger } from '../../../domain/automations.js';
-import { latestRun } from '../../../domain/schedule-card.js';
+import { formatWithOffset, latestRun } from '../../../domain/schedule-card.js';
 import { scheduleOrderingKey, startScheduler, type JobQueue, type ScheduledSource, type SchedulerOptions, type SlotPlan } from '../../../jobs/index.js';
 import { countFinishedScheduleRuns, countUnfinishedJobs, listScheduledAutomations } from '../../../store/scheduled-automations.js';
 import type { Database } from '../../../store/schema.js';
@@ -70,7 +71,9 @@ export function automationSlots(db: Kysely<Database>): SlotPlan<ScheduledAutomat
       return (await countScheduleRuns(db, item.orgId, item.id)) < card.maxRuns ? slot : undefined;
     },
     job(item, slot) {
-      const payload: AutomationRunPayload = { automationId: item.id, triggerType: 'schedule', trigger: { slot: slot.toISOString() } };
+      // `{{trigger.slot}}` reads as the card's local time: 2026-12-01T09:00:00+01:00.
+      const local = formatWithOffset(slot, item.trigger.schedule.timeZone ?? item.orgTimeZone);
+      const payload: AutomationRunPayload = { automationId: item.id, triggerType: 'schedule', trigger: { slot: local } };
       return { payload, uniqueKey: automationSlotKey(item.id, slot) };
     },
   };
