@@ -2,8 +2,7 @@
  * The schedule trigger: a background service that, on each tick of the shared scheduler,
  * enqueues one `automation.run` job for the latest due slot of every enabled automation
  * whose trigger is a schedule card, with `trigger: { slot }` the slot in ISO 8601 with the
- * card's offset. The slot's unique key makes it run once whatever the
- * number of nodes.
+ * card's offset. The slot's unique key makes it run once whatever the number of nodes.
  *
  * Missed slots: after downtime only the latest missed slot runs, once, and only if it is
  * at most {@link MISSED_SLOT_GRACE_MS} late (finished jobs, and the unique keys that keep a
