@@ -22,15 +22,10 @@ import { countFinishedScheduleRuns, countUnfinishedJobs, listScheduledAutomation
 import type { Database } from '../../../store/schema.js';
 import type { BackgroundService } from '../../deps.js';
 import { AUTOMATION_RUN, type AutomationRunPayload } from '../run-job.js';
+import { AUTOMATION_ATTEMPTS } from '../run-jobs.js';
 
 /** A slot later than this is dropped rather than run (finished jobs are kept at least 26 hours). */
 export const MISSED_SLOT_GRACE_MS = 24 * 3_600_000;
-
-/**
- * Attempts of a slot's job, as of every `automation.run`: the runner records a failed run
- * and does not retry it; only an attempt whose process died runs again.
- */
-const SLOT_ATTEMPTS = 3;
 
 /** One automation as the scheduler ticks over it. */
 export interface ScheduledAutomationItem extends ScheduledSource {
@@ -83,7 +78,8 @@ export function automationSchedulerOptions(db: Kysely<Database>, queue: JobQueue
   return {
     queue,
     kind: AUTOMATION_RUN,
-    maxAttempts: SLOT_ATTEMPTS,
+    // As every `automation.run`: a failed run is not retried; only an attempt whose process died runs again.
+    maxAttempts: AUTOMATION_ATTEMPTS,
     slots: automationSlots(db),
     list: async () =>
       (await listScheduledAutomations(db)).map((automation) => ({
