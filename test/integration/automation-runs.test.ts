@@ -265,6 +265,10 @@ describeEachEngine('automation runs', (engine) => {
     const text = await t.app.inject({ method: 'PUT', url: '/inbound/acme-runs/plain/text', payload: 'just text', headers: { 'content-type': 'text/plain' } });
     expect([text.statusCode, text.json()]).toEqual([200, { ok: true }]);
     expect((await awaitRuns(plain, 1))[0]!.logs.map((l) => l.message)).toContain('got just text');
+    // Disabled, its path answers 404 like any unknown route.
+    expect((await t.call(acme.keys.editor, { method: 'PATCH', url: `/v1/automations/${plain}`, payload: { enabled: false } })).statusCode).toBe(200);
+    const off = await t.app.inject({ method: 'PUT', url: '/inbound/acme-runs/plain/text', payload: 'just text', headers: { 'content-type': 'text/plain' } });
+    expect([off.statusCode, off.json()]).toEqual([404, { error: { code: 'HY_NOT_FOUND', message: 'no inbound route here' } }]);
     await automation({ name: 'broken', trigger: { type: 'inbound', path: 'broken' }, actions: [{ type: 'http_request', params: { method: 'GET', url: `https://${HOST}/broken` } }] });
     const broken = await t.app.inject({ method: 'POST', url: '/inbound/acme-runs/broken', payload: '{}', headers: { 'content-type': 'application/json' } });
     expect(broken.statusCode).toBe(502);

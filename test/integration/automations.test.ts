@@ -189,6 +189,9 @@ describeEachEngine('automations', (engine) => {
     expect((await list(`?limit=2&cursor=${first.nextCursor}`)).json().items.map((e: { id: string }) => e.id)).toEqual([ran.id]);
     expect((await list('?status=sideways')).statusCode).toBe(400);
     expect(first.items[0]).toMatchObject({ automationId: id, hookId: null, trigger: 'test', dryRun: true });
+    const retried = await t.call(acme.keys.editor, { method: 'POST', url: `/v1/executions/${ran.id}/retry` });
+    expect(retried.statusCode).toBe(409);
+    expect(retried.json().error.message).toMatch(/run the automation again/);
   });
 
   it('answers the next run times of a schedule, and 400 for other triggers or a bad count', async () => {
