@@ -4,7 +4,8 @@
  * `respond` action, manual runs, `onError`, and a record created from an earlier action's
  * answer through a template.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { startHttpsServer, type TestHttpsServer } from '../helpers/https-server.js';
@@ -273,6 +274,23 @@ describeEachEngine('automation runs', (engine) => {
     const broken = await t.app.inject({ method: 'POST', url: '/inbound/acme-runs/broken', payload: '{}', headers: { 'content-type': 'application/json' } });
     expect(broken.statusCode).toBe(502);
     expect(broken.body).not.toContain('500');
+  });
+
+  it('answers a replayed Standard Webhooks message without running again', async () => {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const id = await automation({
+      name: 'replays',
+      trigger: { type: 'inbound', path: 'signed/replay', verify: { scheme: 'standard-webhooks', secret } },
+      actions: [{ type: 'respond', params: { status: 202, body: { seen: '{{trigger.body.n}}' } } }],
+    });
+    const body = '{"n":1}';
+    const at = new Date();
+    const headers = { 'content-type': 'application/json', 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign('msg_1', at, body) };
+    const send = () => t.app.inject({ method: 'POST', url: '/inbound/acme-runs/signed/replay', payload: body, headers });
+    expect([(await send()).statusCode, (await send()).json()]).toEqual([202, { ok: true }]);
+    const runs = await awaitRuns(id, 2);
+    expect(runs.map((r) => r.status).sort()).toEqual(['completed', 'skipped']);
+    expect(runs.find((r) => r.status === 'skipped')!.error?.message).toMatch(/msg_1 was received already/);
   });
 
   it('dry-runs over a fixture: conditions evaluated and params rendered, nothing performed', async () => {
