@@ -44,6 +44,15 @@ describe('runAutomation', () => {
     expect(outcome.steps).toEqual([expect.objectContaining({ path: 'actions/0', status: 'failed' })]);
   });
 
+  it('stops waiting for an action when the run is stopped from outside (a job that lost its lease)', async () => {
+    vi.spyOn(ACTIONS.log, 'run').mockImplementation(() => new Promise(() => {}));
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 20);
+    const outcome = await run(automation([log('hangs')]), { signal: stop.signal });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.message).toMatch(/^interrupted: /);
+  });
+
   it('keeps a large response as the start of its JSON, and skips an action no case matches', async () => {
     vi.spyOn(ACTIONS.http_request, 'run').mockResolvedValue({ responseStatus: 200, response: { body: 'x'.repeat(MAX_VALUE_CHARS * 2) } });
     const outcome = await run(
