@@ -69,6 +69,20 @@ describe('runAutomation', () => {
     expect(none).toMatchObject({ kind: 'action', case: null, status: 'skipped' });
   });
 
+  it('counts each action that ran in the action metrics', async () => {
+    const actionFinished = vi.fn();
+    const metered = { ...deps, metrics: { actionFinished } } as unknown as EngineDeps;
+    vi.spyOn(ACTIONS.http_request, 'run').mockRejectedValue(new Error('down'));
+    const a = automation([log('one'), { type: 'http_request', onError: 'continue', params: { method: 'GET', url: 'https://x.example.test/' } }]);
+    await runAutomation(metered, { automation: a, org: ORG, triggerType: 'manual', input: {}, executionId: 'e-2', depth: 1 });
+    expect(actionFinished.mock.calls.map(([type, status]) => [type, status])).toEqual([
+      ['log', 'completed'],
+      ['http_request', 'failed'],
+    ]);
+    await runAutomation(metered, { automation: a, org: ORG, triggerType: 'manual', input: {}, executionId: 'e-3', depth: 1, dryRun: true });
+    expect(actionFinished).toHaveBeenCalledTimes(2);
+  });
+
   it('performs nothing in a dry run', async () => {
     const spy = vi.spyOn(ACTIONS.log, 'run');
     const outcome = await run(automation([log('hello {{org.name}}')]), { dryRun: true });

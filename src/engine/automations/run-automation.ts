@@ -22,7 +22,7 @@ import type { ExecutionError, ExecutionOutcome } from '../../domain/executions.j
 import { DEFAULT_LIMITS, limitMessage } from '../../sandbox/index.js';
 import type { EngineDeps } from '../deps.js';
 import type { ActionContext, ActionResult, InboundReply } from './actions/action.js';
-import { ACTIONS } from './actions/index.js';
+import { ACTIONS, recordActionOutcome } from './actions/index.js';
 import { RunRecord, runSecrets } from './run-record.js';
 
 /** How long one run may take, all actions together: the inbound hook's limit. */
@@ -122,19 +122,24 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
     http: (entry) => record.httpEntry(entry),
     respond: (answer) => (reply = answer),
   };
+  /** An action's step, counted in the action metrics unless nothing was performed (a dry run). */
+  const actionStep = (step: ActionStep): void => {
+    record.step(step);
+    if (!request.dryRun) recordActionOutcome(deps.metrics, step.type, step.status, step.durationMs);
+  };
   try {
     for (const [index, action] of automation.actions.entries()) {
       const path = `actions/${index}`;
       const base = { kind: 'action' as const, path, type: action.type, ...(action.name !== undefined && { name: action.name }) };
       const chosen = chooseCase(action, index, scope, record);
       if (!chosen.params) {
-        record.step({ ...base, case: null, status: 'skipped', durationMs: 0 });
+        actionStep({ ...base, case: null, status: 'skipped', durationMs: 0 });
         continue;
       }
       const rendered = renderParams(chosen.params, scope);
       for (const warning of rendered.warnings) record.log('warn', `${path}: ${warning}`);
       if (request.dryRun) {
-        record.step({ ...base, case: chosen.case, status: 'skipped', durationMs: 0, params: record.value(rendered.value) });
+        actionStep({ ...base, case: chosen.case, status: 'skipped', durationMs: 0, params: record.value(rendered.value) });
         continue;
       }
       const started = performance.now();
@@ -150,7 +155,7 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
           : stopped
             ? 'interrupted: the run was stopped before this action finished'
             : coerceError(thrown).message;
-        record.step({ ...base, case: chosen.case, status: 'failed', durationMs, params: record.value(rendered.value), error: record.text(message) });
+        actionStep({ ...base, case: chosen.case, status: 'failed', durationMs, params: record.value(rendered.value), error: record.text(message) });
         if (timedOut) return outcome('timed_out', { message, limit: 'timeMs' }, reply);
         if (stopped) return outcome('failed', { message }, reply);
         if (action.onError === 'continue') {
@@ -160,7 +165,7 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
         return outcome('failed', { message: `${path} (${action.type}) failed: ${message}` }, reply);
       }
       if (action.name !== undefined) results[action.name] = { response: result.response, record: result.record };
-      record.step({
+      actionStep({
         ...base,
         case: chosen.case,
         status: 'completed',
