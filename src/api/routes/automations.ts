@@ -14,7 +14,7 @@ import { NoContent, Page, responses } from '../openapi.js';
 import { IdParams, ListQuery } from '../schemas.js';
 
 /** The automation as answered: without its organisation, which is the caller's. */
-export function automationOut({ orgId: _orgId, ...shown }: Automation): Omit<Automation, 'orgId'> {
+function automationOut({ orgId: _orgId, ...shown }: Automation): Omit<Automation, 'orgId'> {
   return shown;
 }
 
