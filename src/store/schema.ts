@@ -133,11 +133,24 @@ export interface AutomationsTable {
   org_id: string;
   name: string;
   enabled: number;
-  /** JSON: trigger, conditions, actions. */
+  /** JSON: description, trigger (its `verify` without the secret), conditions, actions. */
   definition: string;
+  /** An inbound automation's verification secret, encrypted like secrets (migration 0008). */
+  verify_secret: string | null;
   version: number;
   created_at: number;
   updated_at: number;
+}
+
+/** One schedule run of an automation that counts towards its `maxRuns` (kept after its execution is pruned). */
+export interface AutomationScheduleRunsTable {
+  automation_id: string;
+  /** What the attempts of one run share: the execution's input (its slot), else its id. */
+  run_key: string;
+  org_id: string;
+  /** The first execution tallied for the run. */
+  execution_id: string;
+  created_at: number;
 }
 
 export interface ExecutionsTable {
@@ -159,6 +172,8 @@ export interface ExecutionsTable {
   http: string;
   error: string | null;
   preview: string | null;
+  /** JSON: an automation run's steps (migration 0008); null for hooks. */
+  steps: string | null;
   /** JSON: what the run needs to be repeated (event id, request fixture, meta). */
   input: string | null;
   created_at: number;
@@ -219,6 +234,7 @@ export interface Database {
   hooks: HooksTable;
   inbound_messages: InboundMessagesTable;
   automations: AutomationsTable;
+  automation_schedule_runs: AutomationScheduleRunsTable;
   executions: ExecutionsTable;
   jobs: JobsTable;
   kv: KvTable;
