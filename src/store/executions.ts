@@ -166,15 +166,16 @@ export async function findExecutionInput(db: Kysely<Database>, orgId: string, id
   return row?.input ? JSON.parse(row.input) : undefined;
 }
 
-/** A hook's executions, newest first, optionally of one status. */
+/** A hook's executions, newest first, optionally of one status and one trigger. */
 export async function listExecutionsOfHook(
   db: Kysely<Database>,
   orgId: string,
   hookId: string,
-  options: { limit: number; cursor?: string; status?: ExecutionStatus },
+  options: { limit: number; cursor?: string; status?: ExecutionStatus; trigger?: Trigger },
 ): Promise<Page<Execution>> {
   let query = db.selectFrom('executions').selectAll().where('org_id', '=', orgId).where('hook_id', '=', hookId);
   if (options.status) query = query.where('status', '=', options.status);
+  if (options.trigger) query = query.where('trigger', '=', options.trigger);
   if (options.cursor) query = query.where(pastCursor(decodeCursor(options.cursor), 'desc'));
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
   return toPage(rows, options.limit, toExecution);

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/api-keys.js';
 import { createSecretBox } from '../../src/domain/secret-box.js';
 import type { EngineDeps } from '../../src/engine/deps.js';
+import { ExecutionProgress } from '../../src/engine/execution-progress.js';
 import { registerEngineJobs, startBackgroundServices } from '../../src/engine/jobs.js';
 import { HandlerTable, JobQueue, JobWorker } from '../../src/jobs/index.js';
 import { createSandbox, type ProcessEgressOptions as EgressOptions, type SandboxOptions } from '../../src/sandbox/index.js';
@@ -37,6 +38,8 @@ export interface TestAppOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Record the platform's metrics (served on `/metrics`), as `serve` does. */
   readonly metrics?: boolean;
+  /** The built web UI's folder (default: the server's own, absent when running from src/). */
+  readonly webDir?: string;
 }
 
 export interface TestApp {
@@ -60,9 +63,9 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   const sandbox = createSandbox({ ...options.sandbox, egress: options.egress ?? {} });
   const handlers = new HandlerTable();
   const metrics = options.metrics ? createPlatformMetrics(createMetrics(), { queue: { db: store.db, kinds: () => handlers.kinds() } }) : undefined;
-  const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123'), metrics };
+  const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123'), metrics, progress: new ExecutionProgress() };
   const check = createResponseCheck();
-  const app = await buildApp({ ...deps, config, registry: metrics?.registry, onSend: check.onSend });
+  const app = await buildApp({ ...deps, config, registry: metrics?.registry, onSend: check.onSend, webDir: options.webDir });
   await app.ready();
   let worker: JobWorker | undefined;
   let stopServices: (() => Promise<void>) | undefined;

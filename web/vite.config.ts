@@ -1,0 +1,15 @@
+/** Builds the web UI to dist/web, which `hookyard serve` serves at `/`. */
+import path from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+import { ctxMembers } from './ctx-members.js';
+
+const api = process.env.HOOKYARD_URL ?? 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  plugins: [react(), ctxMembers()],
+  build: { outDir: path.resolve(import.meta.dirname, '../dist/web'), emptyOutDir: true, chunkSizeWarningLimit: 2000 },
+  // `npx vite --config web/vite.config.ts` during development, against a running server.
+  server: { proxy: Object.fromEntries(['/v1', '/inbound', '/openapi.json', '/docs'].map((p) => [p, api])) },
+});
