@@ -72,7 +72,7 @@ export function ExecutionDetails({ execution, code }: { execution: Execution; co
         ))}
       </dl>
       {execution.error && <ErrorInCode code={code} line={execution.error.line} column={execution.error.column} message={execution.error.message} />}
-      {execution.preview && (
+      {execution.preview && execution.preview.length > 0 && (
         <section aria-labelledby="preview-title">
           <h3 id="preview-title">Records</h3>
           <div className="table-wrap">

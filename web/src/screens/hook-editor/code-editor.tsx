@@ -41,6 +41,9 @@ function toDiagnostics(state: EditorState, problems: readonly CodeProblem[]): Di
     });
 }
 
+/** A viewer's editor: nothing can be typed, and it is not announced as editable. */
+const lockedIf = (readOnly: boolean) => [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)];
+
 export function CodeEditor(props: CodeEditorProps) {
   const parent = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView>(null);
@@ -63,7 +66,9 @@ export function CodeEditor(props: CodeEditorProps) {
           ]),
           basicSetup,
           language.current.of(langOf(latest.current.language)),
-          editable.current.of(EditorState.readOnly.of(latest.current.readOnly)),
+          editable.current.of(lockedIf(latest.current.readOnly)),
+          // Long lines wrap: the page scrolls, never a box inside it a keyboard user cannot reach.
+          EditorView.lineWrapping,
           javascriptLanguage.data.of({ autocomplete: ctxCompletion(latest.current.hookType) }),
           typescriptLanguage.data.of({ autocomplete: ctxCompletion(latest.current.hookType) }),
           autocompletion({ activateOnTyping: true }),
@@ -83,7 +88,7 @@ export function CodeEditor(props: CodeEditorProps) {
     view.current?.dispatch({ effects: language.current.reconfigure(javascript({ typescript: props.language === 'typescript' })) });
   }, [props.language]);
   useEffect(() => {
-    view.current?.dispatch({ effects: editable.current.reconfigure(EditorState.readOnly.of(props.readOnly)) });
+    view.current?.dispatch({ effects: editable.current.reconfigure(lockedIf(props.readOnly)) });
   }, [props.readOnly]);
   useEffect(() => {
     const current = view.current;
