@@ -37,7 +37,10 @@ export interface Config {
   readonly masterKey?: string;
   /** Used as the first admin key on the very first start instead of a random one. */
   readonly adminKey?: string;
+  /** The SMTP server of automations' `send_email`: `smtp://user:password@host:587` or `smtps://…`. */
   readonly smtpUrl?: string;
+  /** The `From` address of automations' emails. */
+  readonly smtpFrom?: string;
   readonly logLevel: string;
   /** `json` lines, readable `pretty` lines, or `auto`: pretty on a terminal unless NODE_ENV=production. */
   readonly logFormat: LogFormat;
@@ -154,6 +157,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     masterKey: env.HOOKYARD_MASTER_KEY || undefined,
     adminKey: env.HOOKYARD_ADMIN_KEY || undefined,
     smtpUrl: env.HOOKYARD_SMTP_URL || undefined,
+    smtpFrom: env.HOOKYARD_SMTP_FROM || undefined,
     logLevel: env.HOOKYARD_LOG_LEVEL || 'info',
     logFormat: env.HOOKYARD_LOG_FORMAT ? parseLogFormat(env.HOOKYARD_LOG_FORMAT, 'HOOKYARD_LOG_FORMAT') : 'auto',
     bodyLimit: 1024 * 1024,

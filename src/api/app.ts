@@ -19,6 +19,8 @@ import { validatorCompiler } from './validation.js';
 import { createMetrics, instrument } from './metrics.js';
 import { Readiness, refuseWhileMigrating } from './readiness.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { automationRunRoutes } from './routes/automation-runs.js';
+import { automationRoutes } from './routes/automations.js';
 import { customAttributeRoutes } from './routes/custom-attributes.js';
 import { entityRoutes } from './routes/entities.js';
 import { executionRetryRoutes } from './routes/execution-retries.js';
@@ -53,6 +55,8 @@ const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [
   executionEventRoutes,
   customAttributeRoutes,
   entityRoutes,
+  automationRoutes,
+  automationRunRoutes,
 ];
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {

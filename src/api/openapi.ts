@@ -125,12 +125,17 @@ export const OPENAPI_DOCUMENT = Object.freeze({
     { name: 'runs', description: 'Running a hook by hand, and dry runs' },
     { name: 'executions', description: 'The record of every run' },
     { name: 'custom-attributes', description: "Definitions of the organisation's extra entity fields" },
+    { name: 'automations', description: 'No-code automations: a trigger, conditions and actions; their runs, dry runs and schedules' },
     { name: 'entities', description: 'Employees, vacancies, contractors, projects and assignments; wrapped by API pre- and post-hooks' },
   ],
 });
 
 /** Operations whose body may be left out (Fastify's document marks every body required). */
-const OPTIONAL_BODIES: ReadonlyArray<readonly [path: string, method: string]> = [['/v1/hooks/{id}/test', 'post']];
+const OPTIONAL_BODIES: ReadonlyArray<readonly [path: string, method: string]> = [
+  ['/v1/hooks/{id}/test', 'post'],
+  ['/v1/automations/{id}/test', 'post'],
+  ['/v1/automations/{id}/run', 'post'],
+];
 
 /** Final touches to the generated document. */
 export function finishDocument<T extends { paths?: object }>({ openapiObject }: { openapiObject: T }): T {

@@ -4,8 +4,8 @@
  * to the engine and the job worker (never imported as a singleton), with its own
  * registry so tests can run many.
  *
- * Labels are bounded: job kinds, hook types, triggers, statuses, limit names and egress
- * error codes are short fixed lists. Organisation ids appear only as the opt-in `org`
+ * Labels are bounded: job kinds, hook types, action types, triggers, statuses, limit
+ * names and egress error codes are short fixed lists. Organisation ids appear only as the opt-in `org`
  * label of the run series (`HOOKYARD_METRICS_ORG_LABEL`), for small deployments.
  */
 import type { Kysely } from 'kysely';
@@ -100,6 +100,25 @@ export function createPlatformMetrics(registry: Registry, options: PlatformMetri
     buckets: DURATION_BUCKETS,
     registers,
   });
+  const actions = new Counter({
+    name: 'hookyard_automation_actions_total',
+    help: 'Automation actions that ended, by action type and status (completed, failed, skipped)',
+    labelNames: ['type', 'status'],
+    registers,
+  });
+  const actionDuration = new Histogram({
+    name: 'hookyard_automation_action_duration_seconds',
+    help: 'How long automation actions ran, by action type (skipped ones are left out)',
+    labelNames: ['type'],
+    buckets: DURATION_BUCKETS,
+    registers,
+  });
+  const emails = new Counter({
+    name: 'hookyard_smtp_messages_total',
+    help: "Messages automations' send_email handed to the SMTP server (sent), or could not (failed)",
+    labelNames: ['outcome'],
+    registers,
+  });
   const pruned = new Counter({
     name: 'hookyard_retention_pruned_total',
     help: 'Rows the clean-up deleted, by kind of history',
@@ -167,6 +186,13 @@ export function createPlatformMetrics(registry: Registry, options: PlatformMetri
     inboundCall(status: number, durationMs: number) {
       inboundCalls.inc({ status: String(status) });
       inboundDuration.observe(Math.max(0, durationMs) / 1000);
+    },
+    actionFinished(type, status, durationMs) {
+      actions.inc({ type, status });
+      if (durationMs !== undefined) actionDuration.observe({ type }, Math.max(0, durationMs) / 1000);
+    },
+    emailSent(outcome) {
+      emails.inc({ outcome });
     },
   };
 }

@@ -1,5 +1,6 @@
 /** Request and response schemas shared by several route groups. */
 import { Type, type TSchema } from '@sinclair/typebox';
+import { ACTION_TYPES, CONDITION_OPS } from '../domain/automations.js';
 import { EXECUTION_STATUSES, TRIGGERS } from '../domain/executions.js';
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -32,6 +33,42 @@ const DryRunCounts = Type.Object(
     invalid: Type.Integer(),
   },
   { additionalProperties: false, title: 'DryRunCounts', description: 'what a dry run would have done, of every record' },
+);
+
+/** One condition of an automation run, as it was evaluated. */
+const ConditionStep = Type.Object(
+  {
+    kind: Type.Literal('condition'),
+    path: Type.String({ description: 'where it sits in the automation: conditions/all/0, actions/0/cases/1/when' }),
+    field: Type.Optional(Type.String()),
+    op: Type.Optional(stringEnum([...CONDITION_OPS, 'all', 'any', 'not'] as const)),
+    expected: Type.Optional(Type.Unknown()),
+    actual: Type.Optional(Type.Unknown()),
+    before: Type.Optional(Type.Unknown({ description: 'changed: the field before' })),
+    result: Type.Boolean(),
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, title: 'ConditionStep' },
+);
+
+/** One action of an automation run: the case it chose and how it ended. */
+const ActionStep = Type.Object(
+  {
+    kind: Type.Literal('action'),
+    path: Type.String({ description: 'actions/0' }),
+    type: stringEnum(ACTION_TYPES),
+    name: Type.Optional(Type.String()),
+    case: Type.Union([Type.Integer({ minimum: 0 }), stringEnum(['else', 'params'] as const), Type.Null()], {
+      description: 'the index of the case that ran, "else", "params" (an action without cases), or null when no case matched',
+    }),
+    status: stringEnum(['completed', 'failed', 'skipped'] as const),
+    durationMs: Type.Number({ minimum: 0 }),
+    params: Type.Optional(Type.Unknown({ description: 'the params after rendering, secrets redacted' })),
+    responseStatus: Type.Optional(Type.Integer()),
+    response: Type.Optional(Type.Unknown()),
+    error: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, title: 'ActionStep' },
 );
 
 /** The record of one run (§ Executions of docs/hooks.md). */
@@ -96,6 +133,7 @@ export const Execution = Type.Object(
         { description: 'dry runs of pull hooks: each record’s verdict' },
       ),
     ),
+    steps: Type.Optional(Type.Array(Type.Union([ConditionStep, ActionStep]), { description: 'automation runs: conditions, cases and actions in order' })),
     createdAt: Time,
   },
   { additionalProperties: false, title: 'Execution' },

@@ -18,7 +18,7 @@ import { registerEngineJobs, startBackgroundServices } from '../engine/jobs.js';
 import { bootstrap } from '../engine/organisations.js';
 import { HandlerTable, JobQueue, JobWorker } from '../jobs/index.js';
 import { resolveMasterKey } from '../master-key.js';
-import { createSandbox, type ProcessEgressOptions } from '../sandbox/index.js';
+import { Egress, createSandbox, type ProcessEgressOptions } from '../sandbox/index.js';
 import { migrate, openStore } from '../store/db.js';
 import type { FolderLock } from '../store/sqlite/folder-lock.js';
 import { loggerFor } from './log-output.js';
@@ -75,7 +75,10 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
     maxIdleIsolates: Math.max(8, config.workerConcurrency),
   });
   const queue = new JobQueue(store);
-  const deps: EngineDeps = { store, secretBox, sandbox, queue, metrics, retention: config.retention, progress: new ExecutionProgress() };
+  // The engine's own requests (automations) go out under the hooks' policy and settings.
+  const egress = new Egress(egressOptions(config));
+  const mail = { smtpUrl: config.smtpUrl, from: config.smtpFrom };
+  const deps: EngineDeps = { store, secretBox, sandbox, queue, metrics, retention: config.retention, egress, mail, progress: new ExecutionProgress() };
 
   // The listeners open before the migrations run, so that /readyz can say they do.
   const app = options.api ? await buildApp({ ...deps, config, logger: loggerFor(config), registry, readiness }) : undefined;
@@ -93,7 +96,7 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
     first = await bootstrap(store.db, config.adminKey);
   } catch (err) {
     await Promise.allSettled([app?.close(), metricsApp?.close()]);
-    await Promise.allSettled([sandbox.close(), store.close()]);
+    await Promise.allSettled([sandbox.close(), egress.close(), store.close()]);
     throw err;
   }
 
@@ -123,6 +126,7 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
       detail: () => `${plural(worker.runningJobs.length, 'job')} running${worker.runningJobs.length ? `: ${worker.runningJobs.join(', ')}` : ''}`,
     },
     { name: 'sandbox', run: () => sandbox.close() },
+    { name: 'outbound connections', run: () => egress.close() },
     { name: 'metrics listener', run: async () => metricsApp?.close() },
     { name: 'store', run: () => store.close() },
   ];

@@ -1,6 +1,7 @@
 /**
  * Executions: the record of one run of a hook or automation (SPEC §8).
  */
+import type { AutomationStep } from './automations.js';
 
 export const EXECUTION_STATUSES = ['queued', 'running', 'completed', 'failed', 'timed_out', 'skipped'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
@@ -101,6 +102,8 @@ export interface Execution {
   readonly http: readonly ExecutionHttpEntry[];
   readonly error?: ExecutionError;
   readonly preview?: readonly PreviewItem[];
+  /** Automation runs: every condition evaluated, the case each action chose, each action's outcome. */
+  readonly steps?: readonly AutomationStep[];
   readonly createdAt: string;
 }
 
@@ -113,4 +116,5 @@ export interface ExecutionOutcome {
   readonly http?: readonly ExecutionHttpEntry[];
   readonly error?: ExecutionError;
   readonly preview?: readonly PreviewItem[];
+  readonly steps?: readonly AutomationStep[];
 }

@@ -5,8 +5,8 @@
  */
 import { CHANGE_TYPES, type ChangeType } from './entity-events.js';
 import { ENTITY_TYPES, type EntityType } from './entity-types.js';
-import { issue, type FieldIssue } from './field-issues.js';
-import type { VerifySettings } from './webhook-verification.js';
+import { issue, underRoot, type FieldIssue } from './field-issues.js';
+import { verifySchemeIssues, type VerifySettings } from './webhook-verification.js';
 
 export const HOOK_TYPES = ['pull', 'push', 'pre', 'post', 'inbound'] as const;
 export type HookType = (typeof HOOK_TYPES)[number];
@@ -97,6 +97,14 @@ export function isSigningSecret(secret: string): boolean {
   return bytes >= 24 && bytes <= 64;
 }
 
+/**
+ * What is wrong with the path of an inbound hook or automation (answered at
+ * `/inbound/{orgSlug}/{path}`), or `undefined` when nothing is.
+ */
+export function inboundPathProblem(path: string): string | undefined {
+  return /^[A-Za-z0-9][A-Za-z0-9/_.-]{0,199}$/.test(path) ? undefined : 'must be 1-200 letters, digits, "/", "_", "." or "-", not starting with "/"';
+}
+
 /** Per-type rules: which settings a type takes, which it needs, and their defaults. */
 interface HookTypeRule {
   readonly needsEntityType: boolean;
@@ -153,19 +161,12 @@ export function checkHookDraft(draft: HookDraft): { settings: HookSettings; issu
   for (const key of rule.required) {
     if (settings[key] === undefined) issues.push(issue(key, `is required for ${draft.type} hooks`));
   }
-  if (draft.type === 'inbound' && typeof settings.path === 'string' && !/^[A-Za-z0-9][A-Za-z0-9/_.-]{0,199}$/.test(settings.path)) {
-    issues.push(issue('path', 'must be 1-200 letters, digits, "/", "_", "." or "-", not starting with "/"'));
-  }
+  const pathProblem = draft.type === 'inbound' && typeof settings.path === 'string' ? inboundPathProblem(settings.path) : undefined;
+  if (pathProblem) issues.push(issue('path', pathProblem));
   const schedule = settings.schedule as Partial<Schedule> | undefined;
   if (schedule) settings.schedule = { interval: schedule.interval, preferredHour: schedule.preferredHour ?? 0 };
   if (Array.isArray(settings.operations) && settings.operations.length === 0) issues.push(issue('operations', 'must name at least one operation'));
-  const verify = settings.verify as (VerifySettings & { header?: string; algorithm?: string; encoding?: string }) | undefined;
-  if (verify?.scheme === 'hmac') {
-    for (const key of ['header', 'algorithm', 'encoding'] as const) if (!verify[key]) issues.push(issue(`verify/${key}`, 'is required for the hmac scheme'));
-  } else if (verify) {
-    for (const key of ['header', 'algorithm', 'encoding', 'prefix'] as const) {
-      if ((verify as Record<string, unknown>)[key] !== undefined) issues.push(issue(`verify/${key}`, `does not apply to the ${verify.scheme} scheme`));
-    }
-  }
+  const verify = settings.verify as VerifySettings | undefined;
+  if (verify) issues.push(...underRoot('verify', verifySchemeIssues(verify)));
   return { settings: { ...rule.defaults, ...settings }, issues };
 }

@@ -3,6 +3,7 @@
  * shape of a page, each record's `externalId` and `data`, the declarative `mapping`
  * setting, and "the last one wins" for duplicate external ids.
  */
+import { readSegments } from './field-path.js';
 
 /** One record of a page, checked: `externalId` is a string of 1–256 characters. */
 export interface PullRecord {
@@ -56,13 +57,8 @@ export function readRecord(raw: unknown): PullRecord | RejectedRecord & { readon
 
 /** The value at a dotted path (`address.city`, `emails.0`), or undefined. */
 export function valueAtPath(source: unknown, path: string): unknown {
-  let node: unknown = source;
-  for (const key of path.split('.')) {
-    if (Array.isArray(node)) node = /^\d+$/.test(key) ? node[Number(key)] : undefined;
-    else if (isObject(node) && Object.hasOwn(node, key)) node = node[key];
-    else return undefined;
-  }
-  return node;
+  // Mapping paths are not parsed (any key but a dot may be named), only split.
+  return readSegments(source, path.split('.'));
 }
 
 /**

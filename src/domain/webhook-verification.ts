@@ -4,6 +4,7 @@
  * are compared in constant time; timestamps must be within five minutes either way.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { issue, type FieldIssue } from './field-issues.js';
 
 /** A `verify` setting as stored and shown: everything but the secret. */
 export type VerifySettings =
@@ -21,6 +22,23 @@ export type VerifySettings =
 
 export type VerifyScheme = VerifySettings['scheme'];
 export const VERIFY_SCHEMES: readonly VerifyScheme[] = Object.freeze(['standard-webhooks', 'hmac', 'stripe']);
+export const HMAC_ALGORITHMS = Object.freeze(['sha256', 'sha1'] as const);
+export const HMAC_ENCODINGS = Object.freeze(['hex', 'base64'] as const);
+
+/** Longest values a `verify` object given on save may hold, in characters. */
+export const VERIFY_LIMITS = Object.freeze({ secret: 512, header: 100, prefix: 50 });
+
+const HMAC_SETTINGS = ['header', 'algorithm', 'encoding', 'prefix'] as const;
+
+/**
+ * The rules between a `verify` object's scheme and its other settings: `hmac` needs
+ * `header`, `algorithm` and `encoding`; the other schemes take none of the hmac settings.
+ * Paths are relative to the `verify` object (`header`).
+ */
+export function verifySchemeIssues(verify: { readonly scheme: string } & Readonly<Partial<Record<(typeof HMAC_SETTINGS)[number], unknown>>>): FieldIssue[] {
+  if (verify.scheme === 'hmac') return HMAC_SETTINGS.filter((key) => key !== 'prefix' && !verify[key]).map((key) => issue(key, 'is required for the hmac scheme'));
+  return HMAC_SETTINGS.filter((key) => verify[key] !== undefined).map((key) => issue(key, `does not apply to the ${verify.scheme} scheme`));
+}
 
 /** How long a verified message id is remembered: a replay within it is answered without running again. */
 export const REPLAY_WINDOW_MS = 10 * 60 * 1000;

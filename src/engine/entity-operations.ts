@@ -37,9 +37,16 @@ export type LinkedEntity = Entity & { readonly links: readonly EntityLink[] };
 export const ENTITY_OPERATIONS = API_OPERATIONS;
 export type EntityOperationName = ApiOperation;
 
+/**
+ * Who calls: an API key (its writes are recorded as `{ kind: 'api', apiKeyId }`), or a
+ * part of the engine that writes as the API does under its own change source (an
+ * automation names itself there, which is what keeps it from triggering itself).
+ */
+export type EntityCaller = Principal | { readonly orgId: string; readonly source: ChangeSource };
+
 /** One call of an operation, as `ctx.request` describes it to hooks (plus who calls and If-Match). */
 export interface EntityCall {
-  readonly principal: Principal;
+  readonly principal: EntityCaller;
   /** The entity type as the URL gives it; an unknown one answers 404. */
   readonly type: string;
   readonly id?: string;
@@ -112,8 +119,8 @@ async function namedInBody<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-function apiSource(principal: Principal): ChangeSource {
-  return { kind: 'api', apiKeyId: principal.apiKeyId };
+function sourceOf(caller: EntityCaller): ChangeSource {
+  return 'source' in caller ? caller.source : { kind: 'api', apiKeyId: caller.apiKeyId };
 }
 
 /** One value of a query parameter: repeated parameters are refused rather than guessed at. */
@@ -163,7 +170,7 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
   const { db, engine } = deps;
 
   /** Validates a create or patch body; the REST API refuses unknown fields and undefined custom attributes. */
-  async function validBody(principal: Principal, type: EntityType, message: unknown, mode: ValidationMode) {
+  async function validBody(principal: EntityCaller, type: EntityType, message: unknown, mode: ValidationMode) {
     const definitions: ValueRule[] = await customAttributeDefinitions(db, principal.orgId, type);
     const { data, errors, warnings } = validateEntityData(type, message, mode, definitions);
     const problems = [...errors, ...warnings];
@@ -196,7 +203,7 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
     async create(call) {
       const type = knownType(call.type);
       const data = await validBody(call.principal, type, call.message, 'create');
-      const entity = await namedInBody(() => createEntity(db, { orgId: call.principal.orgId, type, data, source: apiSource(call.principal) }));
+      const entity = await namedInBody(() => createEntity(db, { orgId: call.principal.orgId, type, data, source: sourceOf(call.principal) }));
       // Created through the API: linked to no source system yet.
       return withEtag(201, { ...entity, links: [] }, { location: `/v1/entities/${type}/${entity.id}` });
     },
@@ -212,7 +219,7 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
           type,
           id,
           patch,
-          source: apiSource(call.principal),
+          source: sourceOf(call.principal),
           ...(version === undefined ? {} : { expectedVersion: version }),
         }),
       );
@@ -228,7 +235,7 @@ export function createEntityOperations(deps: EntityOperationDeps): Readonly<Reco
         orgId: call.principal.orgId,
         type,
         id,
-        source: apiSource(call.principal),
+        source: sourceOf(call.principal),
         ...(version === undefined ? {} : { expectedVersion: version }),
       });
       if (!deleted) throw notFound(type, id);

@@ -4,15 +4,17 @@
  * outbox dispatch, clean-ups). Features add themselves to these tables.
  */
 import type { HandlerTable } from '../jobs/index.js';
+import { registerAutomationJobs } from './automations/run-jobs.js';
+import { automationScheduler } from './automations/triggers/schedule.js';
 import type { BackgroundService, EngineDeps, JobRegistration } from './deps.js';
 import { maintenance } from './maintenance.js';
 import { pullScheduler, registerPullJobs } from './pull/pull-jobs.js';
 import { pushDispatchService } from './push/push-dispatch.js';
 import { registerPushJobs } from './push/push-jobs.js';
 
-export const JOB_REGISTRATIONS: readonly JobRegistration[] = [registerPushJobs, registerPullJobs];
+export const JOB_REGISTRATIONS: readonly JobRegistration[] = [registerPushJobs, registerPullJobs, registerAutomationJobs];
 
-export const BACKGROUND_SERVICES: readonly BackgroundService[] = [pushDispatchService, pullScheduler(), maintenance()];
+export const BACKGROUND_SERVICES: readonly BackgroundService[] = [pushDispatchService, pullScheduler(), automationScheduler(), maintenance()];
 
 /** Registers every engine job kind; returns the function that unregisters them. */
 export function registerEngineJobs(handlers: HandlerTable, deps: EngineDeps): () => void {

@@ -3,6 +3,7 @@
  * the metrics of a process. Engine code calls it through `EngineDeps.metrics`; the
  * platform passes in the Prometheus implementation (api/platform-metrics.ts).
  */
+import type { ActionStep, ActionType } from '../domain/automations.js';
 import type { ExecutionHttpEntry, ExecutionOutcome, Trigger } from '../domain/executions.js';
 import type { HookType } from '../domain/hooks.js';
 
@@ -31,6 +32,20 @@ export interface RunMetrics {
   pruned(kind: PrunedKind, rows: number): void;
   /** An inbound call was answered with `status` (404, 401, 413 and 429 included) after `durationMs`. */
   inboundCall?(status: number, durationMs: number): void;
+  /** An automation action ended (`durationMs` absent for a skipped one). */
+  actionFinished?(type: ActionType, status: ActionStep['status'], durationMs?: number): void;
+  /** `send_email` handed a message to the SMTP server (`sent`), or could not (`failed`). */
+  emailSent?(outcome: 'sent' | 'failed'): void;
+}
+
+/**
+ * Reports how one automation action ended, as its step says: the runner calls it for
+ * every action step; a no-op without metrics. A skipped action has no duration.
+ *
+ * @example recordActionOutcome(deps.metrics, 'send_email', 'completed', 412)
+ */
+export function recordActionOutcome(metrics: RunMetrics | undefined, type: ActionType, status: ActionStep['status'], durationMs?: number): void {
+  metrics?.actionFinished?.(type, status, status === 'skipped' ? undefined : durationMs);
 }
 
 /**

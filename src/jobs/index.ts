@@ -18,11 +18,15 @@ export {
   type ScheduleInterval,
 } from './schedule-slots.js';
 export {
+  HOOK_SLOTS,
+  scheduleOrderingKey,
   scheduleSlotKey,
   startScheduler,
   tickScheduler,
   type ScheduledItem,
   type ScheduledRun,
+  type ScheduledSource,
+  type SlotPlan,
   type SchedulerOptions,
   type TickResult,
 } from './scheduler.js';

@@ -7,16 +7,20 @@ import type { JobQueue } from './job-queue.js';
 import { latestSlot, type Schedule } from './schedule-slots.js';
 import type { NewJob } from './types.js';
 
-/** Something that runs on a schedule: a hook with its schedule and its organisation's time zone. */
-export interface ScheduledItem {
+/** What every scheduled thing has: the id that names it in unique keys, its organisation, and since when it may run. */
+export interface ScheduledSource {
   /** Names the item in unique keys and payloads, e.g. the hook id. */
   readonly id: string;
   readonly orgId: string;
+  /** Slots before this instant never run, so a schedule saved now does not start with a catch-up run. */
+  readonly notBefore?: number;
+}
+
+/** Something that runs on a schedule: a hook with its schedule and its organisation's time zone. */
+export interface ScheduledItem extends ScheduledSource {
   readonly schedule: Schedule;
   /** IANA name, e.g. `Europe/Berlin`. */
   readonly timeZone: string;
-  /** Slots before this instant never run, so a schedule saved now does not start with a catch-up run. */
-  readonly notBefore?: number;
 }
 
 /** The payload of a scheduled job. */
@@ -26,14 +30,27 @@ export interface ScheduledRun {
   readonly slot: string;
 }
 
+/**
+ * How a tick finds an item's due slot and turns it into a job: hook schedules by
+ * default ({@link HOOK_SLOTS}), other schedules (automation schedule cards) by their own.
+ */
+export interface SlotPlan<T extends ScheduledSource> {
+  /** The latest slot at or before `at` that should run, or undefined; throws on a broken schedule. */
+  latestSlot(item: T, at: Date): Date | undefined | Promise<Date | undefined>;
+  /** The slot's payload and the unique key that makes it run once. */
+  job(item: T, slot: Date): { readonly payload: unknown; readonly uniqueKey: string };
+}
+
 /** What a tick enqueues and how. */
-export interface SchedulerOptions {
+export interface SchedulerOptions<T extends ScheduledSource = ScheduledItem> {
   readonly queue: JobQueue;
   /** The job kind of scheduled runs, e.g. `pull.scheduled`. */
   readonly kind: string;
   /** Lists the scheduled things now (enabled hooks with a schedule). */
-  readonly list: () => Promise<readonly ScheduledItem[]>;
+  readonly list: () => Promise<readonly T[]>;
   readonly maxAttempts?: number;
+  /** How items' slots are found; default {@link HOOK_SLOTS}, for items that are {@link ScheduledItem}s. */
+  readonly slots?: SlotPlan<T>;
 }
 
 /** The outcome of one tick. */
@@ -49,34 +66,47 @@ export function scheduleSlotKey(id: string, slot: Date): string {
   return `schedule:${id}:${slot.toISOString()}`;
 }
 
+/** The ordering key of an item's slots: the runs of one item never overlap. */
+export function scheduleOrderingKey(id: string): string {
+  return `schedule:${id}`;
+}
+
+/** Hook schedules: the latest slot of the interval, as `{ id, slot }` under {@link scheduleSlotKey}. */
+export const HOOK_SLOTS: SlotPlan<ScheduledItem> = Object.freeze({
+  latestSlot: (item: ScheduledItem, at: Date) => latestSlot(item.schedule, item.timeZone, at),
+  job: (item: ScheduledItem, slot: Date) => ({ payload: { id: item.id, slot: slot.toISOString() } satisfies ScheduledRun, uniqueKey: scheduleSlotKey(item.id, slot) }),
+});
+
 /**
  * Enqueues the latest slot at or before now of every item. Slots missed while no node
  * was ticking collapse into that one run; the runs of one item never overlap (they share
  * an ordering key). The unique key is what stops a slot from running twice, so finished
  * jobs must be kept longer than the longest interval (a day, plus an hour for DST).
  */
-export async function tickScheduler(options: SchedulerOptions): Promise<TickResult> {
+export async function tickScheduler<T extends ScheduledSource = ScheduledItem>(options: SchedulerOptions<T>): Promise<TickResult> {
+  // Without `slots`, the items are hook schedules (T's default).
+  const slots = options.slots ?? (HOOK_SLOTS as unknown as SlotPlan<T>);
   const now = options.queue.now();
   const jobs: NewJob[] = [];
   const errors: { id: string; error: Error }[] = [];
   for (const item of await options.list()) {
-    let slot: Date;
+    let slot: Date | undefined;
     try {
-      slot = latestSlot(item.schedule, item.timeZone, new Date(now));
+      slot = await slots.latestSlot(item, new Date(now));
     } catch (thrown) {
       errors.push({ id: item.id, error: coerceError(thrown) });
       continue;
     }
-    if (item.notBefore !== undefined && slot.getTime() < item.notBefore) continue;
-    const payload: ScheduledRun = { id: item.id, slot: slot.toISOString() };
+    if (slot === undefined || (item.notBefore !== undefined && slot.getTime() < item.notBefore)) continue;
+    const { payload, uniqueKey } = slots.job(item, slot);
     jobs.push({
       kind: options.kind,
       orgId: item.orgId,
       payload,
       runAt: slot.getTime(),
       maxAttempts: options.maxAttempts,
-      uniqueKey: scheduleSlotKey(item.id, slot),
-      orderingKey: `schedule:${item.id}`,
+      uniqueKey,
+      orderingKey: scheduleOrderingKey(item.id),
     });
   }
   return { enqueued: await options.queue.enqueue(jobs), errors };
@@ -87,8 +117,8 @@ export async function tickScheduler(options: SchedulerOptions): Promise<TickResu
  *
  * @returns the stop function; it waits for a tick in progress.
  */
-export function startScheduler(
-  options: SchedulerOptions & { readonly intervalMs?: number; readonly onError?: (error: Error) => void },
+export function startScheduler<T extends ScheduledSource = ScheduledItem>(
+  options: SchedulerOptions<T> & { readonly intervalMs?: number; readonly onError?: (error: Error) => void },
 ): () => Promise<void> {
   const onError = options.onError ?? ((error: Error) => console.error(`[hookyard scheduler] ${error.message}`));
   let current: Promise<void> = Promise.resolve();

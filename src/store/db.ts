@@ -19,6 +19,7 @@ import * as m0004 from './migrations/0004-job-claim-indexes.js';
 import * as m0005 from './migrations/0005-remote-hooks.js';
 import * as m0006 from './migrations/0006-events-retention.js';
 import * as m0007 from './migrations/0007-config-notify.js';
+import * as m0008 from './migrations/0008-automations.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -43,6 +44,7 @@ const MIGRATIONS = [
   ['0005-remote-hooks', m0005],
   ['0006-events-retention', m0006],
   ['0007-config-notify', m0007],
+  ['0008-automations', m0008],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {

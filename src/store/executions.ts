@@ -25,6 +25,7 @@ function toExecution(row: ExecutionsTable): Execution {
     http: JSON.parse(row.http),
     ...(row.error !== null && { error: JSON.parse(row.error) }),
     ...(row.preview !== null && { preview: JSON.parse(row.preview) }),
+    ...(row.steps !== null && { steps: JSON.parse(row.steps) }),
     createdAt: new Date(row.created_at).toISOString(),
   };
 }
@@ -69,6 +70,7 @@ export async function insertExecution(db: Kysely<Database>, input: NewExecution)
       http: '[]',
       error: input.error ? JSON.stringify(input.error) : null,
       preview: null,
+      steps: null,
       input: input.input === undefined ? null : JSON.stringify(input.input),
       created_at: now,
     })
@@ -80,7 +82,9 @@ export async function insertExecution(db: Kysely<Database>, input: NewExecution)
 export interface FinishedExecution extends ExecutionOutcome {
   readonly id: string;
   readonly orgId: string;
-  readonly hookId: string;
+  /** One of the two: the hook or the automation that ran. */
+  readonly hookId?: string;
+  readonly automationId?: string;
   readonly trigger: Trigger;
   readonly dryRun?: boolean;
   readonly attempt?: number;
@@ -102,8 +106,8 @@ export async function insertFinishedExecutions(db: Kysely<Database>, runs: reado
       runs.map((run) => ({
         id: run.id,
         org_id: run.orgId,
-        hook_id: run.hookId,
-        automation_id: null,
+        hook_id: run.hookId ?? null,
+        automation_id: run.automationId ?? null,
         status: run.status,
         trigger: run.trigger,
         dry_run: run.dryRun ? 1 : 0,
@@ -117,6 +121,7 @@ export async function insertFinishedExecutions(db: Kysely<Database>, runs: reado
         http: JSON.stringify(run.http ?? []),
         error: run.error === undefined ? null : JSON.stringify(run.error),
         preview: run.preview === undefined ? null : JSON.stringify(run.preview),
+        steps: run.steps === undefined ? null : JSON.stringify(run.steps),
         input: run.input === undefined ? null : JSON.stringify(run.input),
         created_at: run.startedAt,
       })),
@@ -150,6 +155,7 @@ export async function finishExecution(db: Kysely<Database>, id: string, outcome:
       ...(outcome.http !== undefined && { http: JSON.stringify(outcome.http) }),
       error: outcome.error === undefined ? null : JSON.stringify(outcome.error),
       ...(outcome.preview !== undefined && { preview: JSON.stringify(outcome.preview) }),
+      ...(outcome.steps !== undefined && { steps: JSON.stringify(outcome.steps) }),
     })
     .where('id', '=', id)
     .execute();
@@ -166,14 +172,32 @@ export async function findExecutionInput(db: Kysely<Database>, orgId: string, id
   return row?.input ? JSON.parse(row.input) : undefined;
 }
 
+/** What a list of executions may ask for. */
+export interface ExecutionListOptions {
+  readonly limit: number;
+  readonly cursor?: string;
+  readonly status?: ExecutionStatus;
+  readonly trigger?: Trigger;
+}
+
 /** A hook's executions, newest first, optionally of one status and one trigger. */
-export async function listExecutionsOfHook(
+export async function listExecutionsOfHook(db: Kysely<Database>, orgId: string, hookId: string, options: ExecutionListOptions): Promise<Page<Execution>> {
+  return listExecutionsOf(db, orgId, 'hook_id', hookId, options);
+}
+
+/** An automation's executions, newest first, optionally of one status. */
+export async function listExecutionsOfAutomation(db: Kysely<Database>, orgId: string, automationId: string, options: ExecutionListOptions): Promise<Page<Execution>> {
+  return listExecutionsOf(db, orgId, 'automation_id', automationId, options);
+}
+
+async function listExecutionsOf(
   db: Kysely<Database>,
   orgId: string,
-  hookId: string,
-  options: { limit: number; cursor?: string; status?: ExecutionStatus; trigger?: Trigger },
+  column: 'hook_id' | 'automation_id',
+  id: string,
+  options: ExecutionListOptions,
 ): Promise<Page<Execution>> {
-  let query = db.selectFrom('executions').selectAll().where('org_id', '=', orgId).where('hook_id', '=', hookId);
+  let query = db.selectFrom('executions').selectAll().where('org_id', '=', orgId).where(column, '=', id);
   if (options.status) query = query.where('status', '=', options.status);
   if (options.trigger) query = query.where('trigger', '=', options.trigger);
   if (options.cursor) query = query.where(pastCursor(decodeCursor(options.cursor), 'desc'));

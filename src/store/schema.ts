@@ -133,8 +133,10 @@ export interface AutomationsTable {
   org_id: string;
   name: string;
   enabled: number;
-  /** JSON: trigger, conditions, actions. */
+  /** JSON: description, trigger (its `verify` without the secret), conditions, actions. */
   definition: string;
+  /** An inbound automation's verification secret, encrypted like secrets (migration 0008). */
+  verify_secret: string | null;
   version: number;
   created_at: number;
   updated_at: number;
@@ -159,6 +161,8 @@ export interface ExecutionsTable {
   http: string;
   error: string | null;
   preview: string | null;
+  /** JSON: an automation run's steps (migration 0008); null for hooks. */
+  steps: string | null;
   /** JSON: what the run needs to be repeated (event id, request fixture, meta). */
   input: string | null;
   created_at: number;

@@ -9,11 +9,11 @@ import { createPlatformMetrics, type PlatformMetrics } from '../../src/api/platf
 import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/api-keys.js';
 import { createSecretBox } from '../../src/domain/secret-box.js';
-import type { EngineDeps } from '../../src/engine/deps.js';
+import type { EngineDeps, MailSettings } from '../../src/engine/deps.js';
 import { ExecutionProgress } from '../../src/engine/execution-progress.js';
 import { registerEngineJobs, startBackgroundServices } from '../../src/engine/jobs.js';
 import { HandlerTable, JobQueue, JobWorker } from '../../src/jobs/index.js';
-import { createSandbox, type ProcessEgressOptions as EgressOptions, type SandboxOptions } from '../../src/sandbox/index.js';
+import { Egress, createSandbox, type ProcessEgressOptions as EgressOptions, type SandboxOptions } from '../../src/sandbox/index.js';
 import { createApiKey } from '../../src/store/api-keys.js';
 import type { Store } from '../../src/store/db.js';
 import { insertOrganisation, type Organisation } from '../../src/store/organisations.js';
@@ -28,7 +28,7 @@ export interface TestTenant {
 }
 
 export interface TestAppOptions {
-  /** Egress settings of the sandbox, e.g. `{ allowPrivate: true, ca }` for a local HTTPS server. */
+  /** Egress settings of the sandbox and of the engine's own requests, e.g. `{ allowPrivate: true, ca }` for a local HTTPS server. */
   readonly egress?: EgressOptions;
   /** Start a job worker with every engine job registered, and the engine's background services. */
   readonly worker?: boolean;
@@ -40,6 +40,8 @@ export interface TestAppOptions {
   readonly metrics?: boolean;
   /** The built web UI's folder (default: the server's own, absent when running from src/). */
   readonly webDir?: string;
+  /** The SMTP server of automations' emails. */
+  readonly mail?: MailSettings;
 }
 
 export interface TestApp {
@@ -63,7 +65,17 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
   const sandbox = createSandbox({ ...options.sandbox, egress: options.egress ?? {} });
   const handlers = new HandlerTable();
   const metrics = options.metrics ? createPlatformMetrics(createMetrics(), { queue: { db: store.db, kinds: () => handlers.kinds() } }) : undefined;
-  const deps: EngineDeps = { store, sandbox, queue: new JobQueue(store), secretBox: createSecretBox('test-master-key-0123456789abcdef0123'), metrics, progress: new ExecutionProgress() };
+  const egress = new Egress(options.egress ?? {});
+  const deps: EngineDeps = {
+    store,
+    sandbox,
+    queue: new JobQueue(store),
+    secretBox: createSecretBox('test-master-key-0123456789abcdef0123'),
+    metrics,
+    egress,
+    progress: new ExecutionProgress(),
+    ...(options.mail && { mail: options.mail }),
+  };
   const check = createResponseCheck();
   const app = await buildApp({ ...deps, config, registry: metrics?.registry, onSend: check.onSend, webDir: options.webDir });
   await app.ready();
@@ -107,6 +119,7 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
       await worker?.stop({ timeoutMs: 10_000 });
       await app.close();
       await sandbox.close();
+      await egress.close();
       await dispose();
       if (check.mismatches.length > 0) {
         throw new Error(`answers that do not match their documented schemas:\n${check.mismatches.join('\n')}`);

@@ -8,7 +8,7 @@ import { CHANGE_TYPES } from '../../domain/entity-events.js';
 import { ENTITY_TYPES } from '../../domain/entity-types.js';
 import { HookyardError, invalidField, notFound, validationError } from '../../domain/errors.js';
 import { underRoot } from '../../domain/field-issues.js';
-import { VERIFY_SCHEMES } from '../../domain/webhook-verification.js';
+import { HMAC_ALGORITHMS, HMAC_ENCODINGS, VERIFY_LIMITS, VERIFY_SCHEMES } from '../../domain/webhook-verification.js';
 import {
   FLOW_STEPS,
   isSigningSecret,
@@ -68,11 +68,11 @@ const HookFields = {
     Type.Object(
       {
         scheme: stringEnum(VERIFY_SCHEMES),
-        secret: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'write-only; standard-webhooks: "whsec_" + base64' })),
-        header: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'hmac: the header with the signature' })),
-        algorithm: Type.Optional(stringEnum(['sha256', 'sha1'] as const)),
-        encoding: Type.Optional(stringEnum(['hex', 'base64'] as const)),
-        prefix: Type.Optional(Type.String({ maxLength: 50, description: 'hmac: text before the signature, e.g. "sha256="' })),
+        secret: Type.Optional(Type.String({ minLength: 1, maxLength: VERIFY_LIMITS.secret, description: 'write-only; standard-webhooks: "whsec_" + base64' })),
+        header: Type.Optional(Type.String({ minLength: 1, maxLength: VERIFY_LIMITS.header, description: 'hmac: the header with the signature' })),
+        algorithm: Type.Optional(stringEnum(HMAC_ALGORITHMS)),
+        encoding: Type.Optional(stringEnum(HMAC_ENCODINGS)),
+        prefix: Type.Optional(Type.String({ maxLength: VERIFY_LIMITS.prefix, description: 'hmac: text before the signature, e.g. "sha256="' })),
       },
       { additionalProperties: false, description: 'inbound: how a call is verified before the hook runs' },
     ),
@@ -124,8 +124,8 @@ const HookOut = Type.Object(
         {
           scheme: stringEnum(VERIFY_SCHEMES),
           header: Type.Optional(Type.String()),
-          algorithm: Type.Optional(stringEnum(['sha256', 'sha1'] as const)),
-          encoding: Type.Optional(stringEnum(['hex', 'base64'] as const)),
+          algorithm: Type.Optional(stringEnum(HMAC_ALGORITHMS)),
+          encoding: Type.Optional(stringEnum(HMAC_ENCODINGS)),
           prefix: Type.Optional(Type.String()),
         },
         { additionalProperties: false, description: 'inbound: how calls are verified; the secret is never shown' },

@@ -1,23 +1,26 @@
 /**
- * One call of an inbound hook (`ANY /inbound/{orgSlug}/{path}`): find the organisation's
- * enabled hook for the path and method, hold the call to its rate limits, verify it before
- * any code runs, answer a replayed message without running again, run the hook with the
- * request as `ctx.request`, save the records it returns through the same page pipeline as
- * a PULL page, and answer with its `response` (default 200 `{ "ok": true }`). Every call
- * that reaches a hook is an execution (trigger `inbound`).
+ * One call of `ANY /inbound/{orgSlug}/{path}`: find the organisation's enabled inbound
+ * hook for the path and method — or else its enabled automation with an inbound trigger
+ * there (automations/triggers/inbound.ts) — hold the call to its rate limits, verify it
+ * before anything runs, answer a replayed message without running again, parse the body,
+ * and hand the call to the route. A hook runs with the request as `ctx.request`, its
+ * records are saved through the same page pipeline as a PULL page, and the answer is its
+ * `response` (default 200 `{ "ok": true }`). Every call that reaches a route is an
+ * execution (trigger `inbound`).
  */
 import { coerceError } from '../../domain/errors.js';
 import { emptyCounts, type ExecutionOutcome } from '../../domain/executions.js';
 import { newId } from '../../domain/ids.js';
 import { firstTooDeep } from '../../domain/json-depth.js';
-import { REPLAY_WINDOW_MS, verifyWebhook } from '../../domain/webhook-verification.js';
+import { REPLAY_WINDOW_MS, verifyWebhook, type VerifySettings } from '../../domain/webhook-verification.js';
 import { DEFAULT_LIMITS, createRedactor, type JsonValue, type LogEntry, type RunRequest, type RunResult } from '../../sandbox/index.js';
 import { customAttributeDefinitions } from '../../store/custom-attributes.js';
-import { findHookForRun, listEnabledHooks } from '../../store/hooks.js';
+import { findHookForRun, listEnabledHooks, type HookForRun } from '../../store/hooks.js';
 import { firstSighting } from '../../store/inbound-messages.js';
-import { findIntegration } from '../../store/integrations.js';
-import { findOrganisationBySlug } from '../../store/organisations.js';
+import { findIntegration, type Integration } from '../../store/integrations.js';
+import { findOrganisationBySlug, type Organisation } from '../../store/organisations.js';
 import { loadSecrets } from '../../store/secrets.js';
+import { automationRoute } from '../automations/triggers/inbound.js';
 import type { EngineDeps } from '../deps.js';
 import type { ExecutionRecorder } from '../execution-recorder.js';
 import { hookRequest, isBusy } from '../hook-runner.js';
@@ -26,6 +29,7 @@ import { databaseKv } from '../kv-store.js';
 import { savePage } from '../pull/pull-page.js';
 import { PageTally, runPipeline } from '../pull/pull-pipeline.js';
 import { observeExecution } from '../run-metrics.js';
+import { NOT_FOUND, error, json, readResponse, type InboundAnswer } from './inbound-answer.js';
 import type { TokenBuckets } from './rate-limit.js';
 
 /** The call as it arrived. */
@@ -39,15 +43,8 @@ export interface InboundCall {
   readonly rawBody: Buffer;
 }
 
-/** The answer to send. */
-export interface InboundAnswer {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: unknown;
-}
-
 /** What inbound calls share: the engine, where executions are written, the rate limits. */
-export interface InboundDeps extends Pick<EngineDeps, 'store' | 'secretBox' | 'sandbox' | 'metrics'> {
+export interface InboundDeps extends EngineDeps {
   readonly recorder: ExecutionRecorder;
   readonly perHook: TokenBuckets;
   readonly perOrg: TokenBuckets;
@@ -55,12 +52,28 @@ export interface InboundDeps extends Pick<EngineDeps, 'store' | 'secretBox' | 's
 }
 
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): InboundAnswer => ({ status, headers, body });
-const error = (status: number, code: string, message: string, headers: Record<string, string> = {}) => json(status, { error: { code, message } }, headers);
-// The same answer for an unknown organisation, path or method, and a disabled hook: routes cannot be probed.
-const NOT_FOUND = error(404, 'HY_NOT_FOUND', 'no inbound route here');
-// Headers of a hook's response that belong to the transport, not to the hook.
-const TRANSPORT_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'trailer', 'te']);
+/** How one run's execution is recorded: once, when it ends, through the write-behind recorder. */
+export type RecordInbound = (outcome: ExecutionOutcome) => void;
+
+/** What answers a call on a path: an inbound hook, or an automation. */
+export interface InboundRoute {
+  /** The hook's or automation's id: the key of its rate limit and of its seen message ids. */
+  readonly id: string;
+  /** Whose execution the call is. */
+  readonly owner: { readonly hookId: string } | { readonly automationId: string };
+  /** "the hook", "the automation": what a missing secret is reported of. */
+  readonly noun: string;
+  /** Loads what the call needs (secrets and all), once it is past the rate limits; undefined when it is gone. */
+  open(): Promise<OpenRoute | undefined>;
+}
+
+/** A route ready to verify and answer a call. */
+export interface OpenRoute {
+  readonly verify?: VerifySettings;
+  readonly verifySecret: string | null;
+  /** Answers the verified call, whose body is parsed (JSON or form) when its content type says so. */
+  answer(body: unknown, run: { readonly executionId: string; readonly record: RecordInbound }): Promise<InboundAnswer>;
+}
 
 /** Answers one inbound call; never rejects for anything the sender or the hook does. */
 export async function handleInbound(deps: InboundDeps, call: InboundCall): Promise<InboundAnswer> {
@@ -68,33 +81,33 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
   const now = deps.now ?? Date.now;
   const org = await findOrganisationBySlug(db, call.orgSlug);
   if (!org) return NOT_FOUND;
-  const hook = (await listEnabledHooks(db, org.id, 'inbound')).find((h) => h.path === call.path && (h.method === 'ANY' || h.method === call.method));
-  if (!hook) return NOT_FOUND;
-  for (const [buckets, key] of [[deps.perHook, hook.id], [deps.perOrg, org.id]] as const) {
+  // Inbound hooks first; the API keeps automations off the paths they answer.
+  const route = (await hookRoute(deps, org, call)) ?? (await automationRoute(deps, org, call));
+  if (!route) return NOT_FOUND;
+  for (const [buckets, key] of [[deps.perHook, route.id], [deps.perOrg, org.id]] as const) {
     const taken = buckets.take(key);
     if (!taken.ok) return error(429, 'HY_RATE_LIMITED', 'too many calls to this route; try again later', { 'retry-after': String(taken.retryAfterSeconds) });
   }
 
+  const opened = await route.open();
+  if (!opened) return NOT_FOUND;
   const executionId = newId();
   const startedAt = now();
-  const record = (outcome: ExecutionOutcome) => {
+  const record: RecordInbound = (outcome) => {
     const finishedAt = now();
-    deps.recorder.record({ id: executionId, orgId: org.id, hookId: hook.id, trigger: 'inbound', startedAt, finishedAt, ...outcome });
-    observeExecution(deps.metrics, { orgId: org.id, hookType: 'inbound', trigger: 'inbound', durationMs: finishedAt - startedAt }, outcome);
+    deps.recorder.record({ id: executionId, orgId: org.id, ...route.owner, trigger: 'inbound', startedAt, finishedAt, ...outcome });
+    if ('hookId' in route.owner) observeExecution(deps.metrics, { orgId: org.id, hookType: 'inbound', trigger: 'inbound', durationMs: finishedAt - startedAt }, outcome);
   };
-  const full = await findHookForRun(db, deps.secretBox, org.id, hook.id);
-  const integration = full && (await findIntegration(db, org.id, full.integrationId));
-  if (!full || !integration) return NOT_FOUND;
 
-  if (full.verify) {
-    const verdict = full.verifySecret
-      ? verifyWebhook(full.verify, full.verifySecret, { headers: call.headers, rawBody: call.rawBody, now: Math.floor(now() / 1000) })
-      : ({ ok: false, reason: 'the hook has no verification secret' } as const);
+  if (opened.verify) {
+    const verdict = opened.verifySecret
+      ? verifyWebhook(opened.verify, opened.verifySecret, { headers: call.headers, rawBody: call.rawBody, now: Math.floor(now() / 1000) })
+      : ({ ok: false, reason: `${route.noun} has no verification secret` } as const);
     if (!verdict.ok) {
-      record({ status: 'failed', counts: emptyCounts(), error: { message: `verification failed (${full.verify.scheme}): ${verdict.reason}` } });
+      record({ status: 'failed', counts: emptyCounts(), error: { message: `verification failed (${opened.verify.scheme}): ${verdict.reason}` } });
       return error(401, 'HY_UNAUTHORIZED', 'the call could not be verified');
     }
-    if (verdict.messageId && !(await firstSighting(db, hook.id, verdict.messageId, now(), now() - REPLAY_WINDOW_MS))) {
+    if (verdict.messageId && !(await firstSighting(db, route.id, verdict.messageId, now(), now() - REPLAY_WINDOW_MS))) {
       record({ status: 'skipped', counts: emptyCounts(), error: { message: `message ${verdict.messageId} was received already: not run again` } });
       return json(200, { ok: true });
     }
@@ -105,7 +118,45 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
     record({ status: 'failed', counts: emptyCounts(), error: { message: body.reason } });
     return error(400, 'HY_BAD_REQUEST', body.reason);
   }
+  return opened.answer(body.value, { executionId, record });
+}
 
+/** The organisation's enabled inbound hook for the call's path and method, as a route. */
+async function hookRoute(deps: InboundDeps, org: Organisation, call: InboundCall): Promise<InboundRoute | undefined> {
+  const { db } = deps.store;
+  const hook = (await listEnabledHooks(db, org.id, 'inbound')).find((h) => h.path === call.path && (h.method === 'ANY' || h.method === call.method));
+  if (!hook) return undefined;
+  return {
+    id: hook.id,
+    owner: { hookId: hook.id },
+    noun: 'the hook',
+    async open() {
+      const full = await findHookForRun(db, deps.secretBox, org.id, hook.id);
+      const integration = full && (await findIntegration(db, org.id, full.integrationId));
+      if (!full || !integration) return undefined;
+      return {
+        ...(full.verify && { verify: full.verify }),
+        verifySecret: full.verifySecret,
+        answer: (body, run) => runInboundHook(deps, { org, hook: full, integration, call, body, ...run }),
+      };
+    },
+  };
+}
+
+/** Runs an inbound hook with the verified call as `ctx.request`, saves the records it returns, answers its `response`. */
+async function runInboundHook(
+  deps: InboundDeps,
+  { org, hook, integration, call, body, executionId, record }: {
+    org: Organisation;
+    hook: HookForRun;
+    integration: Integration;
+    call: InboundCall;
+    body: unknown;
+    executionId: string;
+    record: RecordInbound;
+  },
+): Promise<InboundAnswer> {
+  const { db } = deps.store;
   const [secrets, definitions] = await Promise.all([
     loadSecrets(db, deps.secretBox, org.id, integration.id),
     hook.entityType ? customAttributeDefinitions(db, org.id, hook.entityType) : Promise.resolve([]),
@@ -121,11 +172,11 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
     path: call.path,
     headers: call.headers,
     query: call.query,
-    ...(body.value !== undefined && { body: body.value }),
+    ...(body !== undefined && { body }),
     rawBody: call.rawBody.toString('utf8'),
   } as unknown as JsonValue;
   const base = {
-    ...hookRequest(full, { orgId: org.id, trigger: 'inbound', secrets, kv: databaseKv(db, { orgId: org.id, integrationId: integration.id }), signingSecrets: full.remoteSecrets }),
+    ...hookRequest(hook, { orgId: org.id, trigger: 'inbound', secrets, kv: databaseKv(db, { orgId: org.id, integrationId: integration.id }), signingSecrets: hook.remoteSecrets }),
     logBudget: { bytes: limits.logBytes, lines: limits.logLines, exhausted: false },
   };
   const ctx = {
@@ -186,7 +237,7 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
       // The run has happened: the pipeline takes its records as its one page, then runs the steps.
       const { pagination } = await runPipeline({
         call: async (entry, _page, _meta, input) => (entry === 'run' ? { ...first, value: { records: returned.records as JsonValue } } : run(entry, input)),
-        implements: stepsOf(full),
+        implements: stepsOf(hook),
         mapping: hook.mapping,
         async save(records) {
           const saved = await savePage(db, scope, records);
@@ -222,20 +273,4 @@ function parseBody(call: InboundCall): { ok: true; value?: unknown } | { ok: fal
   }
   if (type.startsWith('application/x-www-form-urlencoded')) return { ok: true, value: Object.fromEntries(new URLSearchParams(text)) };
   return { ok: true };
-}
-
-/** The hook's `response`, checked: a status from 200 to 599, string headers, any body. */
-function readResponse(response: unknown): InboundAnswer | string {
-  if (response === undefined || response === null) return json(200, { ok: true });
-  if (typeof response !== 'object' || Array.isArray(response)) return 'response must be an object { status?, headers?, body? }';
-  const { status = 200, headers = {}, body = { ok: true } } = response as { status?: unknown; headers?: unknown; body?: unknown };
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return `response.status must be an integer from 200 to 599, got ${JSON.stringify(status)}`;
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return 'response.headers must be an object of strings';
-  const sent: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (typeof value !== 'string') return `response.headers.${name} must be a string`;
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name) || /[\r\n]/.test(value)) return `response.headers.${name} is not a valid header`;
-    if (!TRANSPORT_HEADERS.has(name.toLowerCase())) sent[name.toLowerCase()] = value;
-  }
-  return { status, headers: sent, body };
 }

@@ -1,14 +1,18 @@
 /**
- * The PUSH dispatcher (SPEC §4, DESIGN.md "Durable work"): fans the outbox out to the
- * PUSH hooks that want each event, as durable jobs.
+ * The outbox dispatcher (SPEC §4 and §7, DESIGN.md "Durable work"): fans the outbox out,
+ * as durable jobs, to every consumer in {@link FAN_OUTS} — the PUSH hooks that want each
+ * event, and the automations with an entity trigger that matches it.
  *
- * One batch is one transaction: read undispatched events in `seq` order, enqueue one
- * `push.deliver` job per (event, matching enabled hook), mark the events dispatched.
+ * One batch is one transaction: read undispatched events in `seq` order, enqueue each
+ * consumer's jobs for them (one `push.deliver` per matching enabled hook, one
+ * `automation.run` per matching enabled automation), mark the events dispatched.
  * - A crash before the commit leaves the events undispatched and no job: the next batch
- *   redoes it. The unique key `push:<hookId>:<eventId>` makes a repeated enqueue a
- *   no-op in every other case too, so an event is never delivered twice per attempt.
- * - The ordering key `push:<hookId>:<entityId>` makes one entity's events reach a hook
- *   one at a time in commit order, while other entities run concurrently.
+ *   redoes it. The unique keys (`push:<hookId>:<eventId>`, `automation:<id>:<eventId>`)
+ *   make a repeated enqueue a no-op in every other case too, so an event is never
+ *   delivered twice per attempt.
+ * - The ordering keys (`push:<hookId>:<entityId>`, `automation:<id>:<entityId>`) make one
+ *   entity's events reach a hook or automation one at a time in commit order, while
+ *   other entities run concurrently.
  * - Several PostgreSQL nodes: a transaction-level advisory lock lets one dispatcher run
  *   a batch at a time; the others skip instead of waiting. Two dispatchers interleaving
  *   batches could insert the jobs of a later event of one entity before those of an
@@ -19,12 +23,13 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { coerceError } from '../../domain/errors.js';
-import type { ChangeSource, ChangeType } from '../../domain/entity-events.js';
+import type { ChangeSource, ChangeType, EntityEvent } from '../../domain/entity-events.js';
 import type { HookSettings } from '../../domain/hooks.js';
 import type { NewJob } from '../../jobs/index.js';
 import { toEvent } from '../../store/events.js';
 import { EVENTS_CHANNEL, onOutboxWrite } from '../../store/outbox-signal.js';
 import type { Database } from '../../store/schema.js';
+import { automationFanOut } from '../automations/triggers/entity.js';
 import type { BackgroundService, EngineDeps } from '../deps.js';
 import { onDeliveryDone } from './push-backpressure.js';
 import { PUSH_DELIVER, pushJob } from './push-jobs.js';
@@ -42,6 +47,16 @@ export interface PushDispatchOptions {
   /** The safety-net poll when no wake-up comes, in ms; default 1000. */
   readonly pollIntervalMs?: number;
   readonly onError?: (error: Error) => void;
+}
+
+/**
+ * A consumer of the outbox: once per batch it reads what it needs of the batch's
+ * organisations, then answers the jobs each event makes (none when nobody wants it).
+ */
+export interface FanOut {
+  /** The kinds of the jobs it makes, counted as pending deliveries for backpressure. */
+  readonly kinds: readonly string[];
+  prepare(trx: Kysely<Database>, orgIds: readonly string[]): Promise<(orgId: string, event: EntityEvent) => NewJob[]>;
 }
 
 /** Any number: the key of the advisory lock that serialises dispatch batches across nodes. */
@@ -84,6 +99,24 @@ async function pushTargets(trx: Kysely<Database>, orgIds: readonly string[]): Pr
   return byScope;
 }
 
+/** PUSH hooks as an outbox consumer. */
+const pushFanOut: FanOut = {
+  kinds: [PUSH_DELIVER],
+  async prepare(trx, orgIds) {
+    const targets = await pushTargets(trx, orgIds);
+    return (orgId, event) =>
+      (targets.get(`${orgId}/${event.entityType}`) ?? [])
+        .filter((target) => target.changeTypes.includes(event.changeType) && !isEcho(target, event.source))
+        .map((target) => pushJob(orgId, target, event));
+  },
+};
+
+/** Every consumer of the outbox, in the order their jobs are enqueued. */
+export const FAN_OUTS: readonly FanOut[] = [pushFanOut, automationFanOut];
+
+/** The job kinds the dispatcher makes. */
+const DELIVERY_KINDS = FAN_OUTS.flatMap((f) => f.kinds);
+
 /**
  * Dispatches one batch of undispatched events.
  *
@@ -99,16 +132,12 @@ export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'
     }
     const rows = await trx.selectFrom('events').selectAll().where('dispatched_at', 'is', null).orderBy('seq').limit(batchSize).execute();
     if (rows.length === 0) return 0;
-    const targets = await pushTargets(trx, [...new Set(rows.map((r) => r.org_id))]);
+    const orgIds = [...new Set(rows.map((r) => r.org_id))];
+    const consumers = await Promise.all(FAN_OUTS.map((fanOut) => fanOut.prepare(trx, orgIds)));
     const jobs: NewJob[] = [];
     for (const row of rows) {
-      const wanting = targets.get(`${row.org_id}/${row.entity_type}`);
-      if (!wanting) continue;
       const event = toEvent(row);
-      for (const target of wanting) {
-        if (!target.changeTypes.includes(event.changeType) || isEcho(target, event.source)) continue;
-        jobs.push(pushJob(row.org_id, target, event));
-      }
+      for (const jobsOf of consumers) jobs.push(...jobsOf(row.org_id, event));
     }
     await deps.queue.enqueue(jobs, { db: trx });
     await trx
@@ -121,8 +150,9 @@ export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'
 }
 
 /**
- * Due `push.deliver` jobs, counted up to `limit`. Jobs waiting out a retry backoff are
- * not counted, so a failing receiver does not hold back other hooks' events.
+ * Due delivery jobs (`push.deliver`, `automation.run`), counted up to `limit`. Jobs
+ * waiting out a retry backoff are not counted, so a failing receiver does not hold back
+ * other hooks' events.
  */
 async function pendingDeliveries(db: Kysely<Database>, limit: number): Promise<number> {
   const rows = await db
@@ -130,7 +160,7 @@ async function pendingDeliveries(db: Kysely<Database>, limit: number): Promise<n
     .select('id')
     .where('status', '=', 'pending')
     .where('run_at', '<=', Date.now())
-    .where('kind', '=', PUSH_DELIVER)
+    .where('kind', 'in', DELIVERY_KINDS)
     .limit(limit)
     .execute();
   return rows.length;

@@ -3881,6 +3881,40 @@ export interface paths {
                                 };
                                 error?: string;
                             }[];
+                            /** @description automation runs: conditions, cases and actions in order */
+                            steps?: ({
+                                /** @enum {string} */
+                                kind: "condition";
+                                /** @description where it sits in the automation: conditions/all/0, actions/0/cases/1/when */
+                                path: string;
+                                field?: string;
+                                /** @enum {string} */
+                                op?: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "contains" | "startsWith" | "endsWith" | "in" | "exists" | "changed" | "matches" | "all" | "any" | "not";
+                                expected?: unknown;
+                                actual?: unknown;
+                                /** @description changed: the field before */
+                                before?: unknown;
+                                result: boolean;
+                                error?: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "action";
+                                /** @description actions/0 */
+                                path: string;
+                                /** @enum {string} */
+                                type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                name?: string;
+                                /** @description the index of the case that ran, "else", "params" (an action without cases), or null when no case matched */
+                                case: number | ("else" | "params") | (never | null);
+                                /** @enum {string} */
+                                status: "completed" | "failed" | "skipped";
+                                durationMs: number;
+                                /** @description the params after rendering, secrets redacted */
+                                params?: unknown;
+                                responseStatus?: number;
+                                response?: unknown;
+                                error?: string;
+                            })[];
                             /** Format: date-time */
                             createdAt: string;
                         };
@@ -4099,7 +4133,7 @@ export interface paths {
         };
         /**
          * List a hook's executions
-         * @description Newest first, optionally of one status.
+         * @description Newest first, optionally of one status and one trigger.
          */
         get: {
             parameters: {
@@ -4107,6 +4141,7 @@ export interface paths {
                     limit: number;
                     cursor?: string;
                     status?: "queued" | "running" | "completed" | "failed" | "timed_out" | "skipped";
+                    trigger?: "schedule" | "manual" | "event" | "api" | "inbound" | "test" | "automation" | "retry";
                 };
                 header?: never;
                 path: {
@@ -4196,6 +4231,40 @@ export interface paths {
                                     };
                                     error?: string;
                                 }[];
+                                /** @description automation runs: conditions, cases and actions in order */
+                                steps?: ({
+                                    /** @enum {string} */
+                                    kind: "condition";
+                                    /** @description where it sits in the automation: conditions/all/0, actions/0/cases/1/when */
+                                    path: string;
+                                    field?: string;
+                                    /** @enum {string} */
+                                    op?: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "contains" | "startsWith" | "endsWith" | "in" | "exists" | "changed" | "matches" | "all" | "any" | "not";
+                                    expected?: unknown;
+                                    actual?: unknown;
+                                    /** @description changed: the field before */
+                                    before?: unknown;
+                                    result: boolean;
+                                    error?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "action";
+                                    /** @description actions/0 */
+                                    path: string;
+                                    /** @enum {string} */
+                                    type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                    name?: string;
+                                    /** @description the index of the case that ran, "else", "params" (an action without cases), or null when no case matched */
+                                    case: number | ("else" | "params") | (never | null);
+                                    /** @enum {string} */
+                                    status: "completed" | "failed" | "skipped";
+                                    durationMs: number;
+                                    /** @description the params after rendering, secrets redacted */
+                                    params?: unknown;
+                                    responseStatus?: number;
+                                    response?: unknown;
+                                    error?: string;
+                                })[];
                                 /** Format: date-time */
                                 createdAt: string;
                             }[];
@@ -4427,6 +4496,40 @@ export interface paths {
                                 };
                                 error?: string;
                             }[];
+                            /** @description automation runs: conditions, cases and actions in order */
+                            steps?: ({
+                                /** @enum {string} */
+                                kind: "condition";
+                                /** @description where it sits in the automation: conditions/all/0, actions/0/cases/1/when */
+                                path: string;
+                                field?: string;
+                                /** @enum {string} */
+                                op?: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "contains" | "startsWith" | "endsWith" | "in" | "exists" | "changed" | "matches" | "all" | "any" | "not";
+                                expected?: unknown;
+                                actual?: unknown;
+                                /** @description changed: the field before */
+                                before?: unknown;
+                                result: boolean;
+                                error?: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "action";
+                                /** @description actions/0 */
+                                path: string;
+                                /** @enum {string} */
+                                type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                name?: string;
+                                /** @description the index of the case that ran, "else", "params" (an action without cases), or null when no case matched */
+                                case: number | ("else" | "params") | (never | null);
+                                /** @enum {string} */
+                                status: "completed" | "failed" | "skipped";
+                                durationMs: number;
+                                /** @description the params after rendering, secrets redacted */
+                                params?: unknown;
+                                responseStatus?: number;
+                                response?: unknown;
+                                error?: string;
+                            })[];
                             /** Format: date-time */
                             createdAt: string;
                         };
@@ -8591,6 +8694,2512 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/automations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List automations
+         * @description In creation order.
+         */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                description?: string;
+                                enabled: boolean;
+                                /** AutomationTrigger */
+                                trigger: {
+                                    /** @enum {string} */
+                                    type: "entity";
+                                    /** @enum {string} */
+                                    entityType: "employee" | "vacancy" | "contractor" | "project" | "assignment";
+                                    events?: ("create" | "update" | "delete")[];
+                                } | {
+                                    /** @enum {string} */
+                                    type: "inbound";
+                                    /** @enum {string} */
+                                    method?: "ANY" | "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                                    path: string;
+                                    /** @description the secret is never shown */
+                                    verify?: {
+                                        /** @enum {string} */
+                                        scheme: "standard-webhooks" | "hmac" | "stripe";
+                                        header?: string;
+                                        /** @enum {string} */
+                                        algorithm?: "sha256" | "sha1";
+                                        /** @enum {string} */
+                                        encoding?: "hex" | "base64";
+                                        prefix?: string;
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "schedule";
+                                    /** @description a schedule card */
+                                    schedule: {
+                                        [key: string]: unknown;
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    type: "manual";
+                                };
+                                /** @description all / any / not over { field, op, value }, nested freely; ops eq ne gt gte lt lte contains startsWith endsWith in exists changed matches */
+                                conditions?: unknown;
+                                actions: {
+                                    /** @enum {string} */
+                                    type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                    name?: string;
+                                    params?: {
+                                        [key: string]: unknown;
+                                    };
+                                    cases?: {
+                                        [key: string]: unknown;
+                                    }[];
+                                    /** @enum {string} */
+                                    onError?: "stop" | "continue";
+                                }[];
+                                /** @description incremented by every change */
+                                version: number;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description pass as ?cursor= for the next page; null on the last */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an automation
+         * @description A trigger, optional conditions and actions that run in order. A rule of the definition that fails answers 400 naming its place (body/actions/0/cases/1/params/subject); an inbound path another route of the organisation answers, 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Welcome new engineers",
+                     *       "trigger": {
+                     *         "type": "entity",
+                     *         "entityType": "employee",
+                     *         "events": [
+                     *           "create"
+                     *         ]
+                     *       },
+                     *       "conditions": {
+                     *         "all": [
+                     *           {
+                     *             "field": "after.customAttributes.department",
+                     *             "op": "eq",
+                     *             "value": "Engineering"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "actions": [
+                     *         {
+                     *           "type": "log",
+                     *           "name": "note",
+                     *           "params": {
+                     *             "level": "info",
+                     *             "message": "New engineer: {{after.firstName}} {{after.lastName}}"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        name: string;
+                        description?: string;
+                        /** @description default true */
+                        enabled?: boolean;
+                        /** @description entity: { entityType, events? }; inbound: { method?, path, verify?: { scheme, secret (write-only), … } }; schedule: { schedule: a schedule card }; manual: {} */
+                        trigger: {
+                            /** @enum {string} */
+                            type: "entity" | "inbound" | "schedule" | "manual";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        /** @description all / any / not over { field, op, value }, nested freely; ops eq ne gt gte lt lte contains startsWith endsWith in exists changed matches */
+                        conditions?: unknown;
+                        actions: ({
+                            /** @enum {string} */
+                            type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description?: string;
+                            enabled: boolean;
+                            /** AutomationTrigger */
+                            trigger: {
+                                /** @enum {string} */
+                                type: "entity";
+                                /** @enum {string} */
+                                entityType: "employee" | "vacancy" | "contractor" | "project" | "assignment";
+                                events?: ("create" | "update" | "delete")[];
+                            } | {
+                                /** @enum {string} */
+                                type: "inbound";
+                                /** @enum {string} */
+                                method?: "ANY" | "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                                path: string;
+                                /** @description the secret is never shown */
+                                verify?: {
+                                    /** @enum {string} */
+                                    scheme: "standard-webhooks" | "hmac" | "stripe";
+                                    header?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "sha256" | "sha1";
+                                    /** @enum {string} */
+                                    encoding?: "hex" | "base64";
+                                    prefix?: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "schedule";
+                                /** @description a schedule card */
+                                schedule: {
+                                    [key: string]: unknown;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "manual";
+                            };
+                            /** @description all / any / not over { field, op, value }, nested freely; ops eq ne gt gte lt lte contains startsWith endsWith in exists changed matches */
+                            conditions?: unknown;
+                            actions: {
+                                /** @enum {string} */
+                                type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                name?: string;
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                cases?: {
+                                    [key: string]: unknown;
+                                }[];
+                                /** @enum {string} */
+                                onError?: "stop" | "continue";
+                            }[];
+                            /** @description incremented by every change */
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_FORBIDDEN: the key's role does not allow the call */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_CONFLICT (a unique name is taken) or HY_VERSION_MISMATCH (If-Match names another version) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_PAYLOAD_TOO_LARGE: the body is over the limit (1 MB by default) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an automation
+         * @description One automation; a verification secret is never shown.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description?: string;
+                            enabled: boolean;
+                            /** AutomationTrigger */
+                            trigger: {
+                                /** @enum {string} */
+                                type: "entity";
+                                /** @enum {string} */
+                                entityType: "employee" | "vacancy" | "contractor" | "project" | "assignment";
+                                events?: ("create" | "update" | "delete")[];
+                            } | {
+                                /** @enum {string} */
+                                type: "inbound";
+                                /** @enum {string} */
+                                method?: "ANY" | "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                                path: string;
+                                /** @description the secret is never shown */
+                                verify?: {
+                                    /** @enum {string} */
+                                    scheme: "standard-webhooks" | "hmac" | "stripe";
+                                    header?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "sha256" | "sha1";
+                                    /** @enum {string} */
+                                    encoding?: "hex" | "base64";
+                                    prefix?: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "schedule";
+                                /** @description a schedule card */
+                                schedule: {
+                                    [key: string]: unknown;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "manual";
+                            };
+                            /** @description all / any / not over { field, op, value }, nested freely; ops eq ne gt gte lt lte contains startsWith endsWith in exists changed matches */
+                            conditions?: unknown;
+                            actions: {
+                                /** @enum {string} */
+                                type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                name?: string;
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                cases?: {
+                                    [key: string]: unknown;
+                                }[];
+                                /** @enum {string} */
+                                onError?: "stop" | "continue";
+                            }[];
+                            /** @description incremented by every change */
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_NOT_FOUND: no such object in the key's organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /**
+         * Replace an automation
+         * @description The whole definition; a verify without a secret keeps the stored secret. The version is incremented. A rule of the definition that fails answers 400 naming its place (body/actions/0/cases/1/params/subject); an inbound path another route of the organisation answers, 409.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Welcome new engineers",
+                     *       "trigger": {
+                     *         "type": "entity",
+                     *         "entityType": "employee",
+                     *         "events": [
+                     *           "create"
+                     *         ]
+                     *       },
+                     *       "conditions": {
+                     *         "all": [
+                     *           {
+                     *             "field": "after.customAttributes.department",
+                     *             "op": "eq",
+                     *             "value": "Engineering"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "actions": [
+                     *         {
+                     *           "type": "log",
+                     *           "name": "note",
+                     *           "params": {
+                     *             "level": "info",
+                     *             "message": "New engineer: {{after.firstName}} {{after.lastName}}"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        name: string;
+                        description?: string;
+                        /** @description default true */
+                        enabled?: boolean;
+                        /** @description entity: { entityType, events? }; inbound: { method?, path, verify?: { scheme, secret (write-only), … } }; schedule: { schedule: a schedule card }; manual: {} */
+                        trigger: {
+                            /** @enum {string} */
+                            type: "entity" | "inbound" | "schedule" | "manual";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        /** @description all / any / not over { field, op, value }, nested freely; ops eq ne gt gte lt lte contains startsWith endsWith in exists changed matches */
+                        conditions?: unknown;
+                        actions: ({
+                            /** @enum {string} */
+                            type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description?: string;
+                            enabled: boolean;
+                            /** AutomationTrigger */
+                            trigger: {
+                                /** @enum {string} */
+                                type: "entity";
+                                /** @enum {string} */
+                                entityType: "employee" | "vacancy" | "contractor" | "project" | "assignment";
+                                events?: ("create" | "update" | "delete")[];
+                            } | {
+                                /** @enum {string} */
+                                type: "inbound";
+                                /** @enum {string} */
+                                method?: "ANY" | "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                                path: string;
+                                /** @description the secret is never shown */
+                                verify?: {
+                                    /** @enum {string} */
+                                    scheme: "standard-webhooks" | "hmac" | "stripe";
+                                    header?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "sha256" | "sha1";
+                                    /** @enum {string} */
+                                    encoding?: "hex" | "base64";
+                                    prefix?: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "schedule";
+                                /** @description a schedule card */
+                                schedule: {
+                                    [key: string]: unknown;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "manual";
+                            };
+                            /** @description all / any / not over { field, op, value }, nested freely; ops eq ne gt gte lt lte contains startsWith endsWith in exists changed matches */
+                            conditions?: unknown;
+                            actions: {
+                                /** @enum {string} */
+                                type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                name?: string;
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                cases?: {
+                                    [key: string]: unknown;
+                                }[];
+                                /** @enum {string} */
+                                onError?: "stop" | "continue";
+                            }[];
+                            /** @description incremented by every change */
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_FORBIDDEN: the key's role does not allow the call */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_NOT_FOUND: no such object in the key's organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_CONFLICT (a unique name is taken) or HY_VERSION_MISMATCH (If-Match names another version) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_PAYLOAD_TOO_LARGE: the body is over the limit (1 MB by default) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Delete an automation
+         * @description Its executions stay readable by id.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No Content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_FORBIDDEN: the key's role does not allow the call */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_NOT_FOUND: no such object in the key's organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change an automation
+         * @description Fields present replace the stored ones (null clears description or conditions), absent fields stay. The version is incremented. A rule of the definition that fails answers 400 naming its place (body/actions/0/cases/1/params/subject); an inbound path another route of the organisation answers, 409.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "enabled": false
+                     *     }
+                     */
+                    "application/json": {
+                        name?: string;
+                        description?: string | null;
+                        enabled?: boolean;
+                        /** @description entity: { entityType, events? }; inbound: { method?, path, verify?: { scheme, secret (write-only), … } }; schedule: { schedule: a schedule card }; manual: {} */
+                        trigger?: {
+                            /** @enum {string} */
+                            type: "entity" | "inbound" | "schedule" | "manual";
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        conditions?: unknown | (never | null);
+                        actions?: ({
+                            /** @enum {string} */
+                            type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            description?: string;
+                            enabled: boolean;
+                            /** AutomationTrigger */
+                            trigger: {
+                                /** @enum {string} */
+                                type: "entity";
+                                /** @enum {string} */
+                                entityType: "employee" | "vacancy" | "contractor" | "project" | "assignment";
+                                events?: ("create" | "update" | "delete")[];
+                            } | {
+                                /** @enum {string} */
+                                type: "inbound";
+                                /** @enum {string} */
+                                method?: "ANY" | "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+                                path: string;
+                                /** @description the secret is never shown */
+                                verify?: {
+                                    /** @enum {string} */
+                                    scheme: "standard-webhooks" | "hmac" | "stripe";
+                                    header?: string;
+                                    /** @enum {string} */
+                                    algorithm?: "sha256" | "sha1";
+                                    /** @enum {string} */
+                                    encoding?: "hex" | "base64";
+                                    prefix?: string;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "schedule";
+                                /** @description a schedule card */
+                                schedule: {
+                                    [key: string]: unknown;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                type: "manual";
+                            };
+                            /** @description all / any / not over { field, op, value }, nested freely; ops eq ne gt gte lt lte contains startsWith endsWith in exists changed matches */
+                            conditions?: unknown;
+                            actions: {
+                                /** @enum {string} */
+                                type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                name?: string;
+                                params?: {
+                                    [key: string]: unknown;
+                                };
+                                cases?: {
+                                    [key: string]: unknown;
+                                }[];
+                                /** @enum {string} */
+                                onError?: "stop" | "continue";
+                            }[];
+                            /** @description incremented by every change */
+                            version: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_FORBIDDEN: the key's role does not allow the call */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_NOT_FOUND: no such object in the key's organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_CONFLICT (a unique name is taken) or HY_VERSION_MISMATCH (If-Match names another version) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_PAYLOAD_TOO_LARGE: the body is over the limit (1 MB by default) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/automations/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dry-run an automation
+         * @description Evaluates the conditions and renders every action’s params over the fixture ({ before, after, event, trigger }, all optional), performs no action, and answers 200 with the finished execution (dryRun: true): an action that would have run is a skipped step with its case and rendered params. No body is the same as {}.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    /**
+                     * @example {
+                     *       "after": {
+                     *         "firstName": "Ada",
+                     *         "lastName": "Lovelace",
+                     *         "customAttributes": {
+                     *           "department": "Engineering"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description the entity before the change (entity triggers) */
+                        before?: unknown;
+                        /** @description the entity after the change (entity triggers) */
+                        after?: unknown;
+                        /** @description the whole entity event */
+                        event?: unknown;
+                        /** @description inbound: { method, path, headers, query, body }; manual: { body }; schedule: { slot } */
+                        trigger?: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            hookId: string | null;
+                            automationId: string | null;
+                            /** @enum {string} */
+                            status: "queued" | "running" | "completed" | "failed" | "timed_out" | "skipped";
+                            /** @enum {string} */
+                            trigger: "schedule" | "manual" | "event" | "api" | "inbound" | "test" | "automation" | "retry";
+                            dryRun: boolean;
+                            attempt: number;
+                            /** Format: date-time */
+                            startedAt: string | null;
+                            /** Format: date-time */
+                            finishedAt: string | null;
+                            durationMs: number | null;
+                            pages: number;
+                            /** @description DryRunCounts when dryRun is true */
+                            counts: {
+                                processed: number;
+                                created: number;
+                                updated: number;
+                                skipped: number;
+                                failed: number;
+                            } | {
+                                processed: number;
+                                wouldCreate: number;
+                                wouldUpdate: number;
+                                wouldDelete: number;
+                                wouldSkip: number;
+                                invalid: number;
+                            };
+                            logs: {
+                                /** Format: date-time */
+                                ts: string;
+                                /** @enum {string} */
+                                level: "debug" | "info" | "warn" | "error";
+                                message: string;
+                                data?: unknown;
+                            }[];
+                            http: {
+                                method: string;
+                                /** @description secrets redacted */
+                                url: string;
+                                /** @description 0 when no response arrived */
+                                status: number;
+                                durationMs: number;
+                                requestBytes: number;
+                                responseBytes: number;
+                                error?: string;
+                            }[];
+                            error?: {
+                                message: string;
+                                stack?: string;
+                                line?: number;
+                                column?: number;
+                                /** @description the limit that was hit */
+                                limit?: string;
+                                /** @description the page of a pull execution that failed */
+                                page?: number;
+                            };
+                            /** @description dry runs of pull hooks: each record’s verdict */
+                            preview?: {
+                                externalId: string;
+                                /** @enum {string} */
+                                outcome: "would-create" | "would-update" | "would-skip" | "would-delete" | "invalid";
+                                changes?: {
+                                    [key: string]: {
+                                        from: unknown;
+                                        to: unknown;
+                                    };
+                                };
+                                error?: string;
+                            }[];
+                            /** @description automation runs: conditions, cases and actions in order */
+                            steps?: ({
+                                /** @enum {string} */
+                                kind: "condition";
+                                /** @description where it sits in the automation: conditions/all/0, actions/0/cases/1/when */
+                                path: string;
+                                field?: string;
+                                /** @enum {string} */
+                                op?: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "contains" | "startsWith" | "endsWith" | "in" | "exists" | "changed" | "matches" | "all" | "any" | "not";
+                                expected?: unknown;
+                                actual?: unknown;
+                                /** @description changed: the field before */
+                                before?: unknown;
+                                result: boolean;
+                                error?: string;
+                            } | {
+                                /** @enum {string} */
+                                kind: "action";
+                                /** @description actions/0 */
+                                path: string;
+                                /** @enum {string} */
+                                type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                name?: string;
+                                /** @description the index of the case that ran, "else", "params" (an action without cases), or null when no case matched */
+                                case: number | ("else" | "params") | (never | null);
+                                /** @enum {string} */
+                                status: "completed" | "failed" | "skipped";
+                                durationMs: number;
+                                /** @description the params after rendering, secrets redacted */
+                                params?: unknown;
+                                responseStatus?: number;
+                                response?: unknown;
+                                error?: string;
+                            })[];
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_FORBIDDEN: the key's role does not allow the call */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_NOT_FOUND: no such object in the key's organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_PAYLOAD_TOO_LARGE: the body is over the limit (1 MB by default) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run an automation now
+         * @description Queues a run with the JSON body as trigger.body (templates read {{trigger.body.…}}) and answers 202 with its execution id. Any trigger type may be run by hand. No body is the same as {}.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description any JSON: trigger.body of the run */
+            requestBody?: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            executionId: string;
+                        };
+                    };
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_FORBIDDEN: the key's role does not allow the call */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_NOT_FOUND: no such object in the key's organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_PAYLOAD_TOO_LARGE: the body is over the limit (1 MB by default) */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{id}/executions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an automation's executions
+         * @description Newest first, optionally of one status; each has the run’s steps.
+         */
+        get: {
+            parameters: {
+                query: {
+                    limit: number;
+                    cursor?: string;
+                    status?: "queued" | "running" | "completed" | "failed" | "timed_out" | "skipped";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                hookId: string | null;
+                                automationId: string | null;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "completed" | "failed" | "timed_out" | "skipped";
+                                /** @enum {string} */
+                                trigger: "schedule" | "manual" | "event" | "api" | "inbound" | "test" | "automation" | "retry";
+                                dryRun: boolean;
+                                attempt: number;
+                                /** Format: date-time */
+                                startedAt: string | null;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                durationMs: number | null;
+                                pages: number;
+                                /** @description DryRunCounts when dryRun is true */
+                                counts: {
+                                    processed: number;
+                                    created: number;
+                                    updated: number;
+                                    skipped: number;
+                                    failed: number;
+                                } | {
+                                    processed: number;
+                                    wouldCreate: number;
+                                    wouldUpdate: number;
+                                    wouldDelete: number;
+                                    wouldSkip: number;
+                                    invalid: number;
+                                };
+                                logs: {
+                                    /** Format: date-time */
+                                    ts: string;
+                                    /** @enum {string} */
+                                    level: "debug" | "info" | "warn" | "error";
+                                    message: string;
+                                    data?: unknown;
+                                }[];
+                                http: {
+                                    method: string;
+                                    /** @description secrets redacted */
+                                    url: string;
+                                    /** @description 0 when no response arrived */
+                                    status: number;
+                                    durationMs: number;
+                                    requestBytes: number;
+                                    responseBytes: number;
+                                    error?: string;
+                                }[];
+                                error?: {
+                                    message: string;
+                                    stack?: string;
+                                    line?: number;
+                                    column?: number;
+                                    /** @description the limit that was hit */
+                                    limit?: string;
+                                    /** @description the page of a pull execution that failed */
+                                    page?: number;
+                                };
+                                /** @description dry runs of pull hooks: each record’s verdict */
+                                preview?: {
+                                    externalId: string;
+                                    /** @enum {string} */
+                                    outcome: "would-create" | "would-update" | "would-skip" | "would-delete" | "invalid";
+                                    changes?: {
+                                        [key: string]: {
+                                            from: unknown;
+                                            to: unknown;
+                                        };
+                                    };
+                                    error?: string;
+                                }[];
+                                /** @description automation runs: conditions, cases and actions in order */
+                                steps?: ({
+                                    /** @enum {string} */
+                                    kind: "condition";
+                                    /** @description where it sits in the automation: conditions/all/0, actions/0/cases/1/when */
+                                    path: string;
+                                    field?: string;
+                                    /** @enum {string} */
+                                    op?: "eq" | "ne" | "gt" | "gte" | "lt" | "lte" | "contains" | "startsWith" | "endsWith" | "in" | "exists" | "changed" | "matches" | "all" | "any" | "not";
+                                    expected?: unknown;
+                                    actual?: unknown;
+                                    /** @description changed: the field before */
+                                    before?: unknown;
+                                    result: boolean;
+                                    error?: string;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "action";
+                                    /** @description actions/0 */
+                                    path: string;
+                                    /** @enum {string} */
+                                    type: "send_email" | "http_request" | "create_record" | "update_record" | "delete_record" | "run_hook" | "respond" | "log";
+                                    name?: string;
+                                    /** @description the index of the case that ran, "else", "params" (an action without cases), or null when no case matched */
+                                    case: number | ("else" | "params") | (never | null);
+                                    /** @enum {string} */
+                                    status: "completed" | "failed" | "skipped";
+                                    durationMs: number;
+                                    /** @description the params after rendering, secrets redacted */
+                                    params?: unknown;
+                                    responseStatus?: number;
+                                    response?: unknown;
+                                    error?: string;
+                                })[];
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description pass as ?cursor= for the next page; null on the last */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_NOT_FOUND: no such object in the key's organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/automations/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Next run times of a schedule
+         * @description The next count (default 10, at most 100) times a schedule trigger runs after now, ISO 8601 with the offset of the card’s time zone; fewer when the card ends. Other triggers answer 400.
+         */
+        get: {
+            parameters: {
+                query: {
+                    count: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            runs: string[];
+                        };
+                    };
+                };
+                /** @description HY_VALIDATION (a field is wrong; details lists every issue) or HY_BAD_REQUEST (body not JSON, malformed If-Match, an operation the hook type lacks) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_UNAUTHORIZED: no API key, or one that is not valid */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_NOT_FOUND: no such object in the key's organisation */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_INTERNAL: a fault of Hookyard's */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
