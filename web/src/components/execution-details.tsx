@@ -19,6 +19,23 @@ const COUNT_LABELS: Record<string, string> = {
   invalid: 'invalid',
 };
 
+/** An automation run's step (conditions and actions), as the API lists them. */
+interface StepView {
+  readonly kind: 'condition' | 'action';
+  readonly path: string;
+  readonly field?: string;
+  readonly op?: string;
+  readonly expected?: unknown;
+  readonly actual?: unknown;
+  readonly result?: boolean;
+  readonly type?: string;
+  readonly name?: string;
+  readonly case?: number | string | null;
+  readonly status?: string;
+  readonly params?: unknown;
+  readonly error?: string;
+}
+
 const show = (value: unknown) => (value === undefined ? '—' : JSON.stringify(value));
 
 /** The lines of `code` around `line` (1-based), the line itself marked. */
@@ -113,13 +130,39 @@ export function ExecutionDetails({ execution, code }: { execution: Execution; co
       {steps && steps.length > 0 && (
         <section aria-labelledby="steps-title">
           <h3 id="steps-title">Steps</h3>
-          <ol className="steps">
-            {steps.map((step, i) => (
-              <li key={i}>
-                <pre className="mono">{JSON.stringify(step, null, 2)}</pre>
-              </li>
-            ))}
-          </ol>
+          <div className="table-wrap">
+            <table data-testid="steps">
+              <thead>
+                <tr>
+                  <th scope="col">Step</th>
+                  <th scope="col">Where</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Result</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(steps as StepView[]).map((step, i) => (
+                  <tr key={i} data-step={step.kind}>
+                    <td>{step.kind}</td>
+                    <td className="mono">{step.path}</td>
+                    <td>
+                      {step.kind === 'condition' ? (
+                        step.field ? <><code>{step.field}</code> {step.op} {show(step.expected)} (was {show(step.actual)})</> : step.op
+                      ) : (
+                        <>
+                          {step.type}
+                          {step.name && ` “${step.name}”`} · case {step.case === null ? 'none' : String(step.case)}
+                          {step.params !== undefined && <pre className="mono params-out">{JSON.stringify(step.params, null, 2)}</pre>}
+                        </>
+                      )}
+                      {step.error && <span className="field-error"> {step.error}</span>}
+                    </td>
+                    <td>{step.kind === 'condition' ? String(step.result) : <StatusBadge status={step.status ?? ''} />}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       )}
       <section aria-labelledby="log-title">
