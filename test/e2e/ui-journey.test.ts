@@ -26,6 +26,7 @@ describeInBrowser('the web UI', () => {
   let integrationUrl: string;
   let pullHookUrl: string;
   let executionUrl: string;
+  let automationUrl: string;
   const axeScreens: string[] = [];
 
   const shot = async (name: string) => {
@@ -171,8 +172,37 @@ describeInBrowser('the web UI', () => {
     await shot('hook-error');
   });
 
+  it('builds an automation with two cases in the form builder and sees its test run take the second', async () => {
+    await page.goto(`${server.url}/automations/new`);
+    await page.getByLabel('Automation name').fill('Greet new people');
+    const action = page.getByRole('group', { name: 'action 1' });
+    await action.getByLabel('With cases').check();
+    const first = page.getByRole('listitem', { name: 'case 1' });
+    await first.getByLabel('Field').fill('after.email');
+    await first.getByLabel('Test').selectOption('endsWith');
+    await first.getByLabel('Value').fill('@hr.example.test');
+    await first.getByLabel('message').fill('From HR: {{after.firstName}}');
+    await page.getByRole('button', { name: 'Add “otherwise” case' }).click();
+    const second = page.getByRole('listitem', { name: 'case 2' });
+    await second.getByLabel('level').fill('info');
+    await second.getByLabel('message').fill('Someone else: {{after.firstName}}');
+    // The JSON view followed every change.
+    const definition = JSON.parse(await page.getByLabel('JSON').inputValue());
+    expect(definition.actions[0].cases).toHaveLength(2);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.waitForURL(/\/automations\/(?!new)[^/]+$/);
+    automationUrl = page.url();
+
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await page.getByTestId('steps').waitFor();
+    const actionStep = page.locator('[data-testid="steps"] tr[data-step="action"]');
+    expect(await actionStep.textContent()).toContain('case else');
+    expect(await actionStep.textContent()).toContain('Someone else: Ada');
+    await shot('automation');
+  });
+
   it('passes axe-core with no serious violation on the main screens, at desktop and phone width', async () => {
-    const screens = { integrations: `${server.url}/integrations`, integration: integrationUrl, editor: pullHookUrl, execution: executionUrl, executions: `${pullHookUrl}/executions` };
+    const screens = { integrations: `${server.url}/integrations`, integration: integrationUrl, editor: pullHookUrl, execution: executionUrl, executions: `${pullHookUrl}/executions`, automation: automationUrl };
     for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
       await page.setViewportSize(size);
       for (const [name, url] of Object.entries(screens)) {

@@ -78,16 +78,18 @@ export function ExecutionDetails({ execution, code }: { execution: Execution; co
     <div className="execution">
       <p>
         <StatusBadge status={execution.status} /> {execution.dryRun && <span className="badge">dry run</span>} trigger <strong>{execution.trigger}</strong>
-        {execution.durationMs !== null && <> · {execution.durationMs} ms</>} · {execution.pages} page{execution.pages === 1 ? '' : 's'}
+        {execution.durationMs !== null && <> · {execution.durationMs} ms</>}
+        {execution.hookId && ` · ${execution.pages} page${execution.pages === 1 ? '' : 's'}`}
       </p>
-      <dl className="counts">
+      {/* Record counts belong to hook runs; an automation's story is its steps. */}
+      {execution.hookId && <dl className="counts">
         {Object.entries(execution.counts).map(([key, value]) => (
           <div key={key}>
             <dt>{COUNT_LABELS[key] ?? key}</dt>
             <dd data-testid={`count-${key}`}>{value}</dd>
           </div>
         ))}
-      </dl>
+      </dl>}
       {execution.error && <ErrorInCode code={code} line={execution.error.line} column={execution.error.column} message={execution.error.message} />}
       {execution.preview && execution.preview.length > 0 && (
         <section aria-labelledby="preview-title">
