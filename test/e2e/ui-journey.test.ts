@@ -15,7 +15,8 @@ import { HOOKS, HR_HOST, makePeople, startHrApi, type HrApi } from '../helpers/h
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
 
 const ADMIN_KEY = `hyk_${'u'.repeat(43)}`;
-const SHOTS = process.env.HOOKYARD_UI_SHOTS;
+/** `npm run screenshots` sets it to docs/screenshots: the journey takes the README's pictures. */
+const SHOTS = process.env.HOOKYARD_UI_SHOTS && path.resolve(process.env.HOOKYARD_UI_SHOTS);
 
 describeInBrowser('the web UI', () => {
   let hr: HrApi;
@@ -101,6 +102,7 @@ describeInBrowser('the web UI', () => {
     await page.getByRole('button', { name: 'Save secret' }).click();
     await page.locator('li.secret', { hasText: 'token' }).waitFor();
     expect(await page.content()).not.toContain('s3cret-value-for-hr');
+    await shot('integration');
   });
 
   it('writes a pull hook in the editor with ctx completion and tests it: every record would be created', async () => {
@@ -113,6 +115,8 @@ describeInBrowser('the web UI', () => {
     const option = page.locator('.cm-tooltip-autocomplete li[aria-selected="true"]');
     await option.waitFor();
     expect(await option.textContent()).toContain('http');
+    // CodeMirror ignores Enter for 75 ms after the list opens (so a fast typist does not take a completion by accident).
+    await page.waitForTimeout(200);
     await page.keyboard.press('Enter');
     await page.keyboard.insertText(code.slice(at + 'ctx.http'.length));
     await shot('hook-editor');
@@ -150,6 +154,10 @@ describeInBrowser('the web UI', () => {
     await page.getByTestId('executions').waitFor();
     await page.locator('.chart canvas').first().waitFor();
     await shot('executions');
+
+    await page.goto(`${server.url}/entities/employee`);
+    await page.getByRole('link', { name: 'Given1', exact: true }).waitFor();
+    await shot('entities');
   });
 
   it('marks a syntax error at its line on save, keeps what was typed, and shows a run-time error at its line', async () => {
@@ -209,6 +217,7 @@ describeInBrowser('the web UI', () => {
         await page.goto(url);
         await page.locator('main h1').first().waitFor();
         if (name === 'editor') await page.locator('.cm-content').waitFor();
+        if (size.width < 500 && (name === 'editor' || name === 'integration')) await shot(`phone-${name}`);
         const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
         const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
         expect(serious.map((v) => `${name} @${size.width}: ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
