@@ -92,6 +92,12 @@ describeInBrowser('the web UI', () => {
     await shot('sign-in');
     await signIn(ADMIN_KEY);
     await page.getByLabel('Name', { exact: true }).fill('HR system');
+    // A key the API refuses: its message lands by that input, and what was typed stays.
+    await page.getByLabel('Source system key').fill('Not A Key!');
+    await page.getByRole('button', { name: 'Create integration' }).click();
+    await page.locator('[data-field-error="sourceSystemKey"]').waitFor();
+    expect(await page.getByLabel('Source system key').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('HR system');
     await page.getByLabel('Source system key').fill('hr');
     await page.getByRole('button', { name: 'Create integration' }).click();
     await page.getByRole('heading', { name: 'HR system' }).waitFor();
@@ -164,10 +170,16 @@ describeInBrowser('the web UI', () => {
     await newHook('Broken');
     const bad = 'async function run(ctx) {\n  const x = ;\n  return { records: [] };\n}\n';
     await typeCode(bad);
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.keyboard.press('Control+s');
     await page.locator('[data-field-error="code"]').waitFor();
     // The mark sits on line 2, where the server says the error is.
     await page.locator('.cm-line').nth(1).locator('.cm-lintRange-error').waitFor();
+    expect(await page.locator('.cm-content').innerText()).toContain('const x = ;');
+    // Leaving with the unsaved draft asks first; staying keeps it.
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('alertdialog', { name: 'Leave without saving?' }).waitFor();
+    await page.getByRole('button', { name: 'Stay' }).click();
+    expect(page.url()).toMatch(/\/hooks\/[^/]+$/);
     expect(await page.locator('.cm-content').innerText()).toContain('const x = ;');
 
     const throwing = 'async function run(ctx) {\n  ctx.log.info("about to fail");\n  throw new Error("HR said no");\n}\n';
