@@ -164,6 +164,20 @@ describeInBrowser('the web UI', () => {
     await page.goto(`${server.url}/entities/employee`);
     await page.getByRole('link', { name: 'Given1', exact: true }).waitFor();
     await shot('entities');
+    await page.getByRole('link', { name: 'Given1', exact: true }).click();
+    await page.getByRole('heading', { name: 'Links' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain('external id U-1');
+  });
+
+  it('tests again after a change in the HR system: the changed record would be updated, field by field', async () => {
+    hr.people[0] = { ...hr.people[0]!, given: 'Renamed' };
+    await page.goto(pullHookUrl);
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    const updated = page.locator('tr[data-outcome="would-update"]');
+    await updated.waitFor();
+    expect(await updated.count()).toBe(1);
+    expect(await updated.textContent()).toContain('firstName: "Given1" → "Renamed"');
+    expect(await page.locator('tr[data-outcome="would-skip"]').count()).toBe(24);
   });
 
   it('marks a syntax error at its line on save, keeps what was typed, and shows a run-time error at its line', async () => {

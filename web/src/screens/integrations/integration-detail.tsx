@@ -1,6 +1,6 @@
 /** One integration: its settings, its secrets and its hooks. */
 import { useEffect, useState, type FormEvent } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { fieldErrors } from '../../api/errors';
 import { useDeleteIntegration, useIntegration, useUpdateIntegration } from '../../api/integrations';
 import { useCan } from '../../api/me';
@@ -37,7 +37,9 @@ export function IntegrationDetail() {
   return (
     <>
       <UnsavedGuard dirty={dirty} />
-      <p className="crumbs">Integrations /</p>
+      <p className="crumbs">
+        <Link to="/integrations">Integrations</Link> /
+      </p>
       <h1>{data.name}</h1>
       <p>
         Source system key <code>{data.sourceSystemKey}</code>
