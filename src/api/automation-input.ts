@@ -5,23 +5,20 @@
  * the organisation answers (409) — and the write-only verification secret set apart.
  */
 import type { Kysely } from 'kysely';
-import type { Automation, AutomationDefinition, InboundTrigger } from '../domain/automations.js';
+import type { Automation, AutomationDefinition } from '../domain/automations.js';
 import { runHookIds, validateAutomationDefinition } from '../domain/automation-validation.js';
-import { HookyardError, invalidField, validationError } from '../domain/errors.js';
+import { invalidField, validationError } from '../domain/errors.js';
 import { issue, underRoot, type FieldIssue } from '../domain/field-issues.js';
-import type { InboundMethod } from '../domain/hooks.js';
 import { validateScheduleCard } from '../domain/schedule-card.js';
 import { validateActionParams } from '../engine/automations/actions/index.js';
-import { listAllAutomations, hasVerifySecret, type AutomationInput } from '../store/automations.js';
-import { findHook, listEnabledHooks } from '../store/hooks.js';
+import { claimInboundPath } from '../engine/inbound/inbound-paths.js';
+import { hasVerifySecret, type AutomationInput } from '../store/automations.js';
+import { findHook } from '../store/hooks.js';
 import { findOrganisation } from '../store/organisations.js';
 import type { Database } from '../store/schema.js';
 
 /** Hook types a `run_hook` action may run. */
 const RUNNABLE_HOOKS = new Set(['push', 'pull']);
-
-/** Whether two inbound methods can answer the same call. */
-const overlap = (a: InboundMethod = 'ANY', b: InboundMethod = 'ANY') => a === 'ANY' || b === 'ANY' || a === b;
 
 /** `run_hook` actions that name a hook the organisation lacks, or one that cannot be run. */
 async function unknownHooks(db: Kysely<Database>, orgId: string, definition: AutomationDefinition): Promise<FieldIssue[]> {
@@ -32,20 +29,6 @@ async function unknownHooks(db: Kysely<Database>, orgId: string, definition: Aut
     else if (!RUNNABLE_HOOKS.has(hook.type)) issues.push(issue(path, `names a ${hook.type} hook; run_hook runs push and pull hooks`));
   }
   return issues;
-}
-
-/** 409 when an inbound hook or another automation of the organisation answers the same path and method. */
-async function claimPath(db: Kysely<Database>, orgId: string, trigger: InboundTrigger, selfId: string | undefined): Promise<void> {
-  const taken = (what: string) => {
-    const found = issue('body/trigger/path', `is taken by ${what} for ${trigger.method ?? 'ANY'} calls`);
-    return new HookyardError('HY_CONFLICT', found.message, { details: [found] });
-  };
-  const hooks = await listEnabledHooks(db, orgId, 'inbound');
-  const hook = hooks.find((h) => h.path === trigger.path && overlap(h.method, trigger.method));
-  if (hook) throw taken(`the inbound hook ${hook.id}`);
-  const automations = await listAllAutomations(db, [orgId]);
-  const other = automations.find((a) => a.id !== selfId && a.trigger.type === 'inbound' && a.trigger.path === trigger.path && overlap(a.trigger.method, trigger.method));
-  if (other) throw taken(`the automation ${other.id}`);
 }
 
 /**
@@ -66,7 +49,8 @@ export async function toAutomationInput(db: Kysely<Database>, orgId: string, bod
 
   let verifySecret: string | null | undefined = null;
   if (definition.trigger.type === 'inbound') {
-    await claimPath(db, orgId, definition.trigger, current?.id);
+    const { path, method } = definition.trigger;
+    await claimInboundPath(db, orgId, { path, ...(method && { method }), ...(current && { selfId: current.id }), hooks: true, at: 'body/trigger/path' });
     if (definition.trigger.verify) {
       const kept = secret === undefined && current?.trigger.type === 'inbound' && current.trigger.verify !== undefined && (await hasVerifySecret(db, orgId, current.id));
       if (secret === undefined && !kept) throw invalidField('body/trigger/verify/secret', 'is required to verify calls');

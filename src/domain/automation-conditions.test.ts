@@ -216,6 +216,13 @@ describe('evaluateConditions: matches on RE2', () => {
 });
 
 describe('evaluateConditions: never throws', () => {
+  it('is false with an error for what is not a condition', () => {
+    expect(evaluateConditions({ all: 'x' } as never, scope, 'c')).toEqual({ result: false, steps: [{ kind: 'condition', path: 'c', op: 'all', result: false, error: 'all needs an array of conditions' }] });
+    const { result, steps } = evaluateConditions({ not: { field: 'after.fte', op: 'like' } } as never, scope, 'c');
+    expect(result).toBe(false);
+    expect(steps[1]).toEqual({ kind: 'condition', path: 'c/not', result: false, error: 'not a condition: needs all, any, not, or a field and a known op' });
+  });
+
   it('answers a boolean and one step per node on any JSON condition and scope (property)', () => {
     const leaf = fc.record({ field: fc.string({ maxLength: 12 }), op: fc.constantFrom('eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'contains', 'startsWith', 'endsWith', 'in', 'exists', 'changed', 'matches', 'nope'), value: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: ['field', 'op'] });
     const { tree } = fc.letrec((tie) => ({

@@ -145,9 +145,12 @@ interface Verdict {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function group(op: 'all' | 'any', children: unknown, scope: AutomationScope, path: string, steps: ConditionStep[]): Verdict {
+  if (!Array.isArray(children)) {
+    steps.push({ kind: 'condition', path, op, result: false, error: `${op} needs an array of conditions` });
+    return { result: false, failed: true };
+  }
   const at = steps.push({ kind: 'condition', path, op, result: false }) - 1;
-  const list = Array.isArray(children) ? children : [];
-  const verdicts = list.map((child, index) => evaluate(child, scope, `${path}/${op}/${index}`, steps));
+  const verdicts = children.map((child, index) => evaluate(child, scope, `${path}/${op}/${index}`, steps));
   const result = op === 'all' ? verdicts.every((v) => v.result) : verdicts.some((v) => v.result);
   // False because of an error only when no child was plainly deciding (a plain false in `all`).
   const failed = !result && verdicts.some((v) => v.failed) && (op === 'any' || !verdicts.some((v) => !v.result && !v.failed));

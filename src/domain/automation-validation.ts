@@ -23,9 +23,13 @@ import { HTTP_METHODS, inboundPathProblem, isSigningSecret } from './hooks.js';
 import { firstTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 import { HMAC_ALGORITHMS, HMAC_ENCODINGS, VERIFY_LIMITS, VERIFY_SCHEMES, verifySchemeIssues } from './webhook-verification.js';
 
+/** Longest name, in characters. */
 export const MAX_AUTOMATION_NAME_LENGTH = 200;
+/** Longest description, in characters. */
 export const MAX_AUTOMATION_DESCRIPTION_LENGTH = 2000;
+/** Most actions in one automation. */
 export const MAX_ACTIONS = 50;
+/** Most cases in one action. */
 export const MAX_CASES = 20;
 
 /** The checks that belong to other modules: each answers issues with paths relative to what it was given. */

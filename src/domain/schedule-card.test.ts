@@ -321,3 +321,25 @@ describe('nextRuns, for any card', () => {
     );
   });
 });
+
+describe('validateScheduleCard, for any input', () => {
+  it('answers issues, never throws, and accepts only cards nextRuns can read', () => {
+    const field = fc.oneof(fc.anything(), fc.constantFrom('once', 'recurring', '2026-12-01T09:00', '2027-03-28T02:30', 'Europe/Amsterdam', 'mon', '09:00'));
+    const every = fc.oneof(field, fc.record({ n: fc.oneof(fc.integer({ min: -2, max: 20_000 }), field), unit: fc.oneof(fc.constantFrom('minutes', 'days', 'months'), field) }));
+    const card = fc.oneof(
+      fc.anything(),
+      fc.record(
+        { kind: field, start: field, timeZone: field, every, weekdays: fc.oneof(field, fc.array(field)), times: fc.oneof(field, fc.array(field)), end: field, maxRuns: field },
+        { requiredKeys: [] },
+      ),
+    );
+    fc.assert(
+      fc.property(card, (input) => {
+        const issues = validateScheduleCard(input, { orgTimeZone: AMS, now: new Date('2026-12-01T00:00:00Z') });
+        for (const { path, message } of issues) expect(message.startsWith(path === '' ? 'the record' : path)).toBe(true);
+        if (issues.length === 0) expect(() => nextRuns(input as ScheduleCard, { orgTimeZone: AMS, after: new Date('2026-12-01T00:00:00Z'), count: 3 })).not.toThrow();
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

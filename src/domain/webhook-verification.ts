@@ -22,6 +22,7 @@ export type VerifySettings =
 
 export type VerifyScheme = VerifySettings['scheme'];
 export const VERIFY_SCHEMES: readonly VerifyScheme[] = Object.freeze(['standard-webhooks', 'hmac', 'stripe']);
+/** The hash and the signature encoding the `hmac` scheme may use. */
 export const HMAC_ALGORITHMS = Object.freeze(['sha256', 'sha1'] as const);
 export const HMAC_ENCODINGS = Object.freeze(['hex', 'base64'] as const);
 

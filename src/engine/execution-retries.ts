@@ -33,11 +33,14 @@ export const EXECUTION_RETRIES: Readonly<Partial<Record<HookType, ExecutionRetry
  * Re-runs execution `executionId` of the organisation.
  *
  * @returns the id of the new, queued execution.
- * @throws 404 for an unknown execution or hook; 409 for a dry run, a run not finished yet, or a type without retries.
+ * @throws 404 for an unknown execution or hook; 409 for a dry run, a run not finished yet, an automation run, or a type without retries.
  */
 export async function retryExecution(deps: EngineDeps, orgId: string, executionId: string): Promise<string> {
   const execution = await findExecution(deps.store.db, orgId, executionId);
   if (!execution) throw notFound('execution');
+  if (execution.automationId !== null) {
+    throw new HookyardError('HY_CONFLICT', 'an automation run is not retried by hand (its actions may have done part of their work); run the automation again');
+  }
   const hook = execution.hookId === null ? undefined : await findHook(deps.store.db, orgId, execution.hookId);
   if (!hook) throw notFound('hook of the execution');
   if (execution.dryRun) throw new HookyardError('HY_CONFLICT', 'a dry run is not retried; run the test again');

@@ -20,6 +20,7 @@ import * as m0005 from './migrations/0005-remote-hooks.js';
 import * as m0006 from './migrations/0006-events-retention.js';
 import * as m0007 from './migrations/0007-config-notify.js';
 import * as m0008 from './migrations/0008-automations.js';
+import * as m0009 from './migrations/0009-automation-schedule-runs.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -45,6 +46,7 @@ const MIGRATIONS = [
   ['0006-events-retention', m0006],
   ['0007-config-notify', m0007],
   ['0008-automations', m0008],
+  ['0009-automation-schedule-runs', m0009],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {

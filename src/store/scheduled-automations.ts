@@ -32,19 +32,46 @@ export async function listScheduledAutomations(db: Kysely<Database>): Promise<Sc
   });
 }
 
+/** Executions are recorded when a run ends, so one may be dated a little before one already tallied. */
+const TALLY_OVERLAP_MS = 24 * 3_600_000;
+
 /**
- * Executions of the automation triggered by its schedule that ran to an end (completed,
- * failed or timed out); queued, running and skipped ones do not count, nor dry runs.
+ * The automation's schedule runs that ran to an end (completed, failed or timed out;
+ * queued, running and skipped ones do not count, nor dry runs; a slot counts once
+ * however many attempts it took), tallied in `automation_schedule_runs` first so that
+ * they still count once retention has pruned their executions. Idempotent: any number
+ * of nodes may tally at once.
  */
 export async function countFinishedScheduleRuns(db: Kysely<Database>, orgId: string, automationId: string): Promise<number> {
-  const row = await db
-    .selectFrom('executions')
-    .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('org_id', '=', orgId)
+  const latest = await db
+    .selectFrom('automation_schedule_runs')
+    .select((eb) => eb.fn.max('created_at').as('at'))
     .where('automation_id', '=', automationId)
-    .where('trigger', '=', 'schedule')
-    .where('dry_run', '=', 0)
-    .where('status', 'in', ['completed', 'failed', 'timed_out'])
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  const since = latest?.at === null || latest?.at === undefined ? 0 : Number(latest.at) - TALLY_OVERLAP_MS;
+  await db
+    .insertInto('automation_schedule_runs')
+    .columns(['automation_id', 'run_key', 'org_id', 'execution_id', 'created_at'])
+    .expression(
+      db
+        .selectFrom('executions')
+        // The attempts of one slot share their input (the slot); an execution without one is its own run.
+        .select((eb) => ['automation_id', eb.fn.coalesce('input', 'id').as('run_key'), 'org_id', 'id', 'created_at'])
+        .where('org_id', '=', orgId)
+        .where('automation_id', '=', automationId)
+        .where('created_at', '>=', since)
+        .where('trigger', '=', 'schedule')
+        .where('dry_run', '=', 0)
+        .where('status', 'in', ['completed', 'failed', 'timed_out']),
+    )
+    .onConflict((oc) => oc.columns(['automation_id', 'run_key']).doNothing())
+    .execute();
+  const row = await db
+    .selectFrom('automation_schedule_runs')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('automation_id', '=', automationId)
+    .where('org_id', '=', orgId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -142,6 +142,17 @@ export interface AutomationsTable {
   updated_at: number;
 }
 
+/** One schedule run of an automation that counts towards its `maxRuns` (kept after its execution is pruned). */
+export interface AutomationScheduleRunsTable {
+  automation_id: string;
+  /** What the attempts of one run share: the execution's input (its slot), else its id. */
+  run_key: string;
+  org_id: string;
+  /** The first execution tallied for the run. */
+  execution_id: string;
+  created_at: number;
+}
+
 export interface ExecutionsTable {
   id: string;
   org_id: string;
@@ -223,6 +234,7 @@ export interface Database {
   hooks: HooksTable;
   inbound_messages: InboundMessagesTable;
   automations: AutomationsTable;
+  automation_schedule_runs: AutomationScheduleRunsTable;
   executions: ExecutionsTable;
   jobs: JobsTable;
   kv: KvTable;

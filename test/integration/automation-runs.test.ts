@@ -4,7 +4,8 @@
  * `respond` action, manual runs, `onError`, and a record created from an earlier action's
  * answer through a template.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { startHttpsServer, type TestHttpsServer } from '../helpers/https-server.js';
@@ -101,8 +102,10 @@ describeEachEngine('automation runs', (engine) => {
     for (const body of [person('1', { email: 'cto@eng.acme.test', jobRole: 'CTO' }), person('2', { email: 'dev@eng.acme.test' }), person('3', { email: 'sales@acme.test' })]) {
       expect((await post('/v1/entities/employee', body)).statusCode).toBe(201);
     }
+    // The three run concurrently (three entities), so their order in the list is not the order of the writes.
     const runs = await awaitRuns(id, 3);
-    const [sales, dev, cto] = runs;
+    const chose = (c: Step['case']) => runs.find((r) => r.steps?.some((s) => s.kind === 'action' && s.case === c));
+    const [cto, dev, sales] = [chose(0), chose('else'), runs.find((r) => r.status === 'skipped')];
     expect(runs.map((r) => r.trigger)).toEqual(['event', 'event', 'event']);
     expect(cto).toMatchObject({ status: 'completed' });
     expect(cto!.steps).toEqual([
@@ -165,6 +168,21 @@ describeEachEngine('automation runs', (engine) => {
     // A missing value renders empty, with a warning.
     expect(run.logs.some((l: { level: string; message: string }) => l.level === 'warn' && l.message.includes('trigger.body.missing'))).toBe(true);
     expect((await runsOf(id)).map((r) => r.id)).toEqual([run.id]);
+  });
+
+  it('runs a schedule slot with trigger.slot, and records a disabled automation as skipped', async () => {
+    const id = await automation({ name: 'slot', trigger: { type: 'manual' }, actions: [{ type: 'log', params: log('slot {{trigger.slot}}') }] });
+    const enqueue = (automationId: string) =>
+      t.deps.queue.enqueue({ kind: 'automation.run', orgId: acme.org.id, payload: { automationId, triggerType: 'schedule', trigger: { slot: '2026-12-01T08:00:00.000Z' } } });
+    await enqueue(id);
+    const [ran] = await awaitRuns(id, 1);
+    expect(ran).toMatchObject({ trigger: 'schedule', status: 'completed' });
+    expect(ran!.logs.map((l) => l.message)).toContain('slot 2026-12-01T08:00:00.000Z');
+    expect((await t.call(acme.keys.editor, { method: 'PATCH', url: `/v1/automations/${id}`, payload: { enabled: false } })).statusCode).toBe(200);
+    await enqueue(id);
+    const runs = await awaitRuns(id, 2);
+    expect(runs[0]).toMatchObject({ trigger: 'schedule', status: 'skipped', error: { message: expect.stringMatching(/disabled/) } });
+    expect((await post(`/v1/automations/${id}/run`, {})).statusCode).toBe(400);
   });
 
   it('goes on past a failed action with onError continue and stops the run at one without', async () => {
@@ -248,10 +266,31 @@ describeEachEngine('automation runs', (engine) => {
     const text = await t.app.inject({ method: 'PUT', url: '/inbound/acme-runs/plain/text', payload: 'just text', headers: { 'content-type': 'text/plain' } });
     expect([text.statusCode, text.json()]).toEqual([200, { ok: true }]);
     expect((await awaitRuns(plain, 1))[0]!.logs.map((l) => l.message)).toContain('got just text');
+    // Disabled, its path answers 404 like any unknown route.
+    expect((await t.call(acme.keys.editor, { method: 'PATCH', url: `/v1/automations/${plain}`, payload: { enabled: false } })).statusCode).toBe(200);
+    const off = await t.app.inject({ method: 'PUT', url: '/inbound/acme-runs/plain/text', payload: 'just text', headers: { 'content-type': 'text/plain' } });
+    expect([off.statusCode, off.json()]).toEqual([404, { error: { code: 'HY_NOT_FOUND', message: 'no inbound route here' } }]);
     await automation({ name: 'broken', trigger: { type: 'inbound', path: 'broken' }, actions: [{ type: 'http_request', params: { method: 'GET', url: `https://${HOST}/broken` } }] });
     const broken = await t.app.inject({ method: 'POST', url: '/inbound/acme-runs/broken', payload: '{}', headers: { 'content-type': 'application/json' } });
     expect(broken.statusCode).toBe(502);
     expect(broken.body).not.toContain('500');
+  });
+
+  it('answers a replayed Standard Webhooks message without running again', async () => {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const id = await automation({
+      name: 'replays',
+      trigger: { type: 'inbound', path: 'signed/replay', verify: { scheme: 'standard-webhooks', secret } },
+      actions: [{ type: 'respond', params: { status: 202, body: { seen: '{{trigger.body.n}}' } } }],
+    });
+    const body = '{"n":1}';
+    const at = new Date();
+    const headers = { 'content-type': 'application/json', 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign('msg_1', at, body) };
+    const send = () => t.app.inject({ method: 'POST', url: '/inbound/acme-runs/signed/replay', payload: body, headers });
+    expect([(await send()).statusCode, (await send()).json()]).toEqual([202, { ok: true }]);
+    const runs = await awaitRuns(id, 2);
+    expect(runs.map((r) => r.status).sort()).toEqual(['completed', 'skipped']);
+    expect(runs.find((r) => r.status === 'skipped')!.error?.message).toMatch(/msg_1 was received already/);
   });
 
   it('dry-runs over a fixture: conditions evaluated and params rendered, nothing performed', async () => {

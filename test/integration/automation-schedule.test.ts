@@ -79,7 +79,7 @@ describeEachEngine('automation schedule trigger', (engine) => {
       {
         kind: AUTOMATION_RUN,
         unique_key: automationSlotKey(id, slot),
-        payload: { automationId: id, triggerType: 'schedule', trigger: { slot: slot.toISOString() } },
+        payload: { automationId: id, triggerType: 'schedule', trigger: { slot: '2026-12-01T09:00:00+01:00' } },
         run_at: slot.toISOString(),
         org_id: orgId,
       },
@@ -132,6 +132,23 @@ describeEachEngine('automation schedule trigger', (engine) => {
     // What the schedule route answers: nothing left to run.
     const trigger = { type: 'schedule', schedule: { kind: 'recurring', start: '2026-12-04T10:00', every: { n: 1, unit: 'hours' }, maxRuns: 3 } } as const;
     expect(upcomingRuns(trigger, 'Europe/Amsterdam', new Date('2026-12-04T13:00:00Z'), 5, await countScheduleRuns(store.db, orgId, id))).toEqual([]);
+  });
+
+  it('counts a slot once however many attempts it took, and keeps counting runs whose executions retention has pruned', async () => {
+    const id = await saveAutomation({ kind: 'recurring', start: '2026-12-01T10:00', every: { n: 1, unit: 'days' }, maxRuns: 2 });
+    const first = { trigger: { slot: '2026-12-01T10:00:00+01:00' } };
+    // The first slot: an attempt interrupted, then its retry; the second slot failed.
+    for (const [status, input] of [['failed', first], ['completed', first], ['failed', { trigger: { slot: '2026-12-02T10:00:00+01:00' } }]] as const) {
+      const ran = await insertExecution(store.db, { orgId, automationId: id, trigger: 'schedule', status: 'running', input });
+      await store.db.updateTable('executions').set({ status }).where('id', '=', ran).execute();
+    }
+    expect(await countScheduleRuns(store.db, orgId, id)).toBe(2);
+    await store.db.deleteFrom('executions').where('automation_id', '=', id).execute();
+    expect(await countScheduleRuns(store.db, orgId, id)).toBe(2);
+    await tick('2026-12-06T09:30:00Z');
+    expect(await slotsOf(id)).toEqual([]);
+    // Another organisation's runs are its own.
+    expect(await countScheduleRuns(store.db, randomUUID(), id)).toBe(0);
   });
 
   it('schedules neither disabled automations nor other triggers', async () => {

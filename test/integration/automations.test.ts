@@ -146,6 +146,10 @@ describeEachEngine('automations', (engine) => {
     // Saving an automation again on its own path is no conflict; another organisation has its own paths.
     expect((await t.call(acme.keys.editor, { method: 'PUT', url: `/v1/automations/${mine}`, payload: inbound('orders/shipped') })).statusCode).toBe(200);
     expect((await create(inbound('orders/shipped'), globex.keys.editor)).statusCode).toBe(201);
+    // Nor may an inbound hook take an automation's path.
+    const onAutomation = await t.call(acme.keys.editor, { method: 'POST', url: `/v1/integrations/${integration}/hooks`, payload: { name: 'late', type: 'inbound', path: 'orders/shipped', code: 'async function run() {}' } });
+    expect(onAutomation.statusCode).toBe(409);
+    expect(onAutomation.json().error.details).toEqual([expect.objectContaining({ path: 'body/path' })]);
   });
 
   it('keeps the verification secret write-only: required, never answered, kept when a change leaves it out', async () => {
@@ -185,6 +189,9 @@ describeEachEngine('automations', (engine) => {
     expect((await list(`?limit=2&cursor=${first.nextCursor}`)).json().items.map((e: { id: string }) => e.id)).toEqual([ran.id]);
     expect((await list('?status=sideways')).statusCode).toBe(400);
     expect(first.items[0]).toMatchObject({ automationId: id, hookId: null, trigger: 'test', dryRun: true });
+    const retried = await t.call(acme.keys.editor, { method: 'POST', url: `/v1/executions/${ran.id}/retry` });
+    expect(retried.statusCode).toBe(409);
+    expect(retried.json().error.message).toMatch(/run the automation again/);
   });
 
   it('answers the next run times of a schedule, and 400 for other triggers or a bad count', async () => {

@@ -93,6 +93,27 @@ const hookBase = fc.record(
   { requiredKeys: ['name', 'type', 'entityType', 'code'] },
 );
 
+const automationBase = fc.record(
+  {
+    name: text,
+    trigger: fc.oneof(
+      fc.constant({ type: 'manual' }),
+      fc.record({ type: fc.constant('entity'), entityType, events: fc.constant(['create']) }),
+      fc.record({ type: fc.constant('inbound'), path: fc.stringMatching(/^[a-z][a-z0-9/]{0,20}$/) }),
+    ),
+    conditions: fc.oneof(fc.record({ field: fc.constantFrom('after.firstName', 'trigger.body.x', 'nope'), op: fc.constantFrom('eq', 'exists', 'matches', 'in'), value: json }), json),
+    actions: fc.array(
+      fc.oneof(
+        fc.record({ type: fc.constant('log'), params: fc.record({ level: fc.constantFrom('info', 'loud'), message: fc.oneof(text, fc.constant('{{trigger.body.x}}'), fc.constant('{{ broken')) }) }),
+        fc.record({ type: fc.constantFrom('respond', 'http_request', 'run_hook', 'create_record'), params: fc.dictionary(fieldName, json, { maxKeys: 3 }) }),
+        json,
+      ),
+      { maxLength: 3 },
+    ),
+  },
+  { requiredKeys: ['name', 'trigger', 'actions'] },
+);
+
 describeEachEngine('write routes under random input (property)', (engine) => {
   let t: TestApp;
   let acme: TestTenant;
@@ -187,6 +208,27 @@ describeEachEngine('write routes under random input (property)', (engine) => {
         }
       }),
       1204,
+    );
+  });
+
+  it('automations: create, replace, patch, dry run and run', async () => {
+    const automationId = (
+      await t.call(acme.keys.admin, { method: 'POST', url: '/v1/automations', payload: { name: 'a', trigger: { type: 'manual' }, actions: [{ type: 'log', params: { level: 'info', message: 'hi' } }] } })
+    ).json().id;
+    await check(
+      fc.asyncProperty(bodyOver(automationBase), bodyOver(automationBase), bodyOver(fc.record({ name: text, enabled: fc.boolean() }, { requiredKeys: [] })), json, async (create, replace, patch, fixture) => {
+        const created = checkAnswer(await send('POST', '/v1/automations', create), 'create');
+        if (created) expect(await read(`/v1/automations/${created.id}`)).toEqual(created);
+        const id = created?.id ?? automationId;
+        const replaced = checkAnswer(await send('PUT', `/v1/automations/${id}`, replace), 'replace');
+        if (replaced) expect(await read(`/v1/automations/${id}`)).toEqual(replaced);
+        const patched = checkAnswer(await send('PATCH', `/v1/automations/${id}`, patch), 'patch');
+        if (patched) expect(await read(`/v1/automations/${id}`)).toEqual(patched);
+        const tested = checkAnswer(await send('POST', `/v1/automations/${id}/test`, fixture), 'test');
+        if (tested) expect(await read(`/v1/executions/${tested.id}`)).toEqual(tested);
+        checkAnswer(await send('POST', `/v1/automations/${id}/run`, fixture), 'run');
+      }),
+      1205,
     );
   });
 });

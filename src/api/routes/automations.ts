@@ -13,8 +13,8 @@ import type { AppDeps } from '../deps.js';
 import { NoContent, Page, responses } from '../openapi.js';
 import { IdParams, ListQuery } from '../schemas.js';
 
-/** The automation as answered: without its organisation (the caller's) . */
-export function automationOut({ orgId: _orgId, ...shown }: Automation): Omit<Automation, 'orgId'> {
+/** The automation as answered: without its organisation, which is the caller's. */
+function automationOut({ orgId: _orgId, ...shown }: Automation): Omit<Automation, 'orgId'> {
   return shown;
 }
 

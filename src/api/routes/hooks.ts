@@ -22,6 +22,7 @@ import {
   type Hook,
   type HookDraft,
 } from '../../domain/hooks.js';
+import { claimInboundPath } from '../../engine/inbound/inbound-paths.js';
 import { checkSource } from '../../sandbox/index.js';
 import { deleteHook, findHook, insertHook, listHooksOfIntegration, updateHook, type HookInput } from '../../store/hooks.js';
 import { findIntegration } from '../../store/integrations.js';
@@ -198,6 +199,13 @@ async function toInput(body: HookBody): Promise<HookInput> {
   };
 }
 
+/** An inbound hook may not take a path an automation of the organisation answers (409). */
+async function claimPath(db: Parameters<typeof claimInboundPath>[0], orgId: string, input: HookInput, selfId?: string): Promise<void> {
+  const { path, method } = input.settings;
+  if (input.type !== 'inbound' || path === undefined) return;
+  await claimInboundPath(db, orgId, { path, ...(method && { method }), ...(selfId && { selfId }), hooks: false, at: 'body/path' });
+}
+
 const tags = ['hooks'];
 
 export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secretBox }) => {
@@ -212,7 +220,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
         description: "A hook of the integration. Code is compiled when saved: a syntax error answers 400 on body/code with its line and column. A setting that does not apply to the hook's type is refused.",
         params: IdParams,
         body: CreateHook,
-        response: responses({ 201: HookOut }, { body: true, id: true, role: true }),
+        response: responses({ 201: HookOut }, { body: true, id: true, role: true, also: [409] }),
       },
     },
     async (request, reply) => {
@@ -226,6 +234,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
       if (input.settings.verify && !input.verifySecret) {
         throw invalidField('body/verify/secret', 'is required to verify calls');
       }
+      await claimPath(db, orgId, input);
       return reply.status(201).send(await insertHook(db, secretBox, orgId, integration.id, input));
     },
   );
@@ -268,7 +277,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
         description: 'Fields present are set, null clears a setting, absent fields stay; the type is fixed. The version is incremented.',
         params: IdParams,
         body: PatchHook,
-        response: responses({ 200: HookOut }, { body: true, id: true, role: true }),
+        response: responses({ 200: HookOut }, { body: true, id: true, role: true, also: [409] }),
       },
     },
     async (request) => {
@@ -283,6 +292,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secr
       if (input.settings.verify && !current.verify && !input.verifySecret) {
         throw invalidField('body/verify/secret', 'is required to verify calls');
       }
+      await claimPath(db, orgId, input, current.id);
       return (await updateHook(db, secretBox, orgId, current.id, input))!;
     },
   );

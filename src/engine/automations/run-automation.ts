@@ -22,7 +22,7 @@ import type { ExecutionError, ExecutionOutcome } from '../../domain/executions.j
 import { DEFAULT_LIMITS, limitMessage } from '../../sandbox/index.js';
 import type { EngineDeps } from '../deps.js';
 import type { ActionContext, ActionResult, InboundReply } from './actions/action.js';
-import { ACTIONS } from './actions/index.js';
+import { ACTIONS, recordActionOutcome } from './actions/index.js';
 import { RunRecord, runSecrets } from './run-record.js';
 
 /** How long one run may take, all actions together: the inbound hook's limit. */
@@ -43,6 +43,8 @@ export interface AutomationRunRequest {
   readonly verifySecret?: string | null;
   /** Default {@link AUTOMATION_TIME_MS}. */
   readonly timeMs?: number;
+  /** Ends the run early (its job lost its lease, its worker is stopping); actions see it with the deadline. */
+  readonly signal?: AbortSignal;
 }
 
 /** How the run ended: the execution's outcome with its steps, and the inbound reply a `respond` action set. */
@@ -51,7 +53,8 @@ export interface AutomationRunOutcome extends ExecutionOutcome {
   readonly reply?: InboundReply;
 }
 
-class TimeUp extends Error {}
+/** The reason an action is no longer waited for: the deadline passed or the run was stopped. */
+class Stopped extends Error {}
 
 /** Which case of an action runs, with its params; conditions it evaluated go to the record. */
 function chooseCase(action: AutomationAction, index: number, scope: AutomationScope, record: RunRecord): { case: ActionStep['case']; params?: ActionParams } {
@@ -71,9 +74,9 @@ function chooseCase(action: AutomationAction, index: number, scope: AutomationSc
 
 /** `promise`, or a rejection once `signal` aborts (an action that ignores its signal cannot hold the run). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new TimeUp());
+  if (signal.aborted) return Promise.reject(new Stopped());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new TimeUp());
+    const onAbort = () => reject(new Stopped());
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
@@ -104,7 +107,8 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
 
   const timeMs = request.timeMs ?? AUTOMATION_TIME_MS;
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new TimeUp()), timeMs);
+  const timer = setTimeout(() => deadline.abort(new Stopped()), timeMs);
+  const signal = request.signal ? AbortSignal.any([deadline.signal, request.signal]) : deadline.signal;
   let reply: InboundReply | undefined;
   const ctx: ActionContext = {
     deps,
@@ -113,10 +117,15 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
     executionId: request.executionId,
     depth: request.depth,
     triggerType: request.triggerType,
-    signal: deadline.signal,
+    signal,
     log: (level, message, data) => record.log(level, message, data),
     http: (entry) => record.httpEntry(entry),
     respond: (answer) => (reply = answer),
+  };
+  /** An action's step, counted in the action metrics unless nothing was performed (a dry run). */
+  const actionStep = (step: ActionStep): void => {
+    record.step(step);
+    if (!request.dryRun) recordActionOutcome(deps.metrics, step.type, step.status, step.durationMs);
   };
   try {
     for (const [index, action] of automation.actions.entries()) {
@@ -124,25 +133,31 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
       const base = { kind: 'action' as const, path, type: action.type, ...(action.name !== undefined && { name: action.name }) };
       const chosen = chooseCase(action, index, scope, record);
       if (!chosen.params) {
-        record.step({ ...base, case: null, status: 'skipped', durationMs: 0 });
+        actionStep({ ...base, case: null, status: 'skipped', durationMs: 0 });
         continue;
       }
       const rendered = renderParams(chosen.params, scope);
       for (const warning of rendered.warnings) record.log('warn', `${path}: ${warning}`);
       if (request.dryRun) {
-        record.step({ ...base, case: chosen.case, status: 'skipped', durationMs: 0, params: record.value(rendered.value) });
+        actionStep({ ...base, case: chosen.case, status: 'skipped', durationMs: 0, params: record.value(rendered.value) });
         continue;
       }
       const started = performance.now();
       let result: ActionResult;
       try {
-        result = await untilAborted(ACTIONS[action.type].run(rendered.value as ActionParams, ctx), deadline.signal);
+        result = await untilAborted(ACTIONS[action.type].run(rendered.value as ActionParams, ctx), signal);
       } catch (thrown) {
         const durationMs = Math.round(performance.now() - started);
-        const timedOut = thrown instanceof TimeUp || deadline.signal.aborted;
-        const message = timedOut ? limitMessage('timeMs', { ...DEFAULT_LIMITS.inbound, timeMs }).replace('the hook', 'the automation') : coerceError(thrown).message;
-        record.step({ ...base, case: chosen.case, status: 'failed', durationMs, params: record.value(rendered.value), error: record.text(message) });
+        const timedOut = deadline.signal.aborted;
+        const stopped = !timedOut && signal.aborted;
+        const message = timedOut
+          ? limitMessage('timeMs', { ...DEFAULT_LIMITS.inbound, timeMs }).replace('the hook', 'the automation')
+          : stopped
+            ? 'interrupted: the run was stopped before this action finished'
+            : coerceError(thrown).message;
+        actionStep({ ...base, case: chosen.case, status: 'failed', durationMs, params: record.value(rendered.value), error: record.text(message) });
         if (timedOut) return outcome('timed_out', { message, limit: 'timeMs' }, reply);
+        if (stopped) return outcome('failed', { message }, reply);
         if (action.onError === 'continue') {
           record.log('warn', `${path} (${action.type}) failed; going on (onError: continue): ${message}`);
           continue;
@@ -150,7 +165,7 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
         return outcome('failed', { message: `${path} (${action.type}) failed: ${message}` }, reply);
       }
       if (action.name !== undefined) results[action.name] = { response: result.response, record: result.record };
-      record.step({
+      actionStep({
         ...base,
         case: chosen.case,
         status: 'completed',

@@ -111,6 +111,7 @@ async function run(deps: EngineDeps, job: ClaimedJob<AutomationRunPayload>, ctx:
     input,
     executionId,
     depth,
+    signal: ctx.signal,
   });
   record(outcome);
 }

@@ -2824,6 +2824,34 @@ export interface paths {
                         };
                     };
                 };
+                /** @description HY_CONFLICT (a unique name is taken) or HY_VERSION_MISMATCH (If-Match names another version) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
                 /** @description HY_PAYLOAD_TOO_LARGE: the body is over the limit (1 MB by default) */
                 413: {
                     headers: {
@@ -3498,6 +3526,34 @@ export interface paths {
                 };
                 /** @description HY_NOT_FOUND: no such object in the key's organisation */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "HY_BAD_REQUEST" | "HY_VALIDATION" | "HY_UNAUTHORIZED" | "HY_FORBIDDEN" | "HY_NOT_FOUND" | "HY_CONFLICT" | "HY_VERSION_MISMATCH" | "HY_PAYLOAD_TOO_LARGE" | "HY_UNPROCESSABLE" | "HY_RATE_LIMITED" | "HY_INTERNAL" | "HY_BAD_GATEWAY" | "HY_UNAVAILABLE" | "HY_REJECTED_BY_HOOK";
+                                message: string;
+                                /** @description a 400: always the list of issues; 409 HY_VERSION_MISMATCH: { currentVersion }; 502: { hookId } */
+                                details?: {
+                                    /** @description body/…, query/…, params/… or headers/…, e.g. body/email */
+                                    path: string;
+                                    /** @description starts with the path: body/email must be an email address */
+                                    message: string;
+                                    /** @description syntax errors: line in the hook source */
+                                    line?: number;
+                                    /** @description syntax errors: column in the hook source */
+                                    column?: number;
+                                }[] | {
+                                    [key: string]: unknown;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description HY_CONFLICT (a unique name is taken) or HY_VERSION_MISMATCH (If-Match names another version) */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -6,11 +6,12 @@
  * the action with its status and the start of its body. The HTTP log entry shows the
  * URL with any user name and password in it redacted, and no header values.
  */
-import { HookyardError } from '../../../domain/errors.js';
+import { HookyardError, coerceError } from '../../../domain/errors.js';
 import { issue } from '../../../domain/field-issues.js';
-import { DEFAULT_LIMITS, EgressError, RECORD_BOUNDS, createRedactor, cut } from '../../../sandbox/index.js';
+import { DEFAULT_LIMITS, EgressError, RECORD_BOUNDS, cut } from '../../../sandbox/index.js';
 import type { ActionContext, ActionDefinition } from './action.js';
 import { checkParams, headerNameProblem, renderedParams, stringMap, type ParamRule } from './params.js';
+import { credentialsOf } from './url-credentials.js';
 
 /** The longest one request may take, whatever time the run has left. */
 export const HTTP_TIMEOUT_MS = 30_000;
@@ -84,7 +85,7 @@ async function send(params: HttpRequestParams, ctx: ActionContext): Promise<Http
   const { method, url } = params;
   const target = new URL(url);
   // A password (or user name) in the URL is a credential: the log shows where the request went, not it.
-  const redactor = createRedactor({ ...(target.password && { 'url password': decodeURIComponent(target.password) }), ...(target.username && { 'url user': decodeURIComponent(target.username) }) });
+  const redactor = credentialsOf(target, 'url');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(params.headers ?? {})) headers[name.toLowerCase()] = value;
   let body: string | undefined;
@@ -103,7 +104,7 @@ async function send(params: HttpRequestParams, ctx: ActionContext): Promise<Http
   try {
     res = await egress.send({ method, url: target.href, headers, body, signal, maxResponseBytes });
   } catch (thrown) {
-    const e = thrown instanceof EgressError ? thrown : new EgressError('CONNECTION_FAILED', String((thrown as Error)?.message ?? thrown), { cause: thrown });
+    const e = thrown instanceof EgressError ? thrown : new EgressError('CONNECTION_FAILED', coerceError(thrown).message, { cause: thrown });
     const message = cut(redactor.text(`${e.code}: ${e.message}`), RECORD_BOUNDS.errorMessageChars);
     ctx.http({ ...entry, status: 0, durationMs: elapsed(), responseBytes: e.code === 'RESPONSE_TOO_LARGE' ? maxResponseBytes : 0, error: message });
     throw new HookyardError('HY_BAD_GATEWAY', `${method} ${entry.url} failed: ${message}`, { cause: e });

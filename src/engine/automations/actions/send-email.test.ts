@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../api/metrics.js';
@@ -114,6 +114,23 @@ describe('send_email', () => {
     const bad = sendEmail.run(MESSAGE, actionContext({ mail: { smtpUrl: 'https://mailer:hunter2@mail.acme.test' } }).ctx);
     await expect(bad).rejects.toThrow('HOOKYARD_SMTP_URL must look like smtp://');
     expect((await failureOf(bad)).message).not.toContain('hunter2');
+  });
+
+  it("stops waiting for a server that never answers when the run's signal ends", async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const controller = new AbortController();
+      const { ctx } = actionContext({ mail: { smtpUrl: `smtp://127.0.0.1:${(silent.address() as AddressInfo).port}` } }, { signal: controller.signal });
+      const pending = sendEmail.run(MESSAGE, ctx);
+      setTimeout(() => controller.abort(), 100);
+      await expect(pending).rejects.toThrow(/^sending the email failed: /);
+      expect(sockets.size).toBe(1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('fails on rendered addresses that are not, before connecting', async () => {

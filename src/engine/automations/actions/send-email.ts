@@ -8,11 +8,12 @@
 import nodemailer from 'nodemailer';
 import { HookyardError, coerceError } from '../../../domain/errors.js';
 import { issue } from '../../../domain/field-issues.js';
-import { createRedactor, type Redactor } from '../../../sandbox/index.js';
+import type { Redactor } from '../../../sandbox/index.js';
 import type { MailSettings } from '../../deps.js';
 import type { RunMetrics } from '../../run-metrics.js';
 import type { ActionDefinition } from './action.js';
 import { checkParams, isTemplated, ofKind, renderedParams, type CheckStage, type ParamRule } from './params.js';
+import { credentialsOf } from './url-credentials.js';
 
 /** The longest a send may take, whatever time the run has left. */
 export const SMTP_TIMEOUT_MS = 30_000;
@@ -56,14 +57,6 @@ const RULES: Readonly<Record<string, ParamRule>> = {
   html: { kinds: ['string'] },
 };
 
-/** The redactor of the SMTP URL's credentials. */
-function credentials(url: URL): Redactor {
-  return createRedactor({
-    ...(url.username && { 'SMTP user': decodeURIComponent(url.username) }),
-    ...(url.password && { 'SMTP password': decodeURIComponent(url.password) }),
-  });
-}
-
 /** The SMTP URL, checked; its credentials' redactor. */
 function smtpServer(mail: MailSettings | undefined): { url: URL; redactor: Redactor } {
   const text = mail?.smtpUrl;
@@ -73,7 +66,7 @@ function smtpServer(mail: MailSettings | undefined): { url: URL; redactor: Redac
   if (!url || !['smtp:', 'smtps:'].includes(url.protocol) || url.hostname === '') {
     throw new HookyardError('HY_UNAVAILABLE', 'send_email cannot send: HOOKYARD_SMTP_URL must look like smtp://user:password@host:587 or smtps://user:password@host:465');
   }
-  return { url, redactor: credentials(url) };
+  return { url, redactor: credentialsOf(url, 'SMTP') };
 }
 
 const list = (value: string | readonly string[] | undefined) => (value === undefined ? undefined : typeof value === 'string' ? [value] : [...value]);
@@ -83,7 +76,7 @@ const addressText = (items: readonly unknown[] | undefined) => (items ?? []).map
  * Sends one message with `mail`'s server, within `signal` and {@link SMTP_TIMEOUT_MS},
  * and counts it in `metrics`. Errors carry the server's words with the credentials redacted.
  */
-export async function sendMail(mail: MailSettings | undefined, params: SendEmailParams, signal: AbortSignal, metrics?: RunMetrics): Promise<SentEmail> {
+async function sendMail(mail: MailSettings | undefined, params: SendEmailParams, signal: AbortSignal, metrics?: RunMetrics): Promise<SentEmail> {
   const { url, redactor } = smtpServer(mail);
   const transport = nodemailer.createTransport({
     url: url.href,

@@ -1,8 +1,8 @@
 /**
  * The schedule trigger: a background service that, on each tick of the shared scheduler,
  * enqueues one `automation.run` job for the latest due slot of every enabled automation
- * whose trigger is a schedule card. The slot's unique key makes it run once whatever the
- * number of nodes.
+ * whose trigger is a schedule card, with `trigger: { slot }` the slot in ISO 8601 with the
+ * card's offset. The slot's unique key makes it run once whatever the number of nodes.
  *
  * Missed slots: after downtime only the latest missed slot runs, once, and only if it is
  * at most {@link MISSED_SLOT_GRACE_MS} late (finished jobs, and the unique keys that keep a
@@ -10,18 +10,19 @@
  * automation's last save never run.
  *
  * `maxRuns` counts runs that happened: executions triggered by the schedule that finished
- * (completed, failed or timed out), plus slots enqueued and not yet finished, so a tick
- * never enqueues past the limit while earlier slots wait in the queue. Skipped
- * executions and slots never run do not count.
+ * (completed, failed or timed out; tallied so that pruned ones still count), plus slots
+ * enqueued and not yet finished, so a tick never enqueues past the limit while earlier
+ * slots wait in the queue. Skipped executions and slots never run do not count.
  */
 import type { Kysely } from 'kysely';
 import type { ScheduleTrigger } from '../../../domain/automations.js';
-import { latestRun } from '../../../domain/schedule-card.js';
+import { formatWithOffset, latestRun } from '../../../domain/schedule-card.js';
 import { scheduleOrderingKey, startScheduler, type JobQueue, type ScheduledSource, type SchedulerOptions, type SlotPlan } from '../../../jobs/index.js';
 import { countFinishedScheduleRuns, countUnfinishedJobs, listScheduledAutomations } from '../../../store/scheduled-automations.js';
 import type { Database } from '../../../store/schema.js';
 import type { BackgroundService } from '../../deps.js';
 import { AUTOMATION_RUN, type AutomationRunPayload } from '../run-job.js';
+import { AUTOMATION_ATTEMPTS } from '../run-jobs.js';
 
 /** A slot later than this is dropped rather than run (finished jobs are kept at least 26 hours). */
 export const MISSED_SLOT_GRACE_MS = 24 * 3_600_000;
@@ -64,7 +65,9 @@ export function automationSlots(db: Kysely<Database>): SlotPlan<ScheduledAutomat
       return (await countScheduleRuns(db, item.orgId, item.id)) < card.maxRuns ? slot : undefined;
     },
     job(item, slot) {
-      const payload: AutomationRunPayload = { automationId: item.id, triggerType: 'schedule', trigger: { slot: slot.toISOString() } };
+      // `{{trigger.slot}}` reads as the card's local time: 2026-12-01T09:00:00+01:00.
+      const local = formatWithOffset(slot, item.trigger.schedule.timeZone ?? item.orgTimeZone);
+      const payload: AutomationRunPayload = { automationId: item.id, triggerType: 'schedule', trigger: { slot: local } };
       return { payload, uniqueKey: automationSlotKey(item.id, slot) };
     },
   };
@@ -75,8 +78,8 @@ export function automationSchedulerOptions(db: Kysely<Database>, queue: JobQueue
   return {
     queue,
     kind: AUTOMATION_RUN,
-    // One attempt: an interrupted run may have sent part of its actions; repeating them is the runner's call, not the clock's.
-    maxAttempts: 1,
+    // As every `automation.run`: a failed run is not retried; only an attempt whose process died runs again.
+    maxAttempts: AUTOMATION_ATTEMPTS,
     slots: automationSlots(db),
     list: async () =>
       (await listScheduledAutomations(db)).map((automation) => ({
