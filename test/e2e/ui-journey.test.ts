@@ -233,6 +233,22 @@ describeInBrowser('the web UI', () => {
     expect(await actionStep.textContent()).toContain('case else');
     expect(await actionStep.textContent()).toContain('Someone else: Ada');
     await shot('automation');
+
+    // A schedule card, once saved, shows its next run times (from the schedule endpoint).
+    await page.goto(`${server.url}/automations/new`);
+    await page.getByLabel('Automation name').fill('Every morning');
+    await page.getByLabel('When').selectOption('schedule');
+    await page.getByLabel('Start (local)').fill('2030-01-07T09:00');
+    await page.getByLabel('Time zone').fill('Europe/Amsterdam');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('next-runs').waitFor();
+    expect(await page.locator('[data-testid="next-runs"] li').allTextContents()).toEqual([
+      '2030-01-07T09:00:00+01:00',
+      '2030-01-08T09:00:00+01:00',
+      '2030-01-09T09:00:00+01:00',
+      '2030-01-10T09:00:00+01:00',
+      '2030-01-11T09:00:00+01:00',
+    ]);
   });
 
   it('passes axe-core with no serious violation on the main screens, at desktop and phone width', async () => {

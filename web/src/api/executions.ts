@@ -6,6 +6,7 @@ import { unwrap } from './errors';
 
 export type ExecutionStatus = Execution['status'];
 export type ExecutionTrigger = Execution['trigger'];
+export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'completed', 'failed', 'timed_out', 'skipped'];
 type HookExecutionQuery = NonNullable<paths['/v1/hooks/{id}/executions']['get']['parameters']['query']>;
 
 export const useHookExecutions = (hookId: string, query: Partial<HookExecutionQuery>) =>

@@ -7,6 +7,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useAutomation, useAutomationExecutions, useAutomationSchedule, useDeleteAutomation, useRunAutomation, useSaveAutomation, useTestAutomation, type AutomationBody } from '../../api/automations';
 import type { Execution } from '../../api/client';
 import { fieldErrors } from '../../api/errors';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../../api/executions';
 import { useCan } from '../../api/me';
 import { ConfirmButton } from '../../components/confirm-button';
 import { ExecutionDetails } from '../../components/execution-details';
@@ -47,7 +48,8 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
   const [fixtureError, setFixtureError] = useState<Record<string, string>>({});
   const [result, setResult] = useState<Execution>();
   const [cursors, setCursors] = useState<string[]>([]);
-  const executions = useAutomationExecutions(id, cursors.at(-1));
+  const [status, setStatus] = useState<ExecutionStatus | ''>('');
+  const executions = useAutomationExecutions(id, cursors.at(-1), status || undefined);
   const schedule = useAutomationSchedule(id, saved.trigger.type === 'schedule', version);
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
   const errors = { ...fieldErrors(save.error ?? test.error ?? run.error ?? remove.error), ...fixtureError };
@@ -123,6 +125,15 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
       {id && (
         <section aria-labelledby="automation-executions">
           <h2 id="automation-executions">Executions</h2>
+          <label>
+            Status{' '}
+            <select value={status} onChange={(e) => { setStatus(e.target.value as ExecutionStatus); setCursors([]); }}>
+              <option value="">any</option>
+              {EXECUTION_STATUSES.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+          </label>
           {executions.data && <ExecutionTable executions={executions.data.items} />}
           <div className="actions">
             <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>

@@ -1,12 +1,11 @@
 /** A hook's executions: a chart of the last 30 days, and the table, filterable by status and trigger, paged. */
 import { lazy, Suspense, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { useHookExecutions, type ExecutionStatus, type ExecutionTrigger } from '../../api/executions';
+import { EXECUTION_STATUSES, useHookExecutions, type ExecutionStatus, type ExecutionTrigger } from '../../api/executions';
 import { useHook } from '../../api/hooks';
 import { ExecutionTable } from '../../components/execution-table';
 
 const RunsChart = lazy(() => import('../../components/runs-chart'));
-const STATUSES: ExecutionStatus[] = ['queued', 'running', 'completed', 'failed', 'timed_out', 'skipped'];
 const TRIGGERS: ExecutionTrigger[] = ['schedule', 'manual', 'event', 'api', 'inbound', 'automation', 'test', 'retry'] as ExecutionTrigger[];
 
 export default function HookExecutions() {
@@ -34,7 +33,7 @@ export default function HookExecutions() {
           Status{' '}
           <select value={status} onChange={(e) => { setStatus(e.target.value as ExecutionStatus); setCursors([]); }}>
             <option value="">any</option>
-            {STATUSES.map((s) => (
+            {EXECUTION_STATUSES.map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>
