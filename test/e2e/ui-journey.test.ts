@@ -28,12 +28,19 @@ describeInBrowser('the web UI', () => {
   let pullHookUrl: string;
   let executionUrl: string;
   let automationUrl: string;
-  const axeScreens: string[] = [];
 
   const shot = async (name: string) => {
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   };
   const api = async (url: string, key = ADMIN_KEY) => (await fetch(`${server.url}${url}`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<any>;
+
+  /** The serious and critical WCAG 2.1 A/AA violations axe-core finds on the page now. */
+  async function seriousViolations(name: string): Promise<string[]> {
+    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${name}: ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }
 
   /** Replaces the editor's text: `before`, then `typed` key by key (completion on), then `after`. */
   async function typeCode(before: string, typed = '', after = '') {
@@ -88,7 +95,6 @@ describeInBrowser('the web UI', () => {
 
   it('signs in, creates an integration and adds a secret whose value is never shown', async () => {
     await page.goto(server.url);
-    axeScreens.push('sign-in');
     await shot('sign-in');
     await signIn(ADMIN_KEY);
     await page.getByLabel('Name', { exact: true }).fill('HR system');
@@ -260,9 +266,7 @@ describeInBrowser('the web UI', () => {
         await page.locator('main h1').first().waitFor();
         if (name === 'editor') await page.locator('.cm-content').waitFor();
         if (size.width < 500 && (name === 'editor' || name === 'integration')) await shot(`phone-${name}`);
-        const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-        const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-        expect(serious.map((v) => `${name} @${size.width}: ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+        expect(await seriousViolations(`${name} @${size.width}`)).toEqual([]);
         // Nothing wider than the screen (the page scrolls only down).
         expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1'), `${name} @${size.width}`).toBe(true);
       }
@@ -281,6 +285,7 @@ describeInBrowser('the web UI', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
+    expect(await seriousViolations('sign-in')).toEqual([]);
     await signIn(viewerKey);
     expect(await page.getByTestId('role').textContent()).toBe('viewer');
     expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);

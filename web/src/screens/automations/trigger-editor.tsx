@@ -1,6 +1,6 @@
 /** The trigger: entity changes, an inbound URL, a schedule card (with its next runs), or by hand. */
 import { Field } from '../../components/field';
-import { ENTITY_TYPES } from '../hook-editor/hook-types';
+import { ENTITY_TYPES } from '../../components/entity-types';
 import { TRIGGER_TYPES, WEEKDAYS, newTrigger, type AutomationTrigger, type ScheduleCard } from './automation-model';
 
 interface Props {

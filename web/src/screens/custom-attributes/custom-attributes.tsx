@@ -6,7 +6,7 @@ import { fieldErrors } from '../../api/errors';
 import { useCan } from '../../api/me';
 import { ConfirmButton } from '../../components/confirm-button';
 import { Field, FormError } from '../../components/field';
-import { ENTITY_TYPES } from '../hook-editor/hook-types';
+import { ENTITY_TYPES } from '../../components/entity-types';
 
 type NewDefinition = Body<'/v1/custom-attributes', 'post'>;
 const TYPES: NewDefinition['type'][] = ['string', 'number', 'boolean', 'date', 'enum'];

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { Link, NavLink, useParams } from 'react-router';
 import type { EntityType } from '../../api/client';
 import { useEntities } from '../../api/entities';
-import { ENTITY_TYPES } from '../hook-editor/hook-types';
+import { ENTITY_TYPES } from '../../components/entity-types';
 import { show, TITLE_FIELDS } from './entity-fields';
 
 export default function Entities() {

@@ -3,10 +3,9 @@
  * with (its starter code and required settings), and what a Test takes as fixture.
  * The server decides what is valid; this only chooses the form.
  */
-import type { Body, EntityType, HookType } from '../../api/client';
+import type { Body, HookType } from '../../api/client';
 
 export const HOOK_TYPES: readonly HookType[] = ['pull', 'push', 'pre', 'post', 'inbound'];
-export const ENTITY_TYPES: readonly EntityType[] = ['employee', 'vacancy', 'contractor', 'project', 'assignment'];
 
 type NewHook = Body<'/v1/integrations/{id}/hooks', 'post'>;
 

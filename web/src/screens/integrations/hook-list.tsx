@@ -6,7 +6,8 @@ import { fieldErrors } from '../../api/errors';
 import { useCreateHook, useIntegrationHooks } from '../../api/hooks';
 import { useCan } from '../../api/me';
 import { Field, FormError } from '../../components/field';
-import { ENTITY_TYPES, HOOK_TYPES, HOOK_TYPE_FORMS } from '../hook-editor/hook-types';
+import { ENTITY_TYPES } from '../../components/entity-types';
+import { HOOK_TYPES, HOOK_TYPE_FORMS } from '../hook-editor/hook-types';
 
 export function HookList({ integrationId }: { integrationId: string }) {
   const hooks = useIntegrationHooks(integrationId);
