@@ -274,14 +274,27 @@ describeInBrowser('the web UI', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   }, 120_000);
 
-  it('shows a viewer no write buttons and no secrets or keys', async () => {
-    await page.goto(`${server.url}/api-keys`);
-    await page.getByLabel('Key name').fill('read only');
-    await page.getByLabel('Role').selectOption('viewer');
-    await page.getByRole('button', { name: 'Create key' }).click();
-    const viewerKey = (await page.getByTestId('new-key').textContent())!;
-    expect(viewerKey).toMatch(/^hyk_/);
+  it('shows an editor no secret or key management, and a viewer no write buttons and no secrets or keys', async () => {
+    const createKey = async (name: string, role: string) => {
+      await page.goto(`${server.url}/api-keys`);
+      await page.getByLabel('Key name').fill(name);
+      await page.getByLabel('Role').selectOption(role);
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const key = (await page.getByTestId('new-key').textContent())!;
+      expect(key).toMatch(/^hyk_/);
+      return key;
+    };
+    const editorKey = await createKey('writer', 'editor');
+    const viewerKey = await createKey('read only', 'viewer');
     await shot('api-keys');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(editorKey);
+    expect(await page.getByRole('link', { name: 'API keys' }).count()).toBe(0);
+    await page.goto(integrationUrl);
+    await page.locator('li.secret', { hasText: 'token' }).waitFor();
+    expect(await page.getByRole('button', { name: /Save secret|Replace/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Create hook' }).count()).toBe(1);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
