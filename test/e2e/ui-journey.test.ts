@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { launchBrowser, describeInBrowser, type TestBrowser } from '../helpers/browser.js';
 import { HOOKS, HR_HOST, makePeople, startHrApi, type HrApi } from '../helpers/hr-api.js';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
@@ -19,6 +19,8 @@ const ADMIN_KEY = `hyk_${'u'.repeat(43)}`;
 const SHOTS = process.env.HOOKYARD_UI_SHOTS && path.resolve(process.env.HOOKYARD_UI_SHOTS);
 
 describeInBrowser('the web UI', () => {
+  // A browser, a server and a sandbox share two cores with the rest of the suite: room to be slow.
+  vi.setConfig({ testTimeout: 90_000 });
   let hr: HrApi;
   let cwd: string;
   let server: ServeProcess;
@@ -84,7 +86,7 @@ describeInBrowser('the web UI', () => {
     });
     browser = await launchBrowser();
     page = await browser.context.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(30_000);
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
