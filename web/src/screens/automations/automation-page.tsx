@@ -2,7 +2,7 @@
  * One automation (or a new one): the form builder with its JSON view, Save, Test with a
  * fixture (the run's steps), Run now, and its executions.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useAutomation, useAutomationExecutions, useAutomationSchedule, useDeleteAutomation, useRunAutomation, useSaveAutomation, useTestAutomation, type AutomationBody } from '../../api/automations';
 import type { Execution } from '../../api/client';
@@ -52,6 +52,10 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
   const executions = useAutomationExecutions(id, cursors.at(-1), status || undefined);
   const schedule = useAutomationSchedule(id, saved.trigger.type === 'schedule', version);
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
+  const [created, setCreated] = useState<string>();
+  useEffect(() => {
+    if (created) navigate(`/automations/${created}`, { replace: true });
+  }, [created, navigate]);
   const errors = { ...fieldErrors(save.error ?? test.error ?? run.error ?? remove.error), ...fixtureError };
 
   async function submit(): Promise<string | undefined> {
@@ -59,7 +63,8 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
     const done = await save.mutateAsync(snapshot as unknown as AutomationBody).catch(() => undefined);
     if (!done) return undefined;
     setSaved(snapshot);
-    if (!id) navigate(`/automations/${done.id}`, { replace: true });
+    // A new automation moves to its own address once the render that knows it is saved is in.
+    if (!id) setCreated(done.id);
     return done.id;
   }
 
@@ -79,7 +84,7 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
 
   return (
     <>
-      <UnsavedGuard dirty={dirty && !save.isPending} />
+      <UnsavedGuard dirty={dirty} />
       <p className="crumbs">
         <Link to="/automations">Automations</Link> /
       </p>
