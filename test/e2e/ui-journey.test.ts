@@ -34,7 +34,12 @@ describeInBrowser('the web UI', () => {
   const shot = async (name: string) => {
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
   };
-  const api = async (url: string, key = ADMIN_KEY) => (await fetch(`${server.url}${url}`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<any>;
+  const api = async (url: string, body?: unknown) =>
+    (await fetch(`${server.url}${url}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    })).json() as Promise<any>;
 
   /** The serious and critical WCAG 2.1 A/AA violations axe-core finds on the page now. */
   async function seriousViolations(name: string): Promise<string[]> {
@@ -212,6 +217,25 @@ describeInBrowser('the web UI', () => {
     expect(await page.locator('.code-excerpt .error-line').textContent()).toContain('throw new Error("HR said no")');
     expect(await page.getByTestId('console-log').textContent()).toContain('about to fail');
     await shot('hook-error');
+  });
+
+  it('retries a failed PUSH run from its execution page', async () => {
+    const integrationId = integrationUrl.split('/').pop()!;
+    const code = 'async function run(ctx) {\n  throw new Error("receiver is down for " + ctx.event.after.lastName);\n}\n';
+    const hook = await api(`/v1/integrations/${integrationId}/hooks`, { name: 'Notify', type: 'push', entityType: 'project', changeTypes: ['create'], retry: { attempts: 1 }, code });
+    await api('/v1/entities/project', { name: 'Apollo' });
+    let failed: any;
+    for (let i = 0; i < 100 && !failed; i++) {
+      failed = (await api(`/v1/hooks/${hook.id}/executions?status=failed`)).items[0];
+      if (!failed) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(failed).toBeDefined();
+    await page.goto(`${server.url}/executions/${failed.id}`);
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/executions/') && !url.pathname.endsWith(failed.id));
+    const retried = await api(`/v1/executions/${page.url().split('/').pop()}`);
+    expect(retried.hookId).toBe(hook.id);
+    expect(retried.trigger).toBe('retry');
   });
 
   it('builds an automation with two cases in the form builder and sees its test run take the second', async () => {
