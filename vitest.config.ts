@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // processes started with that flag (DESIGN.md, "Sandbox").
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.ts', 'web/src/**/*.test.tsx'],
     pool: 'forks',
     execArgv: ['--no-node-snapshot'],
     testTimeout: 30_000,

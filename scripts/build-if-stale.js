@@ -1,5 +1,6 @@
 // `npm start` builds only when a source is newer than the last build: the compiler
-// takes seconds, a start should not. `npm run build` always builds.
+// takes seconds, a start should not. `npm run build` always builds. The server and the
+// web UI are checked apart, so a change to one rebuilds only that one.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,11 +18,22 @@ function newest(entry) {
   return Math.max(stat.mtimeMs, ...fs.readdirSync(entry).map((name) => newest(path.join(entry, name))));
 }
 
-const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'].map((p) => path.join(root, p));
-const built = fs.statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-if (built > Math.max(...inputs.map(newest))) process.exit(0);
+const newestOf = (inputs) => Math.max(...inputs.map((p) => newest(path.join(root, p))));
+const stampTime = (file) => fs.statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
 
-console.log('building (sources changed since the last build)…');
-const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
+/** Runs `args` with node when `inputs` changed after `stampFile`; then touches it. */
+function buildIfStale(what, stampFile, inputs, args) {
+  if (stampTime(stampFile) > newestOf(inputs)) return;
+  console.log(`building the ${what} (sources changed since the last build)…`);
+  const run = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+  fs.mkdirSync(path.dirname(stampFile), { recursive: true });
+  fs.writeFileSync(stampFile, `${new Date().toISOString()}\n`);
+}
+
+const deps = ['package.json', 'package-lock.json'];
+buildIfStale('server', stamp, ['src', 'tsconfig.json', 'tsconfig.build.json', ...deps], [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')]);
+// The UI's ctx completion is read from types/hookyard.d.ts when it is built.
+buildIfStale('web UI', path.join(root, 'dist', '.web-build-stamp'), ['web/src', 'web/index.html', 'web/vite.config.ts', 'web/ctx-members.ts', 'types', ...deps], [
+  path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', path.join(root, 'web/vite.config.ts'), '--logLevel', 'warn',
+]);

@@ -1,5 +1,6 @@
 /**
- * The HTTP application: REST API under `/v1`, OpenAPI and docs, operations routes.
+ * The HTTP application: REST API under `/v1`, OpenAPI and docs, operations routes, and the
+ * web UI's static files at `/`.
  * Route groups are encapsulated plugins listed in {@link V1_ROUTES}; only the store
  * and the caller's principal are shared decorators.
  */
@@ -30,6 +31,9 @@ import { hookRoutes } from './routes/hooks.js';
 import { integrationRoutes } from './routes/integrations.js';
 import { opsRoutes } from './routes/ops.js';
 import { secretRoutes } from './routes/secrets.js';
+import { executionEventRoutes } from './routes/execution-events.js';
+import { meRoutes } from './routes/me.js';
+import { registerWebUi } from './web-ui.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,6 +44,7 @@ declare module 'fastify' {
 
 /** The `/v1` route groups, each an encapsulated plugin given the app's dependencies. */
 const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [
+  meRoutes,
   apiKeyRoutes,
   integrationRoutes,
   secretRoutes,
@@ -47,6 +52,7 @@ const V1_ROUTES: ReadonlyArray<FastifyPluginAsync<AppDeps>> = [
   hookRunRoutes,
   executionRoutes,
   executionRetryRoutes,
+  executionEventRoutes,
   customAttributeRoutes,
   entityRoutes,
   automationRoutes,
@@ -79,8 +85,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
     return reply.status(status).send(body);
   });
-  app.setNotFoundHandler(async (request, reply) =>
-    reply.status(404).send({ error: { code: 'HY_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+  const uiFallback = await registerWebUi(app, deps.webDir);
+  app.setNotFoundHandler(
+    async (request, reply) =>
+      uiFallback(request, reply) ?? reply.status(404).send({ error: { code: 'HY_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
   );
 
   const registry = deps.registry ?? createMetrics();

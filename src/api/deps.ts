@@ -19,4 +19,6 @@ export interface AppDeps extends EngineDeps {
   readonly readiness?: Readiness;
   /** An `onSend` hook on every route, added before any (tests check each answer against its route's documented schema). */
   readonly onSend?: onSendHookHandler;
+  /** The built web UI's folder; default `dist/web` next to the server (tests point elsewhere). */
+  readonly webDir?: string;
 }

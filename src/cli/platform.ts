@@ -13,6 +13,7 @@ import { Readiness } from '../api/readiness.js';
 import type { Config } from '../config.js';
 import { createSecretBox } from '../domain/secret-box.js';
 import type { EngineDeps } from '../engine/deps.js';
+import { ExecutionProgress } from '../engine/execution-progress.js';
 import { registerEngineJobs, startBackgroundServices } from '../engine/jobs.js';
 import { bootstrap } from '../engine/organisations.js';
 import { HandlerTable, JobQueue, JobWorker } from '../jobs/index.js';
@@ -77,7 +78,7 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
   // The engine's own requests (automations) go out under the hooks' policy and settings.
   const egress = new Egress(egressOptions(config));
   const mail = { smtpUrl: config.smtpUrl, from: config.smtpFrom };
-  const deps: EngineDeps = { store, secretBox, sandbox, queue, metrics, retention: config.retention, egress, mail };
+  const deps: EngineDeps = { store, secretBox, sandbox, queue, metrics, retention: config.retention, egress, mail, progress: new ExecutionProgress() };
 
   // The listeners open before the migrations run, so that /readyz can say they do.
   const app = options.api ? await buildApp({ ...deps, config, logger: loggerFor(config), registry, readiness }) : undefined;

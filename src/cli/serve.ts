@@ -65,6 +65,7 @@ export function serveCommand(): Command {
         console.log(`Created organisation "default". Admin API key (shown only this once): ${platform.firstAdminKey}`);
       }
       console.log(`Hookyard is listening on ${base} (storage: ${storage})`);
+      console.log(`Web UI: ${base}/ (sign in with an API key)`);
       console.log(`API docs: ${base}/docs`);
     });
 }

@@ -6,6 +6,7 @@ import type { SecretBox } from '../domain/secret-box.js';
 import type { HandlerTable, JobQueue } from '../jobs/index.js';
 import type { Egress, Sandbox } from '../sandbox/index.js';
 import type { Store } from '../store/db.js';
+import type { ExecutionProgress } from './execution-progress.js';
 import type { RetentionPolicy } from './maintenance.js';
 import type { RunMetrics } from './run-metrics.js';
 
@@ -18,6 +19,8 @@ export interface EngineDeps {
   readonly metrics?: RunMetrics;
   /** How long history is kept; the defaults of maintenance.ts when absent. */
   readonly retention?: RetentionPolicy;
+  /** Where running executions report their progress (the live progress stream); none in most tests. */
+  readonly progress?: ExecutionProgress;
   /**
    * Outbound HTTP the engine itself sends (automations' `http_request`), under the same
    * egress policy and settings as hooks; without it such requests fail.

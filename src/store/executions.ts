@@ -195,9 +195,10 @@ export interface ExecutionListOptions {
   readonly limit: number;
   readonly cursor?: string;
   readonly status?: ExecutionStatus;
+  readonly trigger?: Trigger;
 }
 
-/** A hook's executions, newest first, optionally of one status. */
+/** A hook's executions, newest first, optionally of one status and one trigger. */
 export async function listExecutionsOfHook(db: Kysely<Database>, orgId: string, hookId: string, options: ExecutionListOptions): Promise<Page<Execution>> {
   return listExecutionsOf(db, orgId, 'hook_id', hookId, options);
 }
@@ -216,6 +217,7 @@ async function listExecutionsOf(
 ): Promise<Page<Execution>> {
   let query = db.selectFrom('executions').selectAll().where('org_id', '=', orgId).where(column, '=', id);
   if (options.status) query = query.where('status', '=', options.status);
+  if (options.trigger) query = query.where('trigger', '=', options.trigger);
   if (options.cursor) query = query.where(pastCursor(decodeCursor(options.cursor), 'desc'));
   const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(options.limit + 1).execute();
   return toPage(rows, options.limit, toExecution);

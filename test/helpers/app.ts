@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import type { Role } from '../../src/domain/api-keys.js';
 import { createSecretBox } from '../../src/domain/secret-box.js';
 import type { EngineDeps, MailSettings } from '../../src/engine/deps.js';
+import { ExecutionProgress } from '../../src/engine/execution-progress.js';
 import { registerEngineJobs, startBackgroundServices } from '../../src/engine/jobs.js';
 import { HandlerTable, JobQueue, JobWorker } from '../../src/jobs/index.js';
 import { Egress, createSandbox, type ProcessEgressOptions as EgressOptions, type SandboxOptions } from '../../src/sandbox/index.js';
@@ -37,6 +38,8 @@ export interface TestAppOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Record the platform's metrics (served on `/metrics`), as `serve` does. */
   readonly metrics?: boolean;
+  /** The built web UI's folder (default: the server's own, absent when running from src/). */
+  readonly webDir?: string;
   /** The SMTP server of automations' emails. */
   readonly mail?: MailSettings;
 }
@@ -70,10 +73,11 @@ export async function createTestApp(engine: TestEngine, options: TestAppOptions 
     secretBox: createSecretBox('test-master-key-0123456789abcdef0123'),
     metrics,
     egress,
+    progress: new ExecutionProgress(),
     ...(options.mail && { mail: options.mail }),
   };
   const check = createResponseCheck();
-  const app = await buildApp({ ...deps, config, registry: metrics?.registry, onSend: check.onSend });
+  const app = await buildApp({ ...deps, config, registry: metrics?.registry, onSend: check.onSend, webDir: options.webDir });
   await app.ready();
   let worker: JobWorker | undefined;
   let stopServices: (() => Promise<void>) | undefined;

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../../domain/errors.js';
-import { EXECUTION_STATUSES } from '../../domain/executions.js';
+import { EXECUTION_STATUSES, TRIGGERS } from '../../domain/executions.js';
 import { findExecution, listExecutionsOfHook } from '../../store/executions.js';
 import { findHook } from '../../store/hooks.js';
 import { Page, responses } from '../openapi.js';
@@ -19,9 +19,9 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "List a hook's executions",
-        description: 'Newest first, optionally of one status.',
+        description: 'Newest first, optionally of one status and one trigger.',
         params: IdParams,
-        querystring: Type.Composite([ListQuery, Type.Object({ status: Type.Optional(stringEnum(EXECUTION_STATUSES)) })]),
+        querystring: Type.Composite([ListQuery, Type.Object({ status: Type.Optional(stringEnum(EXECUTION_STATUSES)), trigger: Type.Optional(stringEnum(TRIGGERS)) })]),
         response: responses({ 200: Page(Execution, 'ExecutionPage') }, { id: true }),
       },
     },

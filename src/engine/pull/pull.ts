@@ -88,6 +88,7 @@ export async function runPull(deps: EngineDeps, run: PullRun): Promise<Execution
   }
   await finishExecution(db, run.executionId, outcome);
   observe(outcome);
+  deps.progress?.publish(run.executionId, { status: outcome.status, pages: outcome.pages ?? 0, counts: outcome.counts ?? log.countsOf(run) });
   return outcome;
 }
 
@@ -126,6 +127,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
     integration: { id: integration.id, name: integration.name, sourceSystemKey: integration.sourceSystemKey },
   };
 
+  let pagesSaved = 0;
   const { pagination } = await runPipeline(
     {
       async call(entry, page, meta, input) {
@@ -155,6 +157,8 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
           if (saved.preview.length > room && room >= 0) log.line('warn', `the preview keeps the first ${MAX_PREVIEW} records`);
           log.preview.push(...saved.preview.slice(0, Math.max(0, room)));
         }
+        pagesSaved++;
+        deps.progress?.publish(run.executionId, { status: 'running', pages: pagesSaved, counts: log.countsOf(run) });
         return saved.results;
       },
       counts: () => log.countsOf(run),
