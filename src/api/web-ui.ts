@@ -28,9 +28,9 @@ export async function registerWebUi(app: FastifyInstance, dir: string = WEB_DIR)
       // One route per built file: no wildcard route that would catch the API's unknown paths.
       wildcard: false,
       index: false,
-      setHeaders(reply, file) {
+      setHeaders(res, file) {
         // Hashed asset names change with their content; index.html must be read anew.
-        void reply.header('cache-control', file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.setHeader('cache-control', file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
   }
