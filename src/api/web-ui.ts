@@ -28,6 +28,8 @@ export async function registerWebUi(app: FastifyInstance, dir: string = WEB_DIR)
       // One route per built file: no wildcard route that would catch the API's unknown paths.
       wildcard: false,
       index: false,
+      // The headers below say how long each file keeps; send's own max-age would overwrite them.
+      cacheControl: false,
       setHeaders(res, file) {
         // Hashed asset names change with their content; index.html must be read anew.
         res.setHeader('cache-control', file.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
