@@ -7,15 +7,22 @@
 import type { Kysely } from 'kysely';
 import type { Automation, AutomationDefinition } from '../domain/automations.js';
 import { runHookIds, validateAutomationDefinition } from '../domain/automation-validation.js';
-import { invalidField, validationError } from '../domain/errors.js';
+import { invalidField, notFound, validationError } from '../domain/errors.js';
 import { issue, underRoot, type FieldIssue } from '../domain/field-issues.js';
 import { validateScheduleCard } from '../domain/schedule-card.js';
 import { validateActionParams } from '../engine/automations/actions/index.js';
 import { claimInboundPath } from '../engine/inbound/inbound-paths.js';
-import { hasVerifySecret, type AutomationInput } from '../store/automations.js';
+import { findAutomation, hasVerifySecret, type AutomationInput } from '../store/automations.js';
 import { findHook } from '../store/hooks.js';
 import { findOrganisation } from '../store/organisations.js';
 import type { Database } from '../store/schema.js';
+
+/** The organisation's automation, or the API's 404. */
+export async function requireAutomation(db: Kysely<Database>, orgId: string, id: string): Promise<Automation> {
+  const automation = await findAutomation(db, orgId, id);
+  if (!automation) throw notFound('automation');
+  return automation;
+}
 
 /** Hook types a `run_hook` action may run. */
 const RUNNABLE_HOOKS = new Set(['push', 'pull']);

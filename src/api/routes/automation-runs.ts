@@ -6,15 +6,15 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { HookyardError, notFound } from '../../domain/errors.js';
+import { HookyardError } from '../../domain/errors.js';
 import { EXECUTION_STATUSES } from '../../domain/executions.js';
 import { testAutomation } from '../../engine/automations/automation-test.js';
 import { enqueueManualRun } from '../../engine/automations/run-jobs.js';
 import { upcomingRuns } from '../../domain/schedule-card.js';
 import { countScheduleRuns } from '../../engine/automations/triggers/schedule.js';
-import { findAutomation } from '../../store/automations.js';
 import { findOrganisation } from '../../store/organisations.js';
 import { findExecution, listExecutionsOfAutomation } from '../../store/executions.js';
+import { requireAutomation } from '../automation-input.js';
 import { AutomationTestBody, ScheduleOut } from '../automation-schemas.js';
 import type { AppDeps } from '../deps.js';
 import { Page, responses } from '../openapi.js';
@@ -24,11 +24,6 @@ const tags = ['automations'];
 
 export const automationRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   const db = app.store.db;
-  const found = async (orgId: string, id: string) => {
-    const automation = await findAutomation(db, orgId, id);
-    if (!automation) throw notFound('automation');
-    return automation;
-  };
 
   app.post(
     '/automations/:id/test',
@@ -50,7 +45,7 @@ export const automationRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
     },
     async (request) => {
       const { orgId } = request.principal;
-      const automation = await found(orgId, request.params.id);
+      const automation = await requireAutomation(db, orgId, request.params.id);
       const executionId = await testAutomation(deps, automation, request.body ?? {});
       return (await findExecution(db, orgId, executionId))!;
     },
@@ -74,7 +69,7 @@ export const automationRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
     },
     async (request, reply) => {
       const { orgId } = request.principal;
-      const automation = await found(orgId, request.params.id);
+      const automation = await requireAutomation(db, orgId, request.params.id);
       if (!automation.enabled) throw new HookyardError('HY_BAD_REQUEST', 'the automation is disabled; enable it to run it');
       const executionId = await enqueueManualRun(deps, orgId, automation.id, request.body ?? {});
       return reply.status(202).send({ executionId });
@@ -95,7 +90,7 @@ export const automationRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
     },
     async (request) => {
       const { orgId } = request.principal;
-      await found(orgId, request.params.id);
+      await requireAutomation(db, orgId, request.params.id);
       return listExecutionsOfAutomation(db, orgId, request.params.id, request.query);
     },
   );
@@ -114,7 +109,7 @@ export const automationRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
     },
     async (request) => {
       const { orgId } = request.principal;
-      const automation = await found(orgId, request.params.id);
+      const automation = await requireAutomation(db, orgId, request.params.id);
       if (automation.trigger.type !== 'schedule') throw new HookyardError('HY_BAD_REQUEST', `the automation has a ${automation.trigger.type} trigger; only schedule triggers have run times`);
       const org = (await findOrganisation(db, orgId))!;
       const runsSoFar = await countScheduleRuns(db, orgId, automation.id);

@@ -6,8 +6,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Automation } from '../../domain/automations.js';
 import { notFound } from '../../domain/errors.js';
-import { deleteAutomation, findAutomation, insertAutomation, listAutomations, updateAutomation } from '../../store/automations.js';
-import { toAutomationInput } from '../automation-input.js';
+import { deleteAutomation, insertAutomation, listAutomations, updateAutomation } from '../../store/automations.js';
+import { requireAutomation, toAutomationInput } from '../automation-input.js';
 import { AutomationBody, AutomationOut, AutomationPatch } from '../automation-schemas.js';
 import type { AppDeps } from '../deps.js';
 import { NoContent, Page, responses } from '../openapi.js';
@@ -29,11 +29,6 @@ const VALIDATION = ' A rule of the definition that fails answers 400 naming its 
 
 export const automationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, { secretBox }) => {
   const db = app.store.db;
-  const found = async (orgId: string, id: string) => {
-    const automation = await findAutomation(db, orgId, id);
-    if (!automation) throw notFound('automation');
-    return automation;
-  };
 
   app.post(
     '/automations',
@@ -67,7 +62,7 @@ export const automationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
   app.get(
     '/automations/:id',
     { schema: { tags, summary: 'Get an automation', description: 'One automation; a verification secret is never shown.', params: IdParams, response: responses({ 200: AutomationOut }, { id: true }) } },
-    async (request) => automationOut(await found(request.principal.orgId, request.params.id)),
+    async (request) => automationOut(await requireAutomation(db, request.principal.orgId, request.params.id)),
   );
 
   app.put(
@@ -84,7 +79,7 @@ export const automationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     },
     async (request) => {
       const { orgId } = request.principal;
-      const current = await found(orgId, request.params.id);
+      const current = await requireAutomation(db, orgId, request.params.id);
       const input = await toAutomationInput(db, orgId, request.body, current);
       return automationOut((await updateAutomation(db, secretBox, orgId, current.id, input))!);
     },
@@ -104,7 +99,7 @@ export const automationRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, 
     },
     async (request) => {
       const { orgId } = request.principal;
-      const current = await found(orgId, request.params.id);
+      const current = await requireAutomation(db, orgId, request.params.id);
       const merged: Record<string, unknown> = { ...asBody(current), ...request.body };
       for (const key of ['description', 'conditions']) if (merged[key] === null) delete merged[key];
       const input = await toAutomationInput(db, orgId, merged, current);
