@@ -5,7 +5,6 @@
  * credentials: they are redacted from every error the action raises, and nothing else it
  * reports (its response, its metrics) carries them.
  */
-import nodemailer from 'nodemailer';
 import { HookyardError, coerceError } from '../../../domain/errors.js';
 import { issue } from '../../../domain/field-issues.js';
 import type { Redactor } from '../../../sandbox/index.js';
@@ -78,6 +77,9 @@ const addressText = (items: readonly unknown[] | undefined) => (items ?? []).map
  */
 async function sendMail(mail: MailSettings | undefined, params: SendEmailParams, signal: AbortSignal, metrics?: RunMetrics): Promise<SentEmail> {
   const { url, redactor } = smtpServer(mail);
+  // Loaded on first use: most servers never send mail, and nodemailer costs several MB of
+  // memory in every `hookyard serve` that loads it at start.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     url: url.href,
     connectionTimeout: SMTP_TIMEOUT_MS,
