@@ -67,7 +67,7 @@ export default function RunsChart({ executions }: { executions: readonly Executi
       <Plot
         label={`Records written per run: ${runs.length} runs wrote ${written} records`}
         data={[runs.map((r) => r.t), runs.map((r) => r.written)]}
-        options={{ title: 'Records written per run', scales: { x, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } }, series: [{}, { label: 'records written', stroke: '#1d4ed8', points: { show: true, size: 6 } }] }}
+        options={{ title: 'Records written per run', scales: { x, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } }, series: [{}, { label: 'records written', stroke: '#1d4ed8', points: { show: true, size: 6 } }] }}
       />
       <p className="visually-hidden">
         In the last 30 days: {total(completed)} runs completed, {total(failed)} failed; {runs.length} runs wrote {written} records.
