@@ -36,7 +36,7 @@ describeEachEngine('inbound hook dry runs', (engine) => {
     expect(res.statusCode, res.body).toBe(201);
     return res.json().id;
   }
-  const test = (id: string, payload?: unknown) => t.call(tenant.keys.editor, { method: 'POST', url: `/v1/hooks/${id}/test`, ...(payload !== undefined && { payload }) });
+  const test = (id: string, payload?: Record<string, unknown>) => t.call(tenant.keys.editor, { method: 'POST', url: `/v1/hooks/${id}/test`, ...(payload !== undefined && { payload }) });
   const count = async (table: 'entities' | 'events' | 'kv') =>
     Number((await t.store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
