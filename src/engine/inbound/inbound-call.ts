@@ -13,7 +13,7 @@ import { emptyCounts, type ExecutionOutcome } from '../../domain/executions.js';
 import { newId } from '../../domain/ids.js';
 import { firstTooDeep } from '../../domain/json-depth.js';
 import { REPLAY_WINDOW_MS, verifyWebhook, type VerifySettings } from '../../domain/webhook-verification.js';
-import { DEFAULT_LIMITS, createRedactor, type JsonValue, type LogEntry, type RunRequest, type RunResult } from '../../sandbox/index.js';
+import { DEFAULT_LIMITS, createRedactor, dryRunKv, type JsonValue, type LogEntry, type RunRequest, type RunResult } from '../../sandbox/index.js';
 import { customAttributeDefinitions } from '../../store/custom-attributes.js';
 import { findHookForRun, listEnabledHooks, type HookForRun } from '../../store/hooks.js';
 import { firstSighting } from '../../store/inbound-messages.js';
@@ -179,6 +179,8 @@ export async function runInboundHook(
   const preview = dryRun ? new DryRunPreview(line) : undefined;
   const dryRunOf = (outcome: ExecutionOutcome): ExecutionOutcome => (preview ? { ...outcome, counts: preview.counts, preview: redactor.json(preview.items) } : outcome);
   const limits = DEFAULT_LIMITS.inbound;
+  // A dry run's one overlay for the run and its flow steps: they see its writes, the store does not.
+  const kv = databaseKv(db, { orgId: org.id, integrationId: integration.id });
   const request = {
     method: call.method,
     path: call.path,
@@ -188,9 +190,8 @@ export async function runInboundHook(
     rawBody: call.rawBody.toString('utf8'),
   } as unknown as JsonValue;
   const base = {
-    ...hookRequest(hook, { orgId: org.id, trigger, secrets, kv: databaseKv(db, { orgId: org.id, integrationId: integration.id }), signingSecrets: hook.remoteSecrets }),
+    ...hookRequest(hook, { orgId: org.id, trigger, secrets, kv: dryRun ? dryRunKv(kv) : kv, signingSecrets: hook.remoteSecrets }),
     logBudget: { bytes: limits.logBytes, lines: limits.logLines, exhausted: false },
-    dryRun,
   };
   const ctx = {
     request,
