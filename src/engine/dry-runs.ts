@@ -1,17 +1,23 @@
 /**
- * Dry runs (`POST /v1/hooks/{id}/test`) of PUSH, pre- and post-hooks: one run in the
+ * Dry runs (`POST /v1/hooks/{id}/test`) of PUSH, pre-, post- and inbound hooks: one run in the
  * real sandbox with real HTTP, against a fixture (`event` or `request`), recorded as an
  * execution with `trigger: 'test'` and `dryRun: true`. Nothing is retried, no KV write
  * is kept, no entity is touched. What the hook returned is added to the log, since a
- * dry run is how an author checks it.
+ * dry run is how an author checks it. An inbound hook runs as a real call would
+ * (inbound-call.ts), without verification: its records are the execution's preview.
  */
-import { invalidField } from '../domain/errors.js';
+import { coerceError, invalidField } from '../domain/errors.js';
 import { emptyDryRunCounts, type ExecutionOutcome } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import type { JsonValue } from '../sandbox/index.js';
 import { finishExecution, insertExecution } from '../store/executions.js';
+import { findHookForRun } from '../store/hooks.js';
+import { findIntegration } from '../store/integrations.js';
+import { findOrganisation } from '../store/organisations.js';
 import type { EngineDeps } from './deps.js';
 import { isBusy, outcomeOf, runHook } from './hook-runner.js';
+import { runInboundHook } from './inbound/inbound-call.js';
+import { readInboundFixture } from './inbound/inbound-fixture.js';
 import { sampleEvent, sampleRequest } from './sample-fixtures.js';
 import { observeExecution } from './run-metrics.js';
 
@@ -71,5 +77,32 @@ const testApiHook: DryRun = (deps, hook, orgId, fixture) => {
   return dryRun(deps, hook, orgId, ctx);
 };
 
+/** Inbound: the fixture's `request` as the call, run as a real call would be, minus verification. */
+const testInbound: DryRun = async (deps, hook, orgId, fixture) => {
+  const { db } = deps.store;
+  const [org, full] = await Promise.all([findOrganisation(db, orgId), findHookForRun(db, deps.secretBox, orgId, hook.id)]);
+  const integration = full && (await findIntegration(db, orgId, full.integrationId));
+  const { call, body } = readInboundFixture(fixture.request, hook, org?.slug ?? '');
+  const executionId = await insertExecution(db, { orgId, hookId: hook.id, trigger: 'test', dryRun: true, status: 'running' });
+  const startedAt = Date.now();
+  let outcome: ExecutionOutcome = { status: 'failed', counts: emptyDryRunCounts(), error: { message: 'the hook, its organisation or its integration is gone' } };
+  // A full sandbox is recorded as skipped and answers the caller 429, as the other dry runs do.
+  let busy: unknown;
+  if (org && full && integration) {
+    try {
+      await runInboundHook(deps, { org, hook: full, integration, call, body, executionId, dryRun: true, record: (recorded) => (outcome = recorded) });
+    } catch (thrown) {
+      if (isBusy(thrown)) busy = thrown;
+      outcome = busy
+        ? { status: 'skipped', counts: emptyDryRunCounts(), error: { message: `rate limit: ${coerceError(thrown).message}` } }
+        : { status: 'failed', counts: emptyDryRunCounts(), error: { message: `internal error: ${coerceError(thrown).message}` } };
+    }
+  }
+  await finishExecution(db, executionId, outcome);
+  observeExecution(deps.metrics, { orgId, hookType: 'inbound', trigger: 'test', durationMs: Date.now() - startedAt }, outcome);
+  if (busy) throw busy;
+  return executionId;
+};
+
 /** Dry runs by hook type, for the test route's table. */
-export const DRY_RUNS = Object.freeze({ push: testPush, pre: testApiHook, post: testApiHook });
+export const DRY_RUNS = Object.freeze({ push: testPush, pre: testApiHook, post: testApiHook, inbound: testInbound });

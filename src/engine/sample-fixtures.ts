@@ -26,3 +26,8 @@ export function sampleEvent(hook: Pick<Hook, 'entityType' | 'changeTypes'>): Ent
 export function sampleRequest(hook: Pick<Hook, 'entityType' | 'operations'>): Record<string, unknown> {
   return { operation: hook.operations?.[0] ?? 'get', entityType: hook.entityType, message: {} };
 }
+
+/** A stand-in inbound call when the caller gives none: a JSON POST (or the hook's method) to the hook's path. */
+export function sampleInboundRequest(hook: Pick<Hook, 'method' | 'path'>): { method: string; path: string; headers: Record<string, string>; query: Record<string, string>; body: unknown } {
+  return { method: !hook.method || hook.method === 'ANY' ? 'POST' : hook.method, path: hook.path ?? '', headers: { 'content-type': 'application/json' }, query: {}, body: {} };
+}

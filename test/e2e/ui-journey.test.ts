@@ -238,6 +238,20 @@ describeInBrowser('the web UI', () => {
     expect(retried.trigger).toBe('retry');
   });
 
+  it('tests an inbound hook with its sample request: the record would be created and the answer is logged', async () => {
+    const integrationId = integrationUrl.split('/').pop()!;
+    const code = 'async function run(ctx) {\n  const p = ctx.request.body;\n  return { records: [{ externalId: p.id, data: { firstName: p.firstName, lastName: p.lastName, email: p.email } }], response: { status: 202 } };\n}\n';
+    const hook = await api(`/v1/integrations/${integrationId}/hooks`, { name: 'Hires', type: 'inbound', path: 'hires', entityType: 'employee', code });
+    await page.goto(`${server.url}/hooks/${hook.id}`);
+    await page.getByLabel('Fixture: ctx.request (JSON)').waitFor();
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    const created = page.locator('tr[data-outcome="would-create"]');
+    await created.waitFor();
+    expect(await created.textContent()).toContain('p1');
+    expect(await page.getByTestId('console-log').textContent()).toContain('dry run: the hook would answer 202');
+    await shot('hook-inbound-test');
+  });
+
   it('builds an automation with two cases in the form builder and sees its test run take the second', async () => {
     await page.goto(`${server.url}/automations/new`);
     await page.getByLabel('Automation name').fill('Greet new people');

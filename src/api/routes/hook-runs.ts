@@ -58,6 +58,7 @@ export const HOOK_RUNNERS: Partial<Record<HookType, HookRunner>> = {
   push: { test: DRY_RUNS.push },
   pre: { test: DRY_RUNS.pre },
   post: { test: DRY_RUNS.post },
+  inbound: { test: DRY_RUNS.inbound },
 };
 
 const tags = ['runs'];
@@ -101,7 +102,7 @@ export const hookRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, dep
         summary: 'Dry-run a hook',
         description:
           'Runs the hook once in the sandbox with real HTTP and writes nothing (no entities, KV writes or events); answers 200 with the finished execution. ' +
-          'PULL: counts say what would happen and preview lists each record. No body is the same as {}.',
+          'PULL and inbound: counts say what would happen and preview lists each record; inbound: the request fixture is the call, not verified, and the answer is logged. No body is the same as {}.',
         params: IdParams,
         body: TestBody,
         response: responses({ 200: Execution }, { body: true, id: true, role: true, also: [429] }),

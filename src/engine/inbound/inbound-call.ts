@@ -13,7 +13,7 @@ import { emptyCounts, type ExecutionOutcome } from '../../domain/executions.js';
 import { newId } from '../../domain/ids.js';
 import { firstTooDeep } from '../../domain/json-depth.js';
 import { REPLAY_WINDOW_MS, verifyWebhook, type VerifySettings } from '../../domain/webhook-verification.js';
-import { DEFAULT_LIMITS, createRedactor, type JsonValue, type LogEntry, type RunRequest, type RunResult } from '../../sandbox/index.js';
+import { DEFAULT_LIMITS, createRedactor, dryRunKv, type JsonValue, type LogEntry, type RunRequest, type RunResult } from '../../sandbox/index.js';
 import { customAttributeDefinitions } from '../../store/custom-attributes.js';
 import { findHookForRun, listEnabledHooks, type HookForRun } from '../../store/hooks.js';
 import { firstSighting } from '../../store/inbound-messages.js';
@@ -27,6 +27,7 @@ import type { ExecutionRecorder } from '../execution-recorder.js';
 import { hookRequest, isBusy } from '../hook-runner.js';
 import { stepsOf } from '../hook-steps.js';
 import { databaseKv } from '../kv-store.js';
+import { DryRunPreview } from '../pull/dry-run-preview.js';
 import { savePage } from '../pull/pull-page.js';
 import { PageTally, runPipeline } from '../pull/pull-pipeline.js';
 import { observeExecution } from '../run-metrics.js';
@@ -145,10 +146,14 @@ async function hookRoute(deps: InboundDeps, org: Organisation, call: InboundCall
   };
 }
 
-/** Runs an inbound hook with the verified call as `ctx.request`, saves the records it returns, answers its `response`. */
-async function runInboundHook(
-  deps: InboundDeps,
-  { org, hook, integration, call, body, executionId, record }: {
+/**
+ * Runs an inbound hook with the verified call as `ctx.request`, saves the records it returns, answers its `response`.
+ * A dry run (`POST /v1/hooks/{id}/test`, dry-runs.ts) runs the same way but writes nothing: its records are a preview,
+ * its answer a log line, and a full sandbox rejects with the 429 for the test route.
+ */
+export async function runInboundHook(
+  deps: EngineDeps,
+  { org, hook, integration, call, body, executionId, record, dryRun = false }: {
     org: Organisation;
     hook: HookForRun;
     integration: Integration;
@@ -156,6 +161,7 @@ async function runInboundHook(
     body: unknown;
     executionId: string;
     record: RecordInbound;
+    dryRun?: boolean;
   },
 ): Promise<InboundAnswer> {
   const { db } = deps.store;
@@ -168,7 +174,13 @@ async function runInboundHook(
   const logs: LogEntry[] = [];
   const http: RunResult['http'] = [];
   const line = (level: LogEntry['level'], message: string) => logs.push({ ts: new Date().toISOString(), level, message: redactor.text(message) });
+  const trigger = dryRun ? 'test' : 'inbound';
+  // A dry run's would-counts and preview, recorded instead of what happened.
+  const preview = dryRun ? new DryRunPreview(line) : undefined;
+  const dryRunOf = (outcome: ExecutionOutcome): ExecutionOutcome => (preview ? { ...outcome, counts: preview.counts, preview: redactor.json(preview.items) } : outcome);
   const limits = DEFAULT_LIMITS.inbound;
+  // A dry run's one overlay for the run and its flow steps: they see its writes, the store does not.
+  const kv = databaseKv(db, { orgId: org.id, integrationId: integration.id });
   const request = {
     method: call.method,
     path: call.path,
@@ -178,7 +190,7 @@ async function runInboundHook(
     rawBody: call.rawBody.toString('utf8'),
   } as unknown as JsonValue;
   const base = {
-    ...hookRequest(hook, { orgId: org.id, trigger: 'inbound', secrets, kv: databaseKv(db, { orgId: org.id, integrationId: integration.id }), signingSecrets: hook.remoteSecrets }),
+    ...hookRequest(hook, { orgId: org.id, trigger, secrets, kv: dryRun ? dryRunKv(kv) : kv, signingSecrets: hook.remoteSecrets }),
     logBudget: { bytes: limits.logBytes, lines: limits.logLines, exhausted: false },
   };
   const ctx = {
@@ -192,7 +204,7 @@ async function runInboundHook(
       ...base,
       entry,
       ...(input !== undefined && { input }),
-      ctx: { ...ctx, execution: { id: executionId, hookId: hook.id, trigger: 'inbound', dryRun: false, attempt: 1, page: 1 } },
+      ctx: { ...ctx, execution: { id: executionId, hookId: hook.id, trigger, dryRun, attempt: 1, page: 1 } },
     });
     logs.push(...result.logs);
     http.push(...result.http);
@@ -203,17 +215,17 @@ async function runInboundHook(
   try {
     first = await run('run');
   } catch (thrown) {
-    if (isBusy(thrown)) return error(429, 'HY_RATE_LIMITED', 'too many hooks of this organisation are running; try again later', { 'retry-after': '1' });
+    if (isBusy(thrown) && !dryRun) return error(429, 'HY_RATE_LIMITED', 'too many hooks of this organisation are running; try again later', { 'retry-after': '1' });
     throw thrown;
   }
   if (first.status !== 'completed') {
-    record({ status: first.status, counts: { ...counts, processed: 1, failed: 1 }, logs, http, ...(first.error && { error: first.error }) });
+    record(dryRunOf({ status: first.status, counts: { ...counts, processed: 1, failed: 1 }, logs, http, ...(first.error && { error: first.error }) }));
     return error(502, 'HY_BAD_GATEWAY', 'the inbound hook failed');
   }
   const returned = (first.value ?? {}) as { response?: unknown; records?: unknown };
   const answer = readResponse(returned.response);
   if (typeof answer === 'string') {
-    record({ status: 'failed', counts, logs, http, error: { message: answer } });
+    record(dryRunOf({ status: 'failed', counts, logs, http, error: { message: answer } }));
     return error(502, 'HY_BAD_GATEWAY', 'the inbound hook failed');
   }
 
@@ -231,7 +243,7 @@ async function runInboundHook(
         sourceKind: 'inbound' as const,
         sourceSystemKey: integration.sourceSystemKey,
         entityType: hook.entityType,
-        dryRun: false,
+        dryRun,
         dialect: deps.store.engine.name,
         definitions,
       };
@@ -244,21 +256,23 @@ async function runInboundHook(
         async save(records) {
           const saved = await savePage(db, scope, records);
           tally.add(records.length, saved.results, saved.warnings.map((w) => `record ${w.externalId}: ${w.message}`));
+          preview?.add(records.length, saved.preview);
           return saved.results;
         },
-        counts: () => counts,
+        counts: () => preview?.counts ?? counts,
         line,
       });
       status = pagination.status;
       failure = pagination.pages.at(-1)?.error?.message;
     }
   }
-  record({ status, counts, logs, http, ...(status !== 'completed' && { error: { message: failure ?? status } }) });
+  if (dryRun) logs.push({ ts: new Date().toISOString(), level: 'info', message: `dry run: the hook would answer ${answer.status} (verification is not applied in a dry run)`, data: redactor.json(answer) as unknown as JsonValue });
+  record(dryRunOf({ status, counts, logs, http, ...(status !== 'completed' && { error: { message: failure ?? status } }) }));
   return answer;
 }
 
 /** `ctx.request.body`: parsed JSON or form fields, when the content type says so. */
-function parseBody(call: InboundCall): { ok: true; value?: unknown } | { ok: false; reason: string } {
+export function parseBody(call: InboundCall): { ok: true; value?: unknown } | { ok: false; reason: string } {
   const type = (call.headers['content-type'] ?? '').toLowerCase();
   const text = call.rawBody.toString('utf8');
   if (/[/+]json\b/.test(type)) {

@@ -5,7 +5,7 @@
  * execution's outcome. Hook failures end the execution; they never throw.
  */
 import { coerceError } from '../../domain/errors.js';
-import { DRY_RUN_COUNT, emptyCounts, emptyDryRunCounts, type Counts, type DryRunCounts, type ExecutionError, type ExecutionOutcome, type PreviewItem, type Trigger } from '../../domain/executions.js';
+import { emptyCounts, type Counts, type DryRunCounts, type ExecutionError, type ExecutionOutcome, type Trigger } from '../../domain/executions.js';
 import { DEFAULT_LIMITS, createRedactor, dryRunKv, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor } from '../../sandbox/index.js';
 import { customAttributeDefinitions } from '../../store/custom-attributes.js';
 import { finishExecution } from '../../store/executions.js';
@@ -18,6 +18,7 @@ import { hookRequest, isBusy } from '../hook-runner.js';
 import { databaseKv } from '../kv-store.js';
 import { stepsOf } from '../hook-steps.js';
 import { observeExecution } from '../run-metrics.js';
+import { DryRunPreview } from './dry-run-preview.js';
 import { savePage, type PageScope } from './pull-page.js';
 import { PageTally, runPipeline } from './pull-pipeline.js';
 
@@ -33,26 +34,20 @@ export interface PullRun {
   readonly meta?: JsonValue;
 }
 
-/** Preview items one dry run keeps. */
-const MAX_PREVIEW = 10_000;
-
-
-
 /** What an execution gathers across its pages. */
 class ExecutionLog {
   readonly logs: LogEntry[] = [];
   readonly http: HttpLogEntry[] = [];
   readonly counts: Counts = emptyCounts();
-  /** A dry run's counts, of every record (the preview keeps only the first ones). */
-  readonly dryRunCounts: DryRunCounts = emptyDryRunCounts();
-  readonly preview: PreviewItem[] = [];
+  /** A dry run's counts, of every record, and its preview of the first ones. */
+  readonly preview = new DryRunPreview((level, message) => this.line(level, message));
   /** Set once the secrets are loaded: the lines Hookyard writes quote records, which may hold them. */
   redactor: Redactor = createRedactor();
   readonly tally = new PageTally(this.counts, (level, message) => this.line(level, message));
 
   /** The counts to record: what happened, or for a dry run what would have. */
   countsOf(run: Pick<PullRun, 'dryRun'>): Counts | DryRunCounts {
-    return run.dryRun ? this.dryRunCounts : this.counts;
+    return run.dryRun ? this.preview.counts : this.counts;
   }
 
   line(level: LogEntry['level'], message: string, data?: JsonValue): void {
@@ -150,13 +145,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
       async save(records) {
         const saved = await savePage(db, scope, records);
         log.tally.add(records.length, saved.results, saved.warnings.map((w) => `record ${w.externalId}: ${w.message}`));
-        if (run.dryRun) {
-          log.dryRunCounts.processed += records.length;
-          for (const item of saved.preview) log.dryRunCounts[DRY_RUN_COUNT[item.outcome]]++;
-          const room = MAX_PREVIEW - log.preview.length;
-          if (saved.preview.length > room && room >= 0) log.line('warn', `the preview keeps the first ${MAX_PREVIEW} records`);
-          log.preview.push(...saved.preview.slice(0, Math.max(0, room)));
-        }
+        if (run.dryRun) log.preview.add(records.length, saved.preview);
         pagesSaved++;
         deps.progress?.publish(run.executionId, { status: 'running', pages: pagesSaved, counts: log.countsOf(run) });
         return saved.results;
@@ -189,6 +178,6 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
     http: log.http,
     ...(error && { error }),
     // The preview shows what the hook returned, so it is redacted like the logs; the records saved are not.
-    ...(run.dryRun && { preview: log.redactor.json(log.preview) }),
+    ...(run.dryRun && { preview: log.redactor.json(log.preview.items) }),
   };
 }

@@ -88,7 +88,6 @@ function HookEditor({ hook }: { hook: Hook }) {
   }
 
   const inboundUrl = hook.type === 'inbound' && me.data && draft.path ? `${window.location.origin}/inbound/${me.data.org.slug}/${saved.path}` : undefined;
-  const hasTest = hook.type !== 'inbound';
 
   return (
     <>
@@ -164,17 +163,15 @@ function HookEditor({ hook }: { hook: Hook }) {
             <button type="submit" className="primary" disabled={update.isPending}>
               {update.isPending ? 'Saving…' : dirty ? 'Save' : 'Saved'}
             </button>
-            {hasTest && (
-              <button type="button" onClick={() => void runTest()} disabled={test.isPending}>
-                {test.isPending ? 'Testing…' : 'Test'}
-              </button>
-            )}
+            <button type="button" onClick={() => void runTest()} disabled={test.isPending}>
+              {test.isPending ? 'Testing…' : 'Test'}
+            </button>
             {HOOK_TYPE_FORMS[hook.type].canRun && <RunNow hookId={hook.id} disabled={dirty} />}
             <ConfirmButton label="Delete hook" confirm={`Delete ${hook.name}?`} onConfirm={() => remove.mutateAsync().then(() => navigate(`/integrations/${hook.integrationId}`), () => undefined)} />
           </div>
         )}
       </form>
-      {hasTest && canEdit && <TestPanel type={hook.type} fixture={fixture} onFixture={setFixture} result={result} code={saved.code} errors={errors} />}
+      {canEdit && <TestPanel type={hook.type} fixture={fixture} onFixture={setFixture} result={result} code={saved.code} errors={errors} />}
     </>
   );
 }

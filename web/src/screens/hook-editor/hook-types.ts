@@ -100,5 +100,16 @@ export const HOOK_TYPE_FORMS: Readonly<Record<HookType, HookTypeForm>> = {
     defaults: { operations: ['get'] },
     template: POST_TEMPLATE,
   },
-  inbound: { label: 'Inbound', needsEntityType: false, canRun: false, defaults: { path: 'people' }, template: INBOUND_TEMPLATE },
+  inbound: {
+    label: 'Inbound',
+    needsEntityType: false,
+    canRun: false,
+    // The call as a sender would make it; method and path default to the hook's.
+    fixture: {
+      name: 'request',
+      sample: JSON.stringify({ headers: { 'content-type': 'application/json' }, query: {}, body: { id: 'p1', firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.org' } }, null, 2),
+    },
+    defaults: { path: 'people' },
+    template: INBOUND_TEMPLATE,
+  },
 };
