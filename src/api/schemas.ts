@@ -16,6 +16,12 @@ export function stringEnum<const T extends readonly string[]>(values: T, options
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
+/** A page of a hook's or an automation's executions: newest first, optionally of one status and one trigger. */
+export const ExecutionListQuery = Type.Composite([
+  ListQuery,
+  Type.Object({ status: Type.Optional(stringEnum(EXECUTION_STATUSES)), trigger: Type.Optional(stringEnum(TRIGGERS)) }),
+]);
+
 const Time = Type.String({ format: 'date-time' });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 

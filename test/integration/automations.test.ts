@@ -174,7 +174,7 @@ describeEachEngine('automations', (engine) => {
     expect(row.verify_secret).not.toContain(secret.slice(6));
   });
 
-  it("lists an automation's executions newest first, by status, a page at a time", async () => {
+  it("lists an automation's executions newest first, by status and trigger, a page at a time", async () => {
     const id = (await create(manual('listed', { conditions: { field: 'trigger.body.go', op: 'eq', value: true } }))).json().id;
     const test = (fixture: unknown) => t.call(acme.keys.editor, { method: 'POST', url: `/v1/automations/${id}/test`, payload: fixture as Record<string, unknown> });
     const ran = (await test({ trigger: { body: { go: true, name: 'Ada' } } })).json();
@@ -188,6 +188,11 @@ describeEachEngine('automations', (engine) => {
     expect(first.items).toHaveLength(2);
     expect((await list(`?limit=2&cursor=${first.nextCursor}`)).json().items.map((e: { id: string }) => e.id)).toEqual([ran.id]);
     expect((await list('?status=sideways')).statusCode).toBe(400);
+    const manualRun = await t.call(acme.keys.editor, { method: 'POST', url: `/v1/automations/${id}/run`, payload: { go: true } });
+    expect(manualRun.statusCode).toBe(202);
+    expect((await list('?trigger=manual')).json().items.map((e: { id: string }) => e.id)).toEqual([manualRun.json().executionId]);
+    expect((await list('?trigger=test&status=completed')).json().items.map((e: { id: string }) => e.id)).toEqual([third.id, ran.id]);
+    expect((await list('?trigger=sideways')).statusCode).toBe(400);
     expect(first.items[0]).toMatchObject({ automationId: id, hookId: null, trigger: 'test', dryRun: true });
     const retried = await t.call(acme.keys.editor, { method: 'POST', url: `/v1/executions/${ran.id}/retry` });
     expect(retried.statusCode).toBe(409);

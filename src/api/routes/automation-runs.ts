@@ -7,7 +7,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HookyardError } from '../../domain/errors.js';
-import { EXECUTION_STATUSES } from '../../domain/executions.js';
 import { testAutomation } from '../../engine/automations/automation-test.js';
 import { enqueueManualRun } from '../../engine/automations/run-jobs.js';
 import { upcomingRuns } from '../../domain/schedule-card.js';
@@ -18,7 +17,7 @@ import { requireAutomation } from '../automation-input.js';
 import { AutomationTestBody, ScheduleOut } from '../automation-schemas.js';
 import type { AppDeps } from '../deps.js';
 import { Page, responses } from '../openapi.js';
-import { Execution, IdParams, ListQuery, Queued, stringEnum } from '../schemas.js';
+import { Execution, ExecutionListQuery, IdParams, Queued } from '../schemas.js';
 
 const tags = ['automations'];
 
@@ -82,9 +81,9 @@ export const automationRunRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (ap
       schema: {
         tags,
         summary: "List an automation's executions",
-        description: 'Newest first, optionally of one status; each has the run’s steps.',
+        description: 'Newest first, optionally of one status and one trigger; each has the run’s steps.',
         params: IdParams,
-        querystring: Type.Composite([ListQuery, Type.Object({ status: Type.Optional(stringEnum(EXECUTION_STATUSES)) })]),
+        querystring: ExecutionListQuery,
         response: responses({ 200: Page(Execution, 'AutomationExecutionPage') }, { id: true }),
       },
     },

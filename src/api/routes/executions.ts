@@ -1,12 +1,10 @@
 /** `/v1/hooks/{id}/executions` and `/v1/executions/{id}`: the record of every run. */
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { notFound } from '../../domain/errors.js';
-import { EXECUTION_STATUSES, TRIGGERS } from '../../domain/executions.js';
 import { findExecution, listExecutionsOfHook } from '../../store/executions.js';
 import { findHook } from '../../store/hooks.js';
 import { Page, responses } from '../openapi.js';
-import { Execution, IdParams, ListQuery, stringEnum } from '../schemas.js';
+import { Execution, ExecutionListQuery, IdParams } from '../schemas.js';
 
 const tags = ['executions'];
 
@@ -21,7 +19,7 @@ export const executionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: "List a hook's executions",
         description: 'Newest first, optionally of one status and one trigger.',
         params: IdParams,
-        querystring: Type.Composite([ListQuery, Type.Object({ status: Type.Optional(stringEnum(EXECUTION_STATUSES)), trigger: Type.Optional(stringEnum(TRIGGERS)) })]),
+        querystring: ExecutionListQuery,
         response: responses({ 200: Page(Execution, 'ExecutionPage') }, { id: true }),
       },
     },

@@ -1,8 +1,7 @@
 /** Automations: definitions, dry runs, manual runs, executions and the schedule's next runs. */
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type Body } from './client';
 import { unwrap } from './errors';
-import type { ExecutionStatus } from './executions';
 
 export type AutomationBody = Body<'/v1/automations', 'post'>;
 
@@ -45,14 +44,6 @@ export const useTestAutomation = (id: string) =>
 
 export const useRunAutomation = (id: string) =>
   useMutation({ mutationFn: async (body: unknown) => unwrap(await api.POST('/v1/automations/{id}/run', { params: { path: { id } }, body: body as never })) });
-
-export const useAutomationExecutions = (id: string | undefined, cursor?: string, status?: ExecutionStatus) =>
-  useQuery({
-    queryKey: ['automations', id, 'executions', cursor, status],
-    enabled: !!id,
-    placeholderData: keepPreviousData,
-    queryFn: async () => unwrap(await api.GET('/v1/automations/{id}/executions', { params: { path: { id: id! }, query: { limit: 20, ...(cursor && { cursor }), ...(status && { status }) } } })),
-  });
 
 export const useAutomationSchedule = (id: string | undefined, enabled: boolean, version?: number) =>
   useQuery({

@@ -7,13 +7,22 @@ import { unwrap } from './errors';
 export type ExecutionStatus = Execution['status'];
 export type ExecutionTrigger = Execution['trigger'];
 export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['queued', 'running', 'completed', 'failed', 'timed_out', 'skipped'];
-type HookExecutionQuery = NonNullable<paths['/v1/hooks/{id}/executions']['get']['parameters']['query']>;
+/** Every trigger an execution may have, in the order filters list them. */
+export const EXECUTION_TRIGGERS: readonly ExecutionTrigger[] = ['schedule', 'manual', 'event', 'api', 'inbound', 'automation', 'test', 'retry'];
+type ExecutionQuery = NonNullable<paths['/v1/hooks/{id}/executions']['get']['parameters']['query']>;
 
-export const useHookExecutions = (hookId: string, query: Partial<HookExecutionQuery>) =>
+/** Whose executions a list shows. */
+export type ExecutionOwner = { readonly hookId: string } | { readonly automationId: string };
+
+/** A page of a hook's or an automation's executions (the two routes take the same query). */
+export const useExecutionsOf = (owner: ExecutionOwner, query: Partial<ExecutionQuery>) =>
   useQuery({
-    queryKey: ['hooks', hookId, 'executions', query],
+    queryKey: 'hookId' in owner ? ['hooks', owner.hookId, 'executions', query] : ['automations', owner.automationId, 'executions', query],
     placeholderData: keepPreviousData,
-    queryFn: async () => unwrap(await api.GET('/v1/hooks/{id}/executions', { params: { path: { id: hookId }, query: { limit: 50, ...query } } })),
+    queryFn: async () => {
+      const options = { params: { path: { id: 'hookId' in owner ? owner.hookId : owner.automationId }, query: { limit: 50, ...query } } };
+      return unwrap('hookId' in owner ? await api.GET('/v1/hooks/{id}/executions', options) : await api.GET('/v1/automations/{id}/executions', options));
+    },
   });
 
 export const useExecution = (id: string) =>

@@ -3834,7 +3834,7 @@ export interface paths {
         put?: never;
         /**
          * Dry-run a hook
-         * @description Runs the hook once in the sandbox with real HTTP and writes nothing (no entities, KV writes or events); answers 200 with the finished execution. PULL: counts say what would happen and preview lists each record. No body is the same as {}.
+         * @description Runs the hook once in the sandbox with real HTTP and writes nothing (no entities, KV writes or events); answers 200 with the finished execution. PULL and inbound: counts say what would happen and preview lists each record; inbound: the request fixture is the call, not verified, and the answer is logged. No body is the same as {}.
          */
         post: {
             parameters: {
@@ -10840,7 +10840,7 @@ export interface paths {
         };
         /**
          * List an automation's executions
-         * @description Newest first, optionally of one status; each has the run’s steps.
+         * @description Newest first, optionally of one status and one trigger; each has the run’s steps.
          */
         get: {
             parameters: {
@@ -10848,6 +10848,7 @@ export interface paths {
                     limit: number;
                     cursor?: string;
                     status?: "queued" | "running" | "completed" | "failed" | "timed_out" | "skipped";
+                    trigger?: "schedule" | "manual" | "event" | "api" | "inbound" | "test" | "automation" | "retry";
                 };
                 header?: never;
                 path: {

@@ -4,14 +4,13 @@
  */
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useAutomation, useAutomationExecutions, useAutomationSchedule, useDeleteAutomation, useRunAutomation, useSaveAutomation, useTestAutomation, type AutomationBody } from '../../api/automations';
+import { useAutomation, useAutomationSchedule, useDeleteAutomation, useRunAutomation, useSaveAutomation, useTestAutomation, type AutomationBody } from '../../api/automations';
 import type { Execution } from '../../api/client';
 import { fieldErrors } from '../../api/errors';
-import { EXECUTION_STATUSES, type ExecutionStatus } from '../../api/executions';
 import { useCan } from '../../api/me';
 import { ConfirmButton } from '../../components/confirm-button';
 import { ExecutionDetails } from '../../components/execution-details';
-import { ExecutionTable } from '../../components/execution-table';
+import { ExecutionsBrowser } from '../../components/executions-browser';
 import { Field, FormError } from '../../components/field';
 import { JsonField, parseJson } from '../../components/json-field';
 import { UnsavedGuard } from '../../components/unsaved-guard';
@@ -47,9 +46,6 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
   const [fixture, setFixture] = useState(FIXTURE);
   const [fixtureError, setFixtureError] = useState<Record<string, string>>({});
   const [result, setResult] = useState<Execution>();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const [status, setStatus] = useState<ExecutionStatus | ''>('');
-  const executions = useAutomationExecutions(id, cursors.at(-1), status || undefined);
   const schedule = useAutomationSchedule(id, saved.trigger.type === 'schedule', version);
   const dirty = JSON.stringify(draft) !== JSON.stringify(saved);
   const [created, setCreated] = useState<string>();
@@ -130,24 +126,7 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
       {id && (
         <section aria-labelledby="automation-executions">
           <h2 id="automation-executions">Executions</h2>
-          <label>
-            Status{' '}
-            <select value={status} onChange={(e) => { setStatus(e.target.value as ExecutionStatus); setCursors([]); }}>
-              <option value="">any</option>
-              {EXECUTION_STATUSES.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-          </label>
-          {executions.data && <ExecutionTable executions={executions.data.items} />}
-          <div className="actions">
-            <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-              Newer
-            </button>
-            <button type="button" disabled={!executions.data?.nextCursor} onClick={() => setCursors([...cursors, executions.data!.nextCursor!])}>
-              Older
-            </button>
-          </div>
+          <ExecutionsBrowser owner={{ automationId: id }} headingLevel={3} />
         </section>
       )}
     </>

@@ -2,7 +2,7 @@
  * One hook: its code in the editor, its type's settings, Test (a dry run) and, for pull
  * hooks, Run now. Nothing typed is lost when a save fails: the draft stays until saved.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { Execution, Hook } from '../../api/client';
 import { ApiError, fieldErrors } from '../../api/errors';

@@ -1,0 +1,58 @@
+/**
+ * The executions of a hook or an automation: a chart of the last 30 days, and the table,
+ * filterable by status and trigger, paged newest first.
+ */
+import { lazy, Suspense, useState } from 'react';
+import { EXECUTION_STATUSES, EXECUTION_TRIGGERS, useExecutionsOf, type ExecutionOwner, type ExecutionStatus, type ExecutionTrigger } from '../api/executions';
+import { ExecutionTable } from './execution-table';
+
+const RunsChart = lazy(() => import('./runs-chart'));
+
+/** `headingLevel`: the chart's heading, one below the page's or section's own. */
+export function ExecutionsBrowser({ owner, headingLevel }: { owner: ExecutionOwner; headingLevel: 2 | 3 }) {
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
+  const [status, setStatus] = useState<ExecutionStatus | ''>('');
+  const [trigger, setTrigger] = useState<ExecutionTrigger | ''>('');
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1);
+  const page = useExecutionsOf(owner, { ...(status && { status }), ...(trigger && { trigger }), ...(cursor && { cursor }) });
+  const recent = useExecutionsOf(owner, { limit: 500 });
+
+  return (
+    <>
+      <section aria-label="Last 30 days" className="card">
+        <Heading>Last 30 days</Heading>
+        <Suspense fallback={<p>Loading chart…</p>}>{recent.data && <RunsChart executions={recent.data.items} />}</Suspense>
+      </section>
+      <div className="row filters">
+        <label>
+          Status{' '}
+          <select value={status} onChange={(e) => { setStatus(e.target.value as ExecutionStatus); setCursors([]); }}>
+            <option value="">any</option>
+            {EXECUTION_STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Trigger{' '}
+          <select value={trigger} onChange={(e) => { setTrigger(e.target.value as ExecutionTrigger); setCursors([]); }}>
+            <option value="">any</option>
+            {EXECUTION_TRIGGERS.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {page.data && <ExecutionTable executions={page.data.items} />}
+      <div className="actions">
+        <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+          Newer
+        </button>
+        <button type="button" disabled={!page.data?.nextCursor} onClick={() => setCursors([...cursors, page.data!.nextCursor!])}>
+          Older
+        </button>
+      </div>
+    </>
+  );
+}
