@@ -10,7 +10,8 @@ import type { HookType } from '../domain/hooks.js';
 /** One finished execution, as the metrics see it. */
 export interface FinishedRun {
   readonly orgId: string;
-  readonly hookType: HookType;
+  /** The hook's type, or `automation` for an automation's run. */
+  readonly hookType: HookType | 'automation';
   readonly trigger: Trigger;
   readonly status: ExecutionOutcome['status'];
   /** How long it ran; absent for a run that never started (skipped). */
@@ -61,7 +62,7 @@ export function httpErrorCode(entry: ExecutionHttpEntry): string | undefined {
 /** Reports an execution that ended with `outcome`; a no-op without metrics. */
 export function observeExecution(
   metrics: RunMetrics | undefined,
-  run: { readonly orgId: string; readonly hookType: HookType; readonly trigger: Trigger; readonly durationMs?: number },
+  run: { readonly orgId: string; readonly hookType: FinishedRun['hookType']; readonly trigger: Trigger; readonly durationMs?: number },
   outcome: ExecutionOutcome,
 ): void {
   if (metrics === undefined) return;

@@ -71,7 +71,7 @@ describe('runAutomation', () => {
 
   it('counts each action that ran in the action metrics', async () => {
     const actionFinished = vi.fn();
-    const metered = { ...deps, metrics: { actionFinished } } as unknown as EngineDeps;
+    const metered = { ...deps, metrics: { actionFinished, executionFinished: vi.fn() } } as unknown as EngineDeps;
     vi.spyOn(ACTIONS.http_request, 'run').mockRejectedValue(new Error('down'));
     const a = automation([log('one'), { type: 'http_request', onError: 'continue', params: { method: 'GET', url: 'https://x.example.test/' } }]);
     await runAutomation(metered, { automation: a, org: ORG, triggerType: 'manual', input: {}, executionId: 'e-2', depth: 1 });
@@ -81,6 +81,21 @@ describe('runAutomation', () => {
     ]);
     await runAutomation(metered, { automation: a, org: ORG, triggerType: 'manual', input: {}, executionId: 'e-3', depth: 1, dryRun: true });
     expect(actionFinished).toHaveBeenCalledTimes(2);
+  });
+
+  it('counts each real run in the execution metrics as an automation, with its trigger and status', async () => {
+    const executionFinished = vi.fn();
+    const metered = { ...deps, metrics: { executionFinished } } as unknown as EngineDeps;
+    await runAutomation(metered, { automation: automation([log('one')]), org: ORG, triggerType: 'entity', input: {}, executionId: 'e-4', depth: 1 });
+    const unmet = { ...automation([log('two')]), conditions: { field: 'trigger.body.go', op: 'eq' as const, value: true } };
+    await runAutomation(metered, { automation: unmet, org: ORG, triggerType: 'manual', input: { trigger: { body: { go: false } } }, executionId: 'e-5', depth: 1 });
+    await runAutomation(metered, { automation: automation([log('three')]), org: ORG, triggerType: 'inbound', input: {}, executionId: 'e-6', depth: 1, dryRun: true });
+    expect(executionFinished.mock.calls.map(([run]) => [run.hookType, run.trigger, run.status])).toEqual([
+      ['automation', 'event', 'completed'],
+      ['automation', 'manual', 'skipped'],
+    ]);
+    expect(executionFinished.mock.calls[0]![0].durationMs).toBeGreaterThanOrEqual(0);
+    expect(executionFinished.mock.calls[1]![0].durationMs).toBeUndefined();
   });
 
   it('performs nothing in a dry run', async () => {

@@ -18,15 +18,24 @@ import { evaluateConditions } from '../../domain/automation-conditions.js';
 import { renderParams } from '../../domain/automation-templates.js';
 import type { ActionCase, ActionParams, ActionStep, Automation, AutomationAction, AutomationScope } from '../../domain/automations.js';
 import { coerceError } from '../../domain/errors.js';
-import type { ExecutionError, ExecutionOutcome } from '../../domain/executions.js';
+import type { ExecutionError, ExecutionOutcome, Trigger } from '../../domain/executions.js';
 import { DEFAULT_LIMITS, limitMessage } from '../../sandbox/index.js';
 import type { EngineDeps } from '../deps.js';
+import { observeExecution } from '../run-metrics.js';
 import type { ActionContext, ActionResult, InboundReply } from './actions/action.js';
 import { ACTIONS, recordActionOutcome } from './actions/index.js';
 import { RunRecord, runSecrets } from './run-record.js';
 
 /** How long one run may take, all actions together: the inbound hook's limit. */
 export const AUTOMATION_TIME_MS = DEFAULT_LIMITS.inbound.timeMs;
+
+/** The execution's trigger for each kind of automation trigger. */
+const EXECUTION_TRIGGER: Readonly<Record<ActionContext['triggerType'], Trigger>> = Object.freeze({
+  entity: 'event',
+  inbound: 'inbound',
+  schedule: 'schedule',
+  manual: 'manual',
+});
 
 /** What one run is asked to do. */
 export interface AutomationRunRequest {
@@ -88,15 +97,23 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
   const record = new RunRecord(runSecrets(deps.mail, request.verifySecret));
   const results: Record<string, { response?: unknown; record?: unknown }> = {};
   const scope: AutomationScope = { ...request.input, actions: results, now: new Date().toISOString(), org: request.org };
-  const outcome = (status: ExecutionOutcome['status'], error?: ExecutionError, reply?: InboundReply): AutomationRunOutcome => ({
-    status,
-    pages: 0,
-    logs: record.logs,
-    http: record.http,
-    steps: record.steps,
-    ...(error && { error: { ...error, message: record.text(error.message) } }),
-    ...(reply && { reply }),
-  });
+  const startedAt = Date.now();
+  /** How the run ended; a real run (not a dry one) is counted in the execution metrics as `hook_type="automation"`. */
+  const outcome = (status: ExecutionOutcome['status'], error?: ExecutionError, reply?: InboundReply): AutomationRunOutcome => {
+    const ended: AutomationRunOutcome = {
+      status,
+      pages: 0,
+      logs: record.logs,
+      http: record.http,
+      steps: record.steps,
+      ...(error && { error: { ...error, message: record.text(error.message) } }),
+      ...(reply && { reply }),
+    };
+    if (!request.dryRun) {
+      observeExecution(deps.metrics, { orgId: request.org.id, hookType: 'automation', trigger: EXECUTION_TRIGGER[request.triggerType], durationMs: Date.now() - startedAt }, ended);
+    }
+    return ended;
+  };
 
   const top = evaluateConditions(automation.conditions, scope, 'conditions');
   top.steps.forEach((s) => record.step(s));
