@@ -53,6 +53,8 @@ export default function RunsChart({ executions }: { executions: readonly Executi
   const written = runs.reduce((a, r) => a + r.written, 0);
   // Both charts span the same 30 days, however few runs there are.
   const x: uPlot.Scale = { time: true, range: () => [days[0], days[29] + DAY] };
+  // Counts start at zero, with room above the largest (uPlot's own range gives 0–100 when all are zero).
+  const y: uPlot.Scale = { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] };
   return (
     <div className="charts">
       <Plot
@@ -60,14 +62,14 @@ export default function RunsChart({ executions }: { executions: readonly Executi
         data={[days, completed, failed]}
         options={{
           title: 'Runs per day',
-          scales: { x },
+          scales: { x, y },
           series: [{}, { label: 'completed', stroke: '#1b6e3a', fill: '#1b6e3a99', paths: bars }, { label: 'failed', stroke: '#b3261e', fill: '#b3261e99', paths: bars }],
         }}
       />
       <Plot
         label={`Records written per run: ${runs.length} runs wrote ${written} records`}
         data={[runs.map((r) => r.t), runs.map((r) => r.written)]}
-        options={{ title: 'Records written per run', scales: { x, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.15))] } }, series: [{}, { label: 'records written', stroke: '#1d4ed8', points: { show: true, size: 6 } }] }}
+        options={{ title: 'Records written per run', scales: { x, y }, series: [{}, { label: 'records written', stroke: '#1d4ed8', points: { show: true, size: 6 } }] }}
       />
       <p className="visually-hidden">
         In the last 30 days: {total(completed)} runs completed, {total(failed)} failed; {runs.length} runs wrote {written} records.
