@@ -8,6 +8,7 @@
 import type { ChangeType } from './entity-events.js';
 import type { EntityType } from './entity-types.js';
 import type { InboundMethod } from './hooks.js';
+import type { OrgInfo } from './organisations.js';
 import type { VerifySettings } from './webhook-verification.js';
 
 export const AUTOMATION_TRIGGER_TYPES = ['entity', 'inbound', 'schedule', 'manual'] as const;
@@ -166,7 +167,7 @@ export interface AutomationScope {
   readonly actions: Readonly<Record<string, { readonly response?: unknown; readonly record?: unknown }>>;
   /** ISO 8601 instant the run started. */
   readonly now: string;
-  readonly org: { readonly id: string; readonly slug: string; readonly name: string; readonly timeZone: string };
+  readonly org: OrgInfo;
 }
 
 /** One condition as it was evaluated: the values it compared and the result. */

@@ -23,3 +23,17 @@ export function isTimeZone(zone: string): boolean {
 export function assertTimeZone(zone: string): void {
   if (!isTimeZone(zone)) throw new HookyardError('HY_VALIDATION', `time zone "${zone}" is not an IANA time zone such as "Europe/Berlin"`);
 }
+
+/** An organisation as hooks and automations see it (`ctx.org`, `{{org.*}}`): who it is, nothing of its bookkeeping. */
+// A type, not an interface, so it passes as JSON (hook ctx data) without a cast.
+export type OrgInfo = {
+  readonly id: string;
+  readonly slug: string;
+  readonly name: string;
+  readonly timeZone: string;
+};
+
+/** The {@link OrgInfo} of an organisation record (a copy without its other fields). */
+export function orgInfo(org: OrgInfo): OrgInfo {
+  return { id: org.id, slug: org.slug, name: org.name, timeZone: org.timeZone };
+}

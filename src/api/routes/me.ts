@@ -6,6 +6,7 @@ import { notFound } from '../../domain/errors.js';
 import { findOrganisation } from '../../store/organisations.js';
 import { responses } from '../openapi.js';
 import { stringEnum } from '../schemas.js';
+import { orgInfo } from '../../domain/organisations.js';
 
 const Me = Type.Object(
   {
@@ -31,7 +32,7 @@ export const meRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { apiKeyId, orgId, role } = request.principal;
       const org = await findOrganisation(app.store.db, orgId);
       if (!org) throw notFound('organisation');
-      return { apiKeyId, role, org: { id: org.id, slug: org.slug, name: org.name, timeZone: org.timeZone } };
+      return { apiKeyId, role, org: orgInfo(org) };
     },
   );
 };

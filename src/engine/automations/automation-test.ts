@@ -8,6 +8,7 @@ import { finishExecution, insertExecution } from '../../store/executions.js';
 import { findOrganisation } from '../../store/organisations.js';
 import type { EngineDeps } from '../deps.js';
 import { runAutomation } from './run-automation.js';
+import { orgInfo } from '../../domain/organisations.js';
 
 /** What a test reads: the parts of the scope a trigger would bring. */
 export type AutomationFixture = Pick<AutomationScope, 'before' | 'after' | 'event' | 'trigger'>;
@@ -19,7 +20,7 @@ export async function testAutomation(deps: EngineDeps, automation: Automation, f
   const executionId = await insertExecution(db, { orgId: org.id, automationId: automation.id, trigger: 'test', dryRun: true, status: 'running', input: fixture });
   const { reply, ...outcome } = await runAutomation(deps, {
     automation,
-    org: { id: org.id, slug: org.slug, name: org.name, timeZone: org.timeZone },
+    org: orgInfo(org),
     triggerType: automation.trigger.type,
     input: fixture,
     executionId,

@@ -25,6 +25,7 @@ import { signalDeliveryDone } from '../push/push-backpressure.js';
 import { attemptExecutionId } from '../push/push-jobs.js';
 import { runAutomation } from './run-automation.js';
 import { AUTOMATION_RUN, type AutomationRunPayload } from './run-job.js';
+import { orgInfo } from '../../domain/organisations.js';
 
 /** Attempts of an `automation.run` job: the first, and the re-runs of interrupted ones. */
 export const AUTOMATION_ATTEMPTS = 3;
@@ -106,7 +107,7 @@ async function run(deps: EngineDeps, job: ClaimedJob<AutomationRunPayload>, ctx:
   const input = event ? { before: event.before, after: event.after, event } : { trigger };
   const { reply: _reply, ...outcome } = await runAutomation(deps, {
     automation,
-    org: { id: org.id, slug: org.slug, name: org.name, timeZone: org.timeZone },
+    org: orgInfo(org),
     triggerType,
     input,
     executionId,

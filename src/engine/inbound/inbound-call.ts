@@ -33,6 +33,7 @@ import { PageTally, runPipeline } from '../pull/pull-pipeline.js';
 import { observeExecution } from '../run-metrics.js';
 import { NOT_FOUND, error, json, readResponse, type InboundAnswer } from './inbound-answer.js';
 import type { TokenBuckets } from './rate-limit.js';
+import { orgInfo } from '../../domain/organisations.js';
 
 /** The call as it arrived. */
 export interface InboundCall {
@@ -75,6 +76,12 @@ export interface OpenRoute {
   readonly verifySecret: string | null;
   /** Answers the verified call, whose body is parsed (JSON or form) when its content type says so. */
   answer(body: unknown, run: { readonly executionId: string; readonly record: RecordInbound }): Promise<InboundAnswer>;
+}
+
+/** Whether a route on `path` for `method` (absent: any) answers the call. */
+export function answersCall(route: { readonly path?: string; readonly method?: string }, call: InboundCall): boolean {
+  const method = route.method ?? 'ANY';
+  return route.path === call.path && (method === 'ANY' || method === call.method);
 }
 
 /** Answers one inbound call; never rejects for anything the sender or the hook does. */
@@ -127,7 +134,7 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
 /** The organisation's enabled inbound hook for the call's path and method, as a route. */
 async function hookRoute(deps: InboundDeps, org: Organisation, call: InboundCall): Promise<InboundRoute | undefined> {
   const { db } = deps.store;
-  const hook = (await listEnabledHooks(db, org.id, 'inbound')).find((h) => h.path === call.path && (h.method === 'ANY' || h.method === call.method));
+  const hook = (await listEnabledHooks(db, org.id, 'inbound')).find((h) => answersCall(h, call));
   if (!hook) return undefined;
   return {
     id: hook.id,
@@ -196,7 +203,7 @@ export async function runInboundHook(
   const ctx = {
     request,
     params: (hook.params ?? {}) as JsonValue,
-    org: { id: org.id, slug: org.slug, name: org.name, timeZone: org.timeZone },
+    org: orgInfo(org),
     integration: { id: integration.id, name: integration.name, sourceSystemKey: integration.sourceSystemKey },
   };
   const run = async (entry: RunRequest['entry'], input?: JsonValue): Promise<RunResult> => {

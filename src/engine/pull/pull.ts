@@ -21,6 +21,7 @@ import { observeExecution } from '../run-metrics.js';
 import { DryRunPreview } from './dry-run-preview.js';
 import { savePage, type PageScope } from './pull-page.js';
 import { PageTally, runPipeline } from './pull-pipeline.js';
+import { orgInfo } from '../../domain/organisations.js';
 
 /** One execution to run; its record exists already (queued or running). */
 export interface PullRun {
@@ -118,7 +119,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
   const base = { ...hookRequest(hook, { orgId: run.orgId, trigger: run.trigger, secrets, kv, signingSecrets: hook.remoteSecrets }), logBudget };
   const ctxBase = {
     params: (hook.params ?? {}) as JsonValue,
-    org: { id: org.id, slug: org.slug, name: org.name, timeZone: org.timeZone },
+    org: orgInfo(org),
     integration: { id: integration.id, name: integration.name, sourceSystemKey: integration.sourceSystemKey },
   };
 

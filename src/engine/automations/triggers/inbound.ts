@@ -12,13 +12,11 @@ import { findAutomationForRun, listAllAutomations } from '../../../store/automat
 import type { Organisation } from '../../../store/organisations.js';
 import type { EngineDeps } from '../../deps.js';
 import { error, json, readResponse } from '../../inbound/inbound-answer.js';
-import type { InboundCall, InboundRoute } from '../../inbound/inbound-call.js';
+import { answersCall, type InboundCall, type InboundRoute } from '../../inbound/inbound-call.js';
 import { runAutomation } from '../run-automation.js';
+import { orgInfo } from '../../../domain/organisations.js';
 
-const answers = (automation: Automation, call: InboundCall): boolean =>
-  automation.trigger.type === 'inbound' &&
-  automation.trigger.path === call.path &&
-  ((automation.trigger.method ?? 'ANY') === 'ANY' || automation.trigger.method === call.method);
+const answers = (automation: Automation, call: InboundCall): boolean => automation.trigger.type === 'inbound' && answersCall(automation.trigger, call);
 
 /** The organisation's enabled automation for the call's path and method, as an inbound route. */
 export async function automationRoute(deps: EngineDeps, org: Organisation, call: InboundCall): Promise<InboundRoute | undefined> {
@@ -39,7 +37,7 @@ export async function automationRoute(deps: EngineDeps, org: Organisation, call:
           const trigger = { method: call.method, path: call.path, headers: call.headers, query: call.query, body: body !== undefined ? body : call.rawBody.toString('utf8') };
           const { reply, ...outcome } = await runAutomation(deps, {
             automation: full,
-            org: { id: org.id, slug: org.slug, name: org.name, timeZone: org.timeZone },
+            org: orgInfo(org),
             triggerType: 'inbound',
             input: { trigger },
             executionId,
