@@ -9,7 +9,7 @@ import { HookyardError } from '../domain/errors.js';
 import type { ExecutionError, ExecutionOutcome, Trigger } from '../domain/executions.js';
 import type { Hook } from '../domain/hooks.js';
 import type { SecretBox } from '../domain/secret-box.js';
-import { createRedactor, type CtxData, type JsonValue, type KvStore, type Redactor, type RunRequest, type RunResult, type Sandbox } from '../sandbox/index.js';
+import { createRedactor, type CtxData, type JsonValue, type KvStore, type LogBudget, type Redactor, type RunRequest, type RunResult, type Sandbox } from '../sandbox/index.js';
 import type { Database } from '../store/schema.js';
 import { cachedRead } from '../store/read-cache.js';
 import { findHookForRun } from '../store/hooks.js';
@@ -58,7 +58,15 @@ export type HookRequestBase = Omit<RunRequest, 'entry' | 'input' | 'ctx'>;
  */
 export function hookRequest(
   hook: Hook,
-  run: { readonly orgId: string; readonly trigger: Trigger; readonly secrets: Readonly<Record<string, string>>; readonly kv: KvStore; readonly signingSecrets?: readonly string[] },
+  run: {
+    readonly orgId: string;
+    readonly trigger: Trigger;
+    readonly secrets: Readonly<Record<string, string>>;
+    readonly kv: KvStore;
+    readonly signingSecrets?: readonly string[];
+    /** Shared by the runs of one execution (its pages, its flow steps). */
+    readonly logBudget?: LogBudget;
+  },
 ): HookRequestBase {
   return {
     orgId: run.orgId,
@@ -72,6 +80,7 @@ export function hookRequest(
     secrets: run.secrets,
     kv: run.kv,
     onBusy: onBusyFor(run.trigger),
+    ...(run.logBudget && { logBudget: run.logBudget }),
   };
 }
 

@@ -28,6 +28,8 @@ export interface ProcessSettings {
 
 interface PendingRun {
   readonly request: RunRequest;
+  /** The run's log budget, the caller's own object: what is left of it comes back with the result. */
+  readonly logBudget: LogBudget;
   readonly resolve: (result: RunResult) => void;
   /** How long the run may take, limit and grace: the clock starts once the process is ready. */
   readonly deadlineMs: number;
@@ -115,10 +117,12 @@ export class SandboxProcess {
     const limits = resolveLimits(request.type, request.limits);
     const budget: LogBudget = logBudget ?? { bytes: limits.logBytes, lines: limits.logLines, exhausted: false };
     return new Promise((resolve) => {
-      const run: PendingRun = { request: { ...request, logBudget: budget }, resolve, deadlineMs: limits.timeMs + this.#settings.graceMs, started: performance.now() };
+      const run: PendingRun = { request, logBudget: budget, resolve, deadlineMs: limits.timeMs + this.#settings.graceMs, started: performance.now() };
       this.#runs.set(id, run);
       if (this.#ready) this.#startClock(id, run);
-      this.#send({ t: 'run', id, request: { ...rest, logBudget: { ...budget } } });
+      // The budget first: on Node 20's V8 a literal that starts with a spread and then adds a
+      // property gets a hidden class of its own on every run (bench/README.md, Inbound, "Peak RSS").
+      this.#send({ t: 'run', id, request: { logBudget: { ...budget }, ...rest } });
     });
   }
 
@@ -155,7 +159,7 @@ export class SandboxProcess {
         const run = this.#runs.get(message.id);
         if (!run) return;
         // The pages of a pull execution share one log budget: hand back what is left.
-        Object.assign(run.request.logBudget!, message.logBudget);
+        Object.assign(run.logBudget, message.logBudget);
         this.#finish(message.id, run, message.result);
         if (this.#ending?.why === 'retired' && this.#runs.size === 0) this.#child.kill('SIGKILL');
         return;
