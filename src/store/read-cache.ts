@@ -40,11 +40,12 @@ import {
   type RootOperationNode,
   type UnknownRow,
 } from 'kysely';
+import { LruMap } from './lru-map.js';
 
 /** The tables whose rows are cached; a write to any of them empties the cache. */
 const CACHED_TABLES: ReadonlySet<string> = new Set(['api_keys', 'custom_attributes', 'hooks', 'integrations', 'organisations', 'secrets']);
 
-/** Entries kept at most; the least recently used go first (see {@link ReadCache.read}). */
+/** Entries kept at most; the least recently used go first (lru-map.ts). */
 const MAX_ENTRIES = 10_000;
 
 /** The PostgreSQL channel of migration 0005, notified on commit of every write to a cached table. */
@@ -98,11 +99,7 @@ function deepFreeze<T>(value: T): T {
 /** The cache of one store: its plugin and its entries. */
 export class ReadCache implements KyselyPlugin {
   #generation = 0;
-  /** In the order they were kept or last moved to the end; `moved` is {@link #moves} then. */
-  readonly #entries = new Map<string, { readonly value: unknown; moved: number }>();
-  /** Entries kept or moved to the end so far. */
-  #moves = 0;
-  readonly #maxEntries: number;
+  readonly #entries: LruMap<string, unknown>;
   /** Writes being executed; the cache empties again once each is done. */
   readonly #writes = new WeakSet<object>();
   readonly #shared: SharedCacheOptions | undefined;
@@ -113,9 +110,9 @@ export class ReadCache implements KyselyPlugin {
   #ping: NodeJS.Timeout | undefined;
 
   /** `shared`: the database is shared with other processes, which notify their writes. */
-  constructor(options: { readonly shared?: SharedCacheOptions; readonly maxEntries?: number } = {}) {
+  constructor(options: { readonly shared?: SharedCacheOptions } = {}) {
     this.#shared = options.shared;
-    this.#maxEntries = options.maxEntries ?? MAX_ENTRIES;
+    this.#entries = new LruMap(MAX_ENTRIES);
   }
 
   /** Whether a value read now may be kept. */
@@ -140,31 +137,13 @@ export class ReadCache implements KyselyPlugin {
     if (on && this.#awaitingNotification && this.#shared !== undefined) this.#schedulePing(this.#shared);
   }
 
-  /**
-   * `load()` once, then its (frozen) value until a cached table is written; `undefined` is never kept.
-   * Past the size limit the entry at the front goes. A hit moves its entry to the end only once
-   * half the limit of other entries have been kept or moved since it was: an entry read within
-   * the last half-limit of moves is never the one that goes, and the hits of a steady working set
-   * change nothing. (Moving on every hit, a delete and a set, filled the long-lived map's table
-   * with deleted slots that a new table, in the old space, replaced every few calls.)
-   */
+  /** `load()` once, then its (frozen) value until a cached table is written; `undefined` is never kept. */
   async read<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const entry = this.#entries.get(key);
-    if (entry !== undefined) {
-      if (this.#moves - entry.moved > this.#maxEntries / 2) {
-        this.#entries.delete(key);
-        entry.moved = ++this.#moves;
-        this.#entries.set(key, entry);
-      }
-      return entry.value as T;
-    }
+    const kept = this.#entries.get(key);
+    if (kept !== undefined) return kept as T;
     const generation = this.#generation;
     const value = deepFreeze(await load());
-    if (value !== undefined && generation === this.#generation && this.#keeping) {
-      this.#entries.delete(key); // another read of the key may have kept it meanwhile: to the end, as a new one
-      this.#entries.set(key, { value, moved: ++this.#moves });
-      if (this.#entries.size > this.#maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
-    }
+    if (value !== undefined && generation === this.#generation && this.#keeping) this.#entries.set(key, value);
     return value;
   }
 
