@@ -151,6 +151,19 @@ export class Bridge {
     this.logs.push({ ts: new Date().toISOString(), level: 'warn', message: limitMessage('logLines', this.#o.limits) });
   }
 
+  /** Where the log stands, to take back what a run that is started over wrote (see HookContext). */
+  mark(): { undo(): void } {
+    const budget = this.#o.logBudget;
+    const { bytes, lines, exhausted } = budget;
+    const count = this.logs.length;
+    return {
+      undo: () => {
+        this.logs.length = count;
+        Object.assign(budget, { bytes, lines, exhausted });
+      },
+    };
+  }
+
   /**
    * Ends the bridge: pending timers and requests are dropped and never answered. A
    * request still in flight is logged as such: it may well have reached its server.

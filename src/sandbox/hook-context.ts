@@ -19,18 +19,42 @@ export interface Session {
 }
 
 const OVER = JSON.stringify({ ok: false, error: { name: 'Error', message: 'This run is over' } });
+const OK = '{"ok":true}';
 
 const timeoutOf = (session: Session) => Math.max(1, Math.ceil(session.remaining()));
+
+/**
+ * A run's synchronous part is first run on the calling thread, for at most this long: most
+ * runs end there, without the two thread hops of a call on the isolate's own thread. The
+ * calling thread serves every other run of the process, so a run that takes longer is cut
+ * off and started over on the isolate's thread in a fresh context (nothing it did has left
+ * the sandbox yet: its async host calls are only started once its synchronous part is done,
+ * and its log lines are taken back), and its hook version runs there from then on.
+ */
+const ON_CALLER_MS = 10;
+
+/** Sources whose runs take longer than {@link ON_CALLER_MS}: they run on the isolate's thread. */
+const onIsolateThread = new WeakSet<PreparedSource>();
+
+/** What {@link HookContext.dispatch} answers when the run must start over in a fresh context. */
+export const START_OVER = Symbol('start over');
 
 /** A context holding one hook version. Create with {@link HookContext.load}. */
 export class HookContext {
   readonly source: PreparedSource;
+  readonly #isolate: ivm.Isolate;
   readonly #context: ivm.Context;
   #entry: ivm.Reference | undefined;
   #session: Session | undefined;
+  /** Settles the current run with its envelope (the first one reported). */
+  #report: ((envelope: string) => void) | undefined;
+  /** Async host calls asked for during a synchronous part on the calling thread, not yet started. */
+  #deferred: (() => void)[] | undefined;
+  #released = false;
 
-  private constructor(source: PreparedSource, context: ivm.Context) {
+  private constructor(source: PreparedSource, isolate: ivm.Isolate, context: ivm.Context) {
     this.source = source;
+    this.#isolate = isolate;
     this.#context = context;
   }
 
@@ -39,7 +63,7 @@ export class HookContext {
    * counts against `session`'s time) and collects the entry points.
    */
   static async load(isolate: ivm.Isolate, bootstrap: ivm.Script, source: PreparedSource, session: Session): Promise<HookContext> {
-    const hc = new HookContext(source, await isolate.createContext());
+    const hc = new HookContext(source, isolate, await isolate.createContext());
     try {
       hc.#session = session;
       const call = new ivm.Callback((token: unknown, op: unknown, json: unknown) => hc.#call(token, op, json));
@@ -69,13 +93,49 @@ export class HookContext {
     }
   }
 
-  /** Runs one entry point; resolves with the isolate's JSON envelope. */
-  dispatch(session: Session, payload: string): Promise<string> {
+  /** False once released: load a fresh context. */
+  get usable(): boolean {
+    return !this.#released;
+  }
+
+  /**
+   * Runs one entry point; resolves with the isolate's JSON envelope, or answers
+   * {@link START_OVER} when the run was cut off on the calling thread (this context is then
+   * released; run it again in a fresh one, where it goes to the isolate's thread).
+   */
+  dispatch(session: Session, payload: string): Promise<string> | typeof START_OVER {
     this.#session = session;
-    return this.#entry!.apply(undefined, ['run', payload], {
-      result: { promise: true, copy: true },
-      timeout: timeoutOf(session),
-    }) as Promise<string>;
+    let fail!: (error: unknown) => void;
+    const envelope = new Promise<string>((resolve, reject) => {
+      this.#report = resolve;
+      fail = reject;
+    });
+    if (onIsolateThread.has(this.source)) {
+      this.#entry!.apply(undefined, ['run', payload], { timeout: timeoutOf(session) }).catch(fail);
+      return envelope;
+    }
+    const timeout = timeoutOf(session);
+    const cutOff = ON_CALLER_MS < timeout;
+    const mark = session.bridge.mark();
+    const deferred: (() => void)[] = (this.#deferred = []);
+    try {
+      this.#entry!.applySync(undefined, ['run', payload], { timeout: cutOff ? ON_CALLER_MS : timeout });
+    } catch (error) {
+      // Only the timeout escapes the bootstrap's 'run', or the heap limit's disposal (judged as it is).
+      const cut = cutOff && !this.#isolate.isDisposed;
+      if (cut) onIsolateThread.add(this.source);
+      if (cut && this.#report) {
+        this.#deferred = undefined;
+        mark.undo();
+        this.release();
+        return START_OVER;
+      }
+      // No-op when the envelope came before the call was cut off: the run is over then.
+      fail(error);
+    }
+    this.#deferred = undefined;
+    for (const start of deferred) start();
+    return envelope;
   }
 
   /** Detaches the finished run: later messages carrying its token are dropped. */
@@ -85,6 +145,8 @@ export class HookContext {
 
   release(): void {
     this.#session = undefined;
+    this.#report = undefined;
+    this.#released = true;
     try {
       this.#entry?.release();
       this.#context.release();
@@ -96,12 +158,26 @@ export class HookContext {
   #call(token: unknown, op: unknown, json: unknown): string {
     const session = this.#session;
     if (!session || session.token !== token || typeof json !== 'string') return OVER;
+    if (op === 'done') {
+      const report = this.#report;
+      this.#report = undefined;
+      report?.(json);
+      return OK;
+    }
     return session.bridge.call(String(op), json);
   }
 
   #start(token: unknown, id: unknown, op: unknown, json: unknown): void {
     const session = this.#session;
     if (!session || session.token !== token || typeof json !== 'string') return;
+    if (this.#deferred) {
+      this.#deferred.push(() => this.#startNow(session, id, op, json));
+      return;
+    }
+    this.#startNow(session, id, op, json);
+  }
+
+  #startNow(session: Session, id: unknown, op: unknown, json: string): void {
     session.bridge.start(String(op), json, (envelope) => {
       if (this.#session !== session) return;
       try {

@@ -11,7 +11,8 @@
  * every message, so subverting this code gains a hook nothing.
  *
  * `entry(kind, …)` is held by the host only:
- *   entry('run', json) → Promise<json envelope>   calls an entry point with a fresh ctx
+ *   entry('run', json)                            calls an entry point with a fresh ctx; its
+ *                                                 envelope is reported by hostCall(token, 'done', json)
  *   entry('deliver', id, json)                    settles one async host call
  *   entry('collect-script') / entry('collect-module', namespace)   finds the entry points
  */
@@ -25,6 +26,11 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
   const { stringify, parse } = JSON;
   const indirectEval = G.eval;
   const freeze = Object.freeze;
+  // Taken before any hook code runs: a hook that replaces Promise.prototype.then or
+  // Promise.resolve cannot keep its run from reporting how it ended.
+  const NativePromise = Promise;
+  const promiseThen = Promise.prototype.then;
+  const promiseResolve = Promise.resolve;
   const ENTRY = ${JSON.stringify(ENTRY_POINTS)};
   let token = firstToken;
   let entries = Object.create(null);
@@ -182,19 +188,32 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
     if (s.length > maxChars) return stringify({ ok: false, limit: 'resultBytes', size: s.length });
     return '{"ok":true,"value":' + s + '}';
   }
+  // The envelope is reported, not returned: a run that awaits nothing has reported it by the
+  // time the host's call returns (the host may then make the call on its own thread).
   function dispatch(json) {
     const run = parse(json);
-    token = run.token;
+    const runToken = (token = run.token);
+    const done = (envelope) => { hostCall(runToken, 'done', envelope); };
     maxLogChars = run.maxLogChars;
-    waits.clear();
-    timers.clear();
-    const fn = entries[run.entry];
-    if (typeof fn !== 'function') {
-      return Promise.resolve(stringify({ ok: false, error: { name: 'Error', message: 'The hook does not define ' + run.entry + '()', stack: '' } }));
+    try {
+      waits.clear();
+      timers.clear();
+      const fn = entries[run.entry];
+      if (typeof fn !== 'function') {
+        return done(stringify({ ok: false, error: { name: 'Error', message: 'The hook does not define ' + run.entry + '()', stack: '' } }));
+      }
+      const ctx = makeCtx(run);
+      const value = run.entry === 'run' ? fn(ctx) : fn(ctx, run.input);
+      promiseThen.call(
+        promiseResolve.call(NativePromise, value),
+        (v) => done(settle(v, run.maxResultChars)),
+        (err) => done(stringify({ ok: false, error: describe(err) })),
+      );
+    } catch (err) {
+      // A synchronous throw of the entry point, or of a prototype the hook poisoned: its error is read
+      // in here, under the call's timeout, never by the host (a hostile error can spin there for ever).
+      done(stringify({ ok: false, error: describe(err) }));
     }
-    const ctx = makeCtx(run);
-    const call = async () => (run.entry === 'run' ? fn(ctx) : fn(ctx, run.input));
-    return call().then((value) => settle(value, run.maxResultChars), (err) => stringify({ ok: false, error: describe(err) }));
   }
 
   function collectScript() {
@@ -227,7 +246,7 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
 
   return function entry(kind, a, b) {
     switch (kind) {
-      case 'run': return dispatch(a);
+      case 'run': dispatch(a); return undefined;
       case 'deliver': deliver(a, b); return undefined;
       case 'collect-script': collectScript(); return undefined;
       case 'collect-module': collectModule(a); return undefined;

@@ -15,6 +15,7 @@ import { prepareSource } from './compile.js';
 import type { EgressOptions } from './egress.js';
 import { Egress } from './egress.js';
 import type { HookContext } from './hook-context.js';
+import { START_OVER } from './hook-context.js';
 import { dryRunKv } from './kv.js';
 import { resolveLimits } from './limits.js';
 import { judge } from './outcome.js';
@@ -118,7 +119,12 @@ class IsolateSandbox implements Sandbox {
         });
         outcome = await session.execute(async () => {
           hc = await isolate.context(key, prepared, session);
-          return hc.dispatch(session, payload);
+          const envelope = hc.dispatch(session, payload);
+          if (envelope !== START_OVER) return envelope;
+          // Cut off on this thread: again in a fresh context, on the isolate's thread.
+          hc = await isolate.context(key, prepared, session);
+          // Its source is now one that runs on the isolate's thread: it is not cut off again.
+          return hc.dispatch(session, payload) as Promise<string>;
         });
       } catch (error) {
         outcome = { kind: 'crashed', error };

@@ -52,7 +52,7 @@ export class IsolateHandle {
     const existing = this.#contexts.get(key);
     if (existing) {
       this.#contexts.delete(key);
-      if (existing.source === source && this.#options.reuseContexts) {
+      if (existing.source === source && existing.usable && this.#options.reuseContexts) {
         this.#contexts.set(key, existing);
         return existing;
       }

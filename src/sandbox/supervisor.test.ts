@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import { MemoryKvStore } from './kv.js';
 import { createSandbox } from './supervisor.js';
-import type { RunRequest } from './types.js';
+import type { JsonValue, RunRequest } from './types.js';
 
 const sandbox = createSandbox({ processes: 1 });
 afterAll(() => sandbox.close());
@@ -73,5 +73,62 @@ describe('the supervised sandbox', () => {
     } finally {
       delete process.env.HOOKYARD_MASTER_KEY_TEST_PROBE;
     }
+  });
+});
+
+describe("a run's synchronous part on the process's main thread", () => {
+  test('a hook that spins does not hold up the other runs of its process', async () => {
+    let spinEnded = false;
+    const spinning = run('async function run() { for (;;) {} }', { orgId: 'org-spinning', limits: { timeMs: 3000 } }).then((result) => {
+      spinEnded = true;
+      return result;
+    });
+    // Sent once the spinning run is surely under way, not in the same message batch.
+    await new Promise((r) => setTimeout(r, 300));
+    const other = await run('async function run() { return "fine"; }', { orgId: 'org-other' });
+    expect(other.value).toBe('fine');
+    expect(spinEnded).toBe(false);
+    expect(await spinning).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs' } });
+  });
+
+  test('a hostile error thrown into the bootstrap is read inside the isolate, under the time limit', async () => {
+    expect((await run('async function run() { return 1; }')).value).toBe(1);
+    const before = children();
+    // Map.prototype.clear is called as each run starts: its error's message never ends.
+    const code = "Map.prototype.clear = function () { const e = new Error('x'); Object.defineProperty(e, 'message', { get() { for (;;) {} } }); throw e; };\nasync function run() {}";
+    expect(await run(code, { limits: { timeMs: 500 } })).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs' } });
+    expect((await run('async function run() { return 2; }')).value).toBe(2);
+    expect(children()).toEqual(before);
+  });
+
+  test('a run cut off there starts over in a fresh context with nothing of its first attempt kept', async () => {
+    const sets: unknown[] = [];
+    const kv = new (class extends MemoryKvStore {
+      override set(key: string, value: JsonValue, options: { readonly ttlSeconds: number }) {
+        sets.push([key, value]);
+        return super.set(key, value, options);
+      }
+    })();
+    // Busy for longer than a synchronous part may take on the main thread, after a log line
+    // and a KV write that is not awaited.
+    const code = `let attempts = 0;
+      async function run(ctx) {
+        attempts += 1;
+        ctx.log.info('attempt ' + attempts);
+        ctx.kv.set('early', attempts);
+        const until = Date.now() + 50;
+        while (Date.now() < until) {}
+        await ctx.kv.set('late', attempts);
+        return attempts;
+      }`;
+    const hookVersion = ++version;
+    const first = await sandbox.run({ orgId: 'org-cut', hookId: 'cut', hookVersion, type: 'push', code, kv });
+    expect(first).toMatchObject({ status: 'completed', value: 1 });
+    expect(first.logs.map((l) => l.message)).toEqual(['attempt 1']);
+    expect(sets.sort()).toEqual([['early', 1], ['late', 1]]);
+    // From then on it runs on the isolate's thread, in the context it started over in.
+    const second = await sandbox.run({ orgId: 'org-cut', hookId: 'cut', hookVersion, type: 'push', code, kv });
+    expect(second).toMatchObject({ status: 'completed', value: 2 });
+    expect(second.logs.map((l) => l.message)).toEqual(['attempt 2']);
   });
 });
