@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
-import { certificates, childPids, cpuMs, peakRssMb } from './lib.js';
+import { certificates, childPids, cpuMs, peakRssMb, treeCpuMs } from './lib.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const RECEIVER_HOST = 'receiver.example.test';
@@ -99,6 +99,8 @@ export async function startServer(receiver, { env: extraEnv = {}, cwd = fs.mkdte
     },
     /** CPU time (user + system) the server has used so far, in ms; Linux only, else undefined. */
     cpuMs: () => cpuMs(child.pid),
+    /** The same for the server and its sandbox processes together (those that ended included). */
+    treeCpuMs: () => treeCpuMs(child.pid),
     /** Peak RSS in MB of the server and of its sandbox processes now living. */
     peakRss: () => ({ server: peakRssMb(child.pid), sandbox: childPids(child.pid).map(peakRssMb).filter((n) => n !== undefined) }),
     async stop({ keep = false } = {}) {

@@ -115,6 +115,21 @@ export function cpuMs(pid) {
   }
 }
 
+/**
+ * CPU time (user + system, in ms) of a process and its children so far: its own, that of
+ * the children it has reaped, and that of the children living now (Linux only, else
+ * undefined). The difference of two readings covers a child that ended between them.
+ */
+export function treeCpuMs(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const reaped = ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+    return cpuMs(pid) + reaped + childPids(pid).reduce((sum, child) => sum + (cpuMs(child) ?? 0), 0);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A throwaway CA and a leaf certificate for `host`, for HTTPS servers on loopback. */
 export async function certificates(host) {
   const ca = await generate([{ name: 'commonName', value: 'Hookyard Bench CA' }], {
