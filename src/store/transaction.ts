@@ -1,5 +1,5 @@
 /** Running work in one transaction without nesting one inside another, and group commit. */
-import type { ControlledTransaction, Kysely } from 'kysely';
+import { CompiledQuery, type ControlledTransaction, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 /**
@@ -19,6 +19,13 @@ interface Queued {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
+
+/**
+ * The savepoint commands of a work, run as they are: Kysely's savepoint API builds a new
+ * transaction object and compiles its command for every one, and a group of PUSH
+ * outcomes and claims runs three of them per work.
+ */
+const savepoint = (trx: Kysely<Database>, command: 'savepoint' | 'release' | 'rollback to') => trx.executeQuery(CompiledQuery.raw(`${command} "work"`));
 
 /**
  * Group commit: the works that start in one turn of the event loop share one transaction
@@ -73,15 +80,15 @@ export class GroupCommit {
           }
           continue;
         }
-        const savepoint = await trx.savepoint('work').execute();
+        await savepoint(trx, 'savepoint');
         try {
-          succeeded.push([item, await item.work(savepoint)]);
-          await savepoint.releaseSavepoint('work').execute();
+          succeeded.push([item, await item.work(trx)]);
+          await savepoint(trx, 'release');
         } catch (error) {
           unsettled.delete(item);
           item.reject(error);
-          await savepoint.rollbackToSavepoint('work').execute();
-          await savepoint.releaseSavepoint('work').execute();
+          await savepoint(trx, 'rollback to');
+          await savepoint(trx, 'release');
         }
       }
       await trx.commit().execute();
