@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { entityType, type EntityData } from '../domain/entity-types.js';
 import { HookyardError, validationError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { entityOf, normalised, type Entity, type EntityWrite } from './entities.js';
+import { entityJson, entityOf, normalised, type Entity, type EntityWrite } from './entities.js';
 import { insertRows } from './insert-rows.js';
 import { jsonColumn } from './json-column.js';
 import { signalOutbox } from './outbox-signal.js';
@@ -43,7 +43,7 @@ export async function createEntities(trx: Kysely<Database>, input: EntityWrite, 
       entity_id: row.id,
       change_type: 'create',
       before: null,
-      after: JSON.stringify(entity),
+      after: entityJson(row),
       source,
       occurred_at: now,
       dispatched_at: null,

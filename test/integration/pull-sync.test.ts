@@ -185,4 +185,28 @@ describeEachEngine('PULL syncs', (engine) => {
     expect((await call('GET', `/v1/hooks/${hookId}/executions?status=failed`)).json().items).toEqual([]);
     expect(HR_HOST).toBe('hr.example.test');
   });
+
+  it("calls the next page's run while a page is saved; a failing postSubmit on page 2 keeps pages 1–2 and discards page 3", async () => {
+    const code = `async function run(ctx) {
+  const page = ctx.meta?.page ?? 1;
+  ctx.log.info('run ' + page);
+  return { records: [{ externalId: 'PS-' + page, data: { firstName: 'P', lastName: String(page), email: 'ps' + page + '@x.test' } }], more: true, meta: { page: page + 1 } };
+}
+async function postSubmit(ctx, { results }) {
+  ctx.log.info('postSubmit ' + ctx.execution.page + ' ' + results.map((r) => r.externalId + ':' + r.outcome).join(','));
+  if (ctx.execution.page === 2) throw new Error('the target refused page two');
+}`;
+    const execution = await sync(await pullHook('hr-post-submit', code));
+    expect(execution).toMatchObject({ status: 'failed', pages: 2, counts: { processed: 2, created: 2 }, error: { message: 'the target refused page two', page: 2 } });
+    expect(execution.logs.map((l: { message: string }) => l.message)).toEqual([
+      'run 1',
+      'run 2',
+      'postSubmit 1 PS-1:created',
+      'run 3',
+      'postSubmit 2 PS-2:created',
+      "page 3's run, called while page 2 was saved, was discarded",
+    ]);
+    const links = await t.store.db.selectFrom('external_links').select('external_id').where('source_system_key', '=', 'hr-post-submit').orderBy('external_id').execute();
+    expect(links.map((l) => l.external_id)).toEqual(['PS-1', 'PS-2']);
+  });
 });

@@ -4,13 +4,21 @@
  * the end. One implementation for the server (pull.ts saves into the store) and for
  * `hookyard run` (which shows what would be saved): the caller says how to call the hook
  * (a sandbox run or a remote call) and how to save a page.
+ *
+ * The next page's `run` is called while a page is saved: the hook runs in a sandbox process
+ * (or remotely), so its fetch overlaps the server's writes. Only that overlaps: at most one
+ * call of an execution is in the sandbox at a time (the next page's `run` has ended before
+ * this page's `postSubmit` starts), pages are saved in order, and a page's flow steps run
+ * after its `run`. So a hook sees `run` of page N+1 before `postSubmit` of page N, and when
+ * saving page N or its `postSubmit` fails, page N+1's `run` has been called once and its
+ * result is discarded.
  */
 import { coerceError } from '../../domain/errors.js';
 import type { Counts, DryRunCounts } from '../../domain/executions.js';
 import type { FlowStep } from '../../domain/hooks.js';
 import { applyMapping, readPageReturn } from '../../domain/pull-records.js';
 import type { RecordResult } from '../../domain/pull-records.js';
-import type { EntryPoint, JsonValue, RunError, RunResult, RunStatus } from '../../sandbox/index.js';
+import { MAX_PAGES, type EntryPoint, type JsonValue, type RunError, type RunResult, type RunStatus } from '../../sandbox/index.js';
 import { paginate, type Pagination } from './paginate.js';
 
 /** What the pipeline needs of its caller. */
@@ -42,8 +50,20 @@ export interface PipelineOutcome {
   readonly aborted: boolean;
 }
 
+/** Options of {@link runPipeline}. */
+export interface PipelineOptions {
+  /** `ctx.meta` of the first page. */
+  readonly meta?: JsonValue;
+  /** Default {@link MAX_PAGES} (100). */
+  readonly maxPages?: number;
+}
+
+/** A call started ahead: settled, never rejected, so no rejection goes unhandled while it waits. */
+type Settled = { readonly result: RunResult } | { readonly thrown: unknown };
+
 /** Runs every page, then `postAggregate`. Never rejects for anything the hook does. */
-export async function runPipeline(host: PipelineHost, options: { readonly meta?: JsonValue } = {}): Promise<PipelineOutcome> {
+export async function runPipeline(host: PipelineHost, options: PipelineOptions = {}): Promise<PipelineOutcome> {
+  const maxPages = options.maxPages ?? MAX_PAGES;
   const absent = new Set<FlowStep>();
   /** A flow step, or the input unchanged when the hook does not implement it. */
   const step = async (entry: FlowStep, page: number, meta: JsonValue | undefined, input: JsonValue): Promise<PageOutcome> => {
@@ -58,8 +78,26 @@ export async function runPipeline(host: PipelineHost, options: { readonly meta?:
   };
 
   let aborted = false;
+  /** The next page's `run`, called while this page is saved. */
+  let ahead: { readonly page: number; readonly settled: Promise<Settled> } | undefined;
+  /** Drops the run started ahead once this page failed (it has ended: nothing is left running). */
+  const discardAhead = async (page: number) => {
+    if (!ahead) return;
+    const { settled, page: next } = ahead;
+    ahead = undefined;
+    await settled;
+    host.line('info', `page ${next}'s run, called while page ${page} was saved, was discarded`);
+  };
   const runPage = async (page: number, meta: JsonValue | undefined): Promise<PageOutcome> => {
-    const result = await host.call('run', page, meta);
+    let result: RunResult;
+    if (ahead?.page === page) {
+      const settled = await ahead.settled;
+      ahead = undefined;
+      if ('thrown' in settled) throw settled.thrown;
+      result = settled.result;
+    } else {
+      result = await host.call('run', page, meta);
+    }
     if (result.status !== 'completed') return result;
     const returned = readPageReturn(result.value);
     if (typeof returned === 'string') return failure(returned);
@@ -89,18 +127,34 @@ export async function runPipeline(host: PipelineHost, options: { readonly meta?:
       records = next;
     }
 
+    // paginate asks for the next page with exactly this page's meta, unless this one was the last.
+    if (returned.more && page < maxPages) {
+      ahead = {
+        page: page + 1,
+        settled: host.call('run', page + 1, returned.meta as JsonValue | undefined).then(
+          (next) => ({ result: next }),
+          (thrown: unknown) => ({ thrown }),
+        ),
+      };
+    }
     let results: readonly RecordResult[];
     try {
       results = await host.save(records, page);
     } catch (thrown) {
+      await discardAhead(page);
       return failure(`saving the page failed: ${coerceError(thrown).message}`);
     }
+    // One call of the execution in the sandbox at a time: postSubmit waits for the run ahead.
+    await ahead?.settled;
     const submitted = await step('postSubmit', page, meta, { results: results as unknown as JsonValue });
-    if (submitted.status !== 'completed') return submitted;
+    if (submitted.status !== 'completed') {
+      await discardAhead(page);
+      return submitted;
+    }
     return { status: 'completed', value: { more: returned.more, ...(returned.meta !== undefined && { meta: returned.meta as JsonValue }) } };
   };
 
-  const pagination = await paginate(({ page, meta }) => runPage(page, meta), { meta: options.meta });
+  const pagination = await paginate(({ page, meta }) => runPage(page, meta), { meta: options.meta, maxPages });
   const summary = { counts: { ...host.counts() }, status: pagination.status, pages: pagination.pages.length, aborted };
   const aggregate = await step('postAggregate', pagination.pages.length, undefined, { summary } as unknown as JsonValue);
   if (aggregate.status !== 'completed') host.line('error', `postAggregate(): ${aggregate.error?.message ?? aggregate.status}`);

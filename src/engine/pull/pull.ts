@@ -1,7 +1,7 @@
 /**
  * One PULL execution (SPEC §3): loads the hook, its organisation, integration, secrets
  * and KV, drives the page pipeline (pull-pipeline.ts) through the sandbox and the flow steps,
- * saves each page before the next is fetched ({@link savePage}) and writes the
+ * saves each page ({@link savePage}; the next page is fetched meanwhile) and writes the
  * execution's outcome. Hook failures end the execution; they never throw.
  */
 import { coerceError } from '../../domain/errors.js';
