@@ -5,7 +5,10 @@
  *
  * One batch is one transaction: read undispatched events in `seq` order, enqueue each
  * consumer's jobs for them (one `push.deliver` per matching enabled hook, one
- * `automation.run` per matching enabled automation), mark the events dispatched.
+ * `automation.run` per matching enabled automation), mark the events dispatched. The
+ * batch is first read without its payloads: only the events some consumer may want are
+ * read whole and parsed (a first PULL sync of 100,000 records into an organisation with
+ * no PUSH hook makes 100,000 events that nobody wants).
  * - A crash before the commit leaves the events undispatched and no job: the next batch
  *   redoes it. The unique keys (`push:<hookId>:<eventId>`, `automation:<id>:<eventId>`)
  *   make a repeated enqueue a no-op in every other case too, so an event is never
@@ -56,7 +59,15 @@ export interface PushDispatchOptions {
 export interface FanOut {
   /** The kinds of the jobs it makes, counted as pending deliveries for backpressure. */
   readonly kinds: readonly string[];
-  prepare(trx: Kysely<Database>, orgIds: readonly string[]): Promise<(orgId: string, event: EntityEvent) => NewJob[]>;
+  prepare(trx: Kysely<Database>, orgIds: readonly string[]): Promise<PreparedFanOut>;
+}
+
+/** A consumer's targets for one batch. */
+export interface PreparedFanOut {
+  /** Whether any event of this organisation, entity type and change may make a job (before the event is read whole). */
+  wants(orgId: string, entityType: string, changeType: string): boolean;
+  /** The jobs `event` makes. */
+  jobs(orgId: string, event: EntityEvent): NewJob[];
 }
 
 /** Any number: the key of the advisory lock that serialises dispatch batches across nodes. */
@@ -104,10 +115,13 @@ const pushFanOut: FanOut = {
   kinds: [PUSH_DELIVER],
   async prepare(trx, orgIds) {
     const targets = await pushTargets(trx, orgIds);
-    return (orgId, event) =>
-      (targets.get(`${orgId}/${event.entityType}`) ?? [])
-        .filter((target) => target.changeTypes.includes(event.changeType) && !isEcho(target, event.source))
-        .map((target) => pushJob(orgId, target, event));
+    return {
+      wants: (orgId, entityType, changeType) => (targets.get(`${orgId}/${entityType}`) ?? []).some((t) => t.changeTypes.includes(changeType as ChangeType)),
+      jobs: (orgId, event) =>
+        (targets.get(`${orgId}/${event.entityType}`) ?? [])
+          .filter((target) => target.changeTypes.includes(event.changeType) && !isEcho(target, event.source))
+          .map((target) => pushJob(orgId, target, event)),
+    };
   },
 };
 
@@ -130,22 +144,30 @@ export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'
       const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as locked`.execute(trx);
       if (!lock.rows[0]?.locked) return 'busy' as const;
     }
-    const rows = await trx.selectFrom('events').selectAll().where('dispatched_at', 'is', null).orderBy('seq').limit(batchSize).execute();
-    if (rows.length === 0) return 0;
-    const orgIds = [...new Set(rows.map((r) => r.org_id))];
+    const batch = await trx
+      .selectFrom('events')
+      .select(['seq', 'org_id', 'entity_type', 'change_type'])
+      .where('dispatched_at', 'is', null)
+      .orderBy('seq')
+      .limit(batchSize)
+      .execute();
+    if (batch.length === 0) return 0;
+    const orgIds = [...new Set(batch.map((r) => r.org_id))];
     const consumers = await Promise.all(FAN_OUTS.map((fanOut) => fanOut.prepare(trx, orgIds)));
+    const wanted = batch.filter((r) => consumers.some((c) => c.wants(r.org_id, r.entity_type, r.change_type))).map((r) => r.seq);
     const jobs: NewJob[] = [];
+    const rows = wanted.length === 0 ? [] : await trx.selectFrom('events').selectAll().where('seq', 'in', wanted).orderBy('seq').execute();
     for (const row of rows) {
       const event = toEvent(row);
-      for (const jobsOf of consumers) jobs.push(...jobsOf(row.org_id, event));
+      for (const consumer of consumers) jobs.push(...consumer.jobs(row.org_id, event));
     }
     await deps.queue.enqueue(jobs, { db: trx });
     await trx
       .updateTable('events')
       .set({ dispatched_at: Date.now() })
-      .where('seq', 'in', rows.map((r) => r.seq))
+      .where('seq', 'in', batch.map((r) => r.seq))
       .execute();
-    return rows.length;
+    return batch.length;
   });
 }
 

@@ -39,11 +39,14 @@ export const automationFanOut: FanOut = {
       const key = `${automation.orgId}/${automation.trigger.entityType}`;
       byScope.set(key, [...(byScope.get(key) ?? []), { id: automation.id, events: automation.trigger.events ?? CHANGE_TYPES }]);
     }
-    return (orgId, event) => {
-      const own = event.source.kind === 'automation' ? event.source.automationId : undefined;
-      return (byScope.get(`${orgId}/${event.entityType}`) ?? [])
-        .filter((target) => target.events.includes(event.changeType) && target.id !== own)
-        .map((target) => entityRunJob(orgId, target.id, event));
+    return {
+      wants: (orgId, entityType, changeType) => (byScope.get(`${orgId}/${entityType}`) ?? []).some((t) => t.events.includes(changeType)),
+      jobs: (orgId, event) => {
+        const own = event.source.kind === 'automation' ? event.source.automationId : undefined;
+        return (byScope.get(`${orgId}/${event.entityType}`) ?? [])
+          .filter((target) => target.events.includes(event.changeType) && target.id !== own)
+          .map((target) => entityRunJob(orgId, target.id, event));
+      },
     };
   },
 };
