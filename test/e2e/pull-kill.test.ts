@@ -69,7 +69,9 @@ describeEachEngine('a PULL sync killed with the process (kill -9), then a restar
     const { executionId } = started.body;
     await waitFor(() => hr.server.requests.some((r) => r.url.includes('page=2')), 30_000);
     expect((await api('GET', `/v1/executions/${executionId}`)).body.status).toBe('running');
-    expect((await api('GET', '/v1/entities/employee?limit=100')).body.items).toHaveLength(10);
+    // Page 2's run is called while page 1 is saved (pipelined pages): its save may commit a moment after page 2's request.
+    await waitFor(async () => (await api('GET', '/v1/entities/employee?limit=100')).body.items.length === 10, 30_000);
+    expect((await api('GET', `/v1/executions/${executionId}`)).body.status).toBe('running');
 
     expect(await server.stop('SIGKILL')).toBe('SIGKILL');
     hr.hangOnPage = undefined;
