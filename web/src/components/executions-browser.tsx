@@ -25,24 +25,8 @@ export function ExecutionsBrowser({ owner, headingLevel }: { owner: ExecutionOwn
         <Suspense fallback={<p>Loading chart…</p>}>{recent.data && <RunsChart executions={recent.data.items} />}</Suspense>
       </section>
       <div className="row filters">
-        <label>
-          Status{' '}
-          <select value={status} onChange={(e) => { setStatus(e.target.value as ExecutionStatus); setCursors([]); }}>
-            <option value="">any</option>
-            {EXECUTION_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Trigger{' '}
-          <select value={trigger} onChange={(e) => { setTrigger(e.target.value as ExecutionTrigger); setCursors([]); }}>
-            <option value="">any</option>
-            {EXECUTION_TRIGGERS.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
+        <AnyOf label="Status" value={status} options={EXECUTION_STATUSES} onChange={(s) => { setStatus(s); setCursors([]); }} />
+        <AnyOf label="Trigger" value={trigger} options={EXECUTION_TRIGGERS} onChange={(t) => { setTrigger(t); setCursors([]); }} />
       </div>
       {page.data && <ExecutionTable executions={page.data.items} />}
       <div className="actions">
@@ -54,5 +38,20 @@ export function ExecutionsBrowser({ owner, headingLevel }: { owner: ExecutionOwn
         </button>
       </div>
     </>
+  );
+}
+
+/** A filter: one of `options`, or any (''). */
+function AnyOf<T extends string>({ label, value, options, onChange }: { label: string; value: T | ''; options: readonly T[]; onChange: (value: T | '') => void }) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => onChange(e.target.value as T | '')}>
+        <option value="">any</option>
+        {options.map((o) => (
+          <option key={o}>{o}</option>
+        ))}
+      </select>
+    </label>
   );
 }
