@@ -15,6 +15,14 @@ describeEachEngine('outbox dispatch', (engine) => {
   afterAll(async () => t?.dispose());
 
   const post = (url: string, payload: Record<string, unknown>) => t.call(acme.keys.editor, { method: 'POST', url, payload });
+  const drain = async () => {
+    for (;;) {
+      const result = await dispatchPushBatch(t.deps);
+      if (result === 'busy' || !result.more) return;
+    }
+  };
+  const pendingTypes = async () =>
+    (await t.store.db.selectFrom('events').select('entity_type').where('dispatched_at', 'is', null).orderBy('seq').execute()).map((r) => r.entity_type);
 
   it('reads whole only the events a consumer wants, and marks every event of the batch dispatched', async () => {
     const hr = (await post('/v1/integrations', { name: 'hr', sourceSystemKey: 'hr' })).json().id;
@@ -23,7 +31,7 @@ describeEachEngine('outbox dispatch', (engine) => {
     const off = await post(`/v1/integrations/${hr}/hooks`, { name: 'deletes', type: 'push', entityType: 'contractor', code, changeTypes: ['delete'] });
     expect(off.statusCode).toBe(201);
     // Drain what the setup wrote.
-    while ((await dispatchPushBatch(t.deps)) !== 0);
+    await drain();
 
     expect((await post('/v1/entities/employee', { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@acme.test' })).statusCode).toBe(201);
     expect((await post('/v1/entities/contractor', { name: 'Grace Hopper', email: 'grace@acme.test' })).statusCode).toBe(201);
@@ -32,10 +40,35 @@ describeEachEngine('outbox dispatch', (engine) => {
     // contractor hook wants deletes only): were they read, the batch would fail.
     await t.store.db.updateTable('events').set({ after: '{not json' }).where('entity_type', 'in', ['employee', 'contractor']).execute();
 
-    expect(await dispatchPushBatch(t.deps)).toBe(3);
+    expect(await dispatchPushBatch(t.deps)).toEqual({ dispatched: 3, more: false });
     const jobs = await t.store.db.selectFrom('jobs').select(['kind', 'payload']).where('kind', '=', 'push.deliver').execute();
     expect(jobs.map((j) => JSON.parse(j.payload).event.entityType)).toEqual(['project']);
     const pending = await t.store.db.selectFrom('events').select('id').where('dispatched_at', 'is', null).execute();
     expect(pending).toEqual([]);
+  });
+
+  it('stops after the event whose jobs fill the budget; the events nobody wants cost none of it', async () => {
+    await drain();
+    await t.store.db.deleteFrom('jobs').execute();
+    const employee = { firstName: 'Alan', lastName: 'Turing', email: 'alan@acme.test' };
+    for (const [type, body] of [
+      ['employee', employee],
+      ['employee', { ...employee, email: 'alan2@acme.test' }],
+      ['project', { name: 'Gemini', projectCode: 'GE-1' }],
+      ['employee', { ...employee, email: 'alan3@acme.test' }],
+      ['project', { name: 'Mercury', projectCode: 'ME-1' }],
+    ] as const) {
+      expect((await post(`/v1/entities/${type}`, body)).statusCode).toBe(201);
+    }
+
+    // A budget of one job: the two unwanted events and the first project go; the rest wait.
+    expect(await dispatchPushBatch(t.deps, 500, 1)).toEqual({ dispatched: 3, more: true });
+    expect(await pendingTypes()).toEqual(['employee', 'project']);
+    // A full batch says more may wait, whatever the budget.
+    expect(await dispatchPushBatch(t.deps, 1, 10)).toEqual({ dispatched: 1, more: true });
+    expect(await dispatchPushBatch(t.deps, 500, 10)).toEqual({ dispatched: 1, more: false });
+    expect(await pendingTypes()).toEqual([]);
+    const jobs = await t.store.db.selectFrom('jobs').select('payload').where('kind', '=', 'push.deliver').orderBy('seq').execute();
+    expect(jobs.map((j) => JSON.parse(j.payload).event.after.name)).toEqual(['Gemini', 'Mercury']);
   });
 });

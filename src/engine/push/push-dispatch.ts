@@ -132,13 +132,22 @@ export const FAN_OUTS: readonly FanOut[] = [pushFanOut, automationFanOut];
 const DELIVERY_KINDS = FAN_OUTS.flatMap((f) => f.kinds);
 
 /**
- * Dispatches one batch of undispatched events.
+ * Dispatches one batch of undispatched events: up to `batchSize` events, in `seq` order,
+ * stopping after the event whose jobs reach `maxJobs` (the room backpressure leaves).
+ * The budget counts jobs, not events: the events nobody wants cost no room, so a first
+ * PULL sync's 100,000 unwanted events go in full batches, not in batches of the room.
  *
- * @returns how many events it dispatched, or `busy` when another node holds the batch lock.
+ * @returns how many events it dispatched and whether more may wait (the batch was full or
+ *   cut short by the budget), or `busy` when another node holds the batch lock.
  */
-export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'>, batchSize = 500): Promise<number | 'busy'> {
+export async function dispatchPushBatch(
+  deps: Pick<EngineDeps, 'store' | 'queue'>,
+  batchSize = 500,
+  maxJobs = Infinity,
+): Promise<{ readonly dispatched: number; readonly more: boolean } | 'busy'> {
   const { db, engine } = deps.store;
-  if (batchSize < 1) return 0;
+  const none = { dispatched: 0, more: false };
+  if (batchSize < 1) return none;
   return db.transaction().execute(async (trx) => {
     if (engine.name === 'postgres') {
       const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as locked`.execute(trx);
@@ -151,23 +160,26 @@ export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'
       .orderBy('seq')
       .limit(batchSize)
       .execute();
-    if (batch.length === 0) return 0;
+    if (batch.length === 0) return none;
     const orgIds = [...new Set(batch.map((r) => r.org_id))];
     const consumers = await Promise.all(FAN_OUTS.map((fanOut) => fanOut.prepare(trx, orgIds)));
     const wanted = batch.filter((r) => consumers.some((c) => c.wants(r.org_id, r.entity_type, r.change_type))).map((r) => r.seq);
     const jobs: NewJob[] = [];
     const rows = wanted.length === 0 ? [] : await trx.selectFrom('events').selectAll().where('seq', 'in', wanted).orderBy('seq').execute();
+    // The last event dispatched: the batch's, or the one whose jobs filled the budget.
+    let lastSeq = batch[batch.length - 1]!.seq;
     for (const row of rows) {
       const event = toEvent(row);
       for (const consumer of consumers) jobs.push(...consumer.jobs(row.org_id, event));
+      if (jobs.length >= maxJobs) {
+        lastSeq = row.seq;
+        break;
+      }
     }
     await deps.queue.enqueue(jobs, { db: trx });
-    await trx
-      .updateTable('events')
-      .set({ dispatched_at: Date.now() })
-      .where('seq', 'in', batch.map((r) => r.seq))
-      .execute();
-    return batch.length;
+    const dispatched = batch.filter((r) => r.seq <= lastSeq).map((r) => r.seq);
+    await trx.updateTable('events').set({ dispatched_at: Date.now() }).where('seq', 'in', dispatched).execute();
+    return { dispatched: dispatched.length, more: batch.length === batchSize || dispatched.length < batch.length };
   });
 }
 
@@ -205,23 +217,26 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
   /** Deliveries ended since the dispatcher was throttled. */
   let ended = 0;
 
-  /** One batch, no larger than the room left in the queue. */
-  const batch = async (): Promise<number | 'busy'> => {
+  /**
+   * One batch, making no more jobs than the room left in the queue. True when more may
+   * wait; after a batch cut short by the room, the next call finds the queue full, and a
+   * delivery's end wakes the dispatcher.
+   */
+  const batch = async (): Promise<boolean> => {
     const room = maxPending - (await pendingDeliveries(deps.store.db, maxPending));
     throttled = room <= 0;
     ended = 0;
-    if (throttled) return 0;
-    const size = Math.min(batchSize, room);
-    const dispatched = await dispatchPushBatch(deps, size);
-    return dispatched === size ? batchSize : dispatched;
+    if (throttled) return false;
+    const result = await dispatchPushBatch(deps, batchSize, room);
+    // `busy`: another node is draining.
+    return result !== 'busy' && result.more;
   };
 
   const drain = async (): Promise<void> => {
     do {
       again = false;
       try {
-        // A full batch means more may wait; `busy` means another node is draining.
-        while (!stopped && (await batch()) === batchSize);
+        while (!stopped && (await batch()));
       } catch (thrown) {
         if (!stopped) onError(coerceError(thrown));
       }
