@@ -21,6 +21,7 @@ import * as m0006 from './migrations/0006-events-retention.js';
 import * as m0007 from './migrations/0007-config-notify.js';
 import * as m0008 from './migrations/0008-automations.js';
 import * as m0009 from './migrations/0009-automation-schedule-runs.js';
+import * as m0010 from './migrations/0010-outbox-indexes.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -47,6 +48,7 @@ const MIGRATIONS = [
   ['0007-config-notify', m0007],
   ['0008-automations', m0008],
   ['0009-automation-schedule-runs', m0009],
+  ['0010-outbox-indexes', m0010],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {
