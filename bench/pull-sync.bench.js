@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReceiver, startServer } from './hook-bench-server.js';
-import { compare, figure, postgresDatabase, repeat, spread } from './lib.js';
+import { compare, cpuMs, figure, postgresDatabase, repeat, slowdown, spread } from './lib.js';
 
 const PAGES = Number(process.env.BENCH_PULL_PAGES ?? 100);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -59,10 +59,11 @@ async function startBare() {
   await next();
   return {
     async sync(source) {
+      const cpu0 = cpuMs(child.pid);
       child.send({ sync: source });
       const m = await next();
       if (m.error) throw new Error(m.error);
-      return m.result;
+      return { ...m.result, cpuMs: cpuMs(child.pid) - cpu0 };
     },
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
@@ -73,22 +74,27 @@ async function startBare() {
   };
 }
 
-/** One sync started through the API; seconds from the POST to the server's finishedAt. */
+/**
+ * One sync started through the API; seconds from the POST to the server's finishedAt, and
+ * the CPU time of the server and of its sandbox processes meanwhile.
+ */
 async function apiSync(server, hookId) {
   const started = Date.now();
+  const cpu0 = server.cpuMs();
+  const tree0 = server.treeCpuMs();
   const { executionId } = await server.call('POST', `/v1/hooks/${hookId}/run`);
   for (;;) {
     await new Promise((r) => setTimeout(r, 100));
     const execution = await server.call('GET', `/v1/executions/${executionId}`);
     if (execution.status === 'queued' || execution.status === 'running') continue;
     if (execution.status !== 'completed') throw new Error(`sync ${execution.status}: ${JSON.stringify(execution.error)}`);
-    return { seconds: (Date.parse(execution.finishedAt) - started) / 1000, counts: execution.counts };
+    return { seconds: (Date.parse(execution.finishedAt) - started) / 1000, counts: execution.counts, serverCpuMs: server.cpuMs() - cpu0, cpuMs: server.treeCpuMs() - tree0 };
   }
 }
 
 /** Repetitions of (first sync, unchanged re-sync) on one server, alternating with the bare baseline. */
 async function measure(name, server, bare) {
-  const figures = { first: [], resync: [], bareFirst: [], bareResync: [] };
+  const figures = { first: [], resync: [], bareFirst: [], bareResync: [], firstCpu: [], firstServerCpu: [], bareFirstCpu: [] };
   await repeat(REPS, async (rep) => {
     const integration = await server.call('POST', '/v1/integrations', { name: `HR ${rep}`, sourceSystemKey: `hr${rep}` });
     const hook = await server.call('POST', `/v1/integrations/${integration.id}/hooks`, { name: 'people', type: 'pull', entityType: 'employee', code: HOOK });
@@ -96,10 +102,13 @@ async function measure(name, server, bare) {
       const b = await bare.sync(`hr${rep}`);
       if (b.created !== TOTAL) throw new Error(`bare first sync created ${b.created}`);
       figures.bareFirst.push(TOTAL / b.seconds);
+      figures.bareFirstCpu.push((1000 * b.cpuMs) / TOTAL);
     }
     const first = await apiSync(server, hook.id);
     if (first.counts.created !== TOTAL) throw new Error(`${name} first sync created ${first.counts.created}, expected ${TOTAL}`);
     figures.first.push(TOTAL / first.seconds);
+    figures.firstCpu.push((1000 * first.cpuMs) / TOTAL);
+    figures.firstServerCpu.push((1000 * first.serverCpuMs) / TOTAL);
     if (bare) {
       const b = await bare.sync(`hr${rep}`);
       if (b.skipped !== TOTAL) throw new Error(`bare re-sync skipped ${b.skipped}`);
@@ -128,6 +137,9 @@ try {
     sqlite = await measure('sqlite', sqliteServer, bare);
     compare('pull.sqlite.first_sync', sqlite.first, sqlite.bareFirst, 'records/s', { target: 0.7 });
     compare('pull.sqlite.unchanged_resync', sqlite.resync, sqlite.bareResync, 'records/s', { target: 0.8 });
+    // CPU per record moves less with the machine's load than records/s: the figure to compare builds by.
+    slowdown('pull.sqlite.first_sync.cpu_us_per_record', sqlite.firstCpu, sqlite.bareFirstCpu, 'µs');
+    spread('pull.sqlite.first_sync.server_cpu_us_per_record', sqlite.firstServerCpu, 'µs');
     reportRss('sqlite', sqliteServer);
   } finally {
     await sqliteServer.stop();
