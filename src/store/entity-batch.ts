@@ -17,8 +17,10 @@ import type { Database, EntitiesTable, EventsTable } from './schema.js';
 /**
  * Creates one entity (version 1) and its `create` event per item of validated data,
  * in order. Must run inside a transaction: the entities and their events commit together.
+ * With `dispatched`, the events are written as dispatched already: the caller found that
+ * no consumer of the outbox wants them.
  */
-export async function createEntities(trx: Kysely<Database>, input: EntityWrite, items: readonly EntityData[]): Promise<Entity[]> {
+export async function createEntities(trx: Kysely<Database>, input: EntityWrite, items: readonly EntityData[], { dispatched = false } = {}): Promise<Entity[]> {
   if (!trx.isTransaction) throw new HookyardError('HY_INTERNAL', 'createEntities needs a transaction');
   const definition = entityType(input.type);
   if (definition.references.length > 0) throw new HookyardError('HY_INTERNAL', `${input.type} has references: create them one by one`);
@@ -46,11 +48,11 @@ export async function createEntities(trx: Kysely<Database>, input: EntityWrite, 
       after: entityJson(row),
       source,
       occurred_at: now,
-      dispatched_at: null,
+      dispatched_at: dispatched ? now : null,
     });
   }
   await insertRows(trx, 'entities', rows);
   await insertRows(trx, 'events', events);
-  signalOutbox();
+  if (!dispatched) signalOutbox();
   return entities;
 }

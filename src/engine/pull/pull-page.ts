@@ -27,6 +27,7 @@ import { createEntities } from '../../store/entity-batch.js';
 import { findLinks, insertLinks, linkKey, setLinkFingerprint, type ExternalLink, type NewLink } from '../../store/external-links.js';
 import type { DialectName } from '../../store/dialect.js';
 import type { Database } from '../../store/schema.js';
+import { outboxWants } from '../push/push-dispatch.js';
 
 /** What a page is saved for: one hook of one integration, in one organisation. */
 export interface PageScope {
@@ -234,7 +235,8 @@ async function createAll(
   const write = { orgId: scope.orgId, type: scope.entityType, source: sourceOf(scope) };
   const created: { p: Pending; entityId: string }[] = [];
   if (entityType(scope.entityType).references.length === 0) {
-    const entities = await createEntities(trx, write, creates.map((p) => p.data));
+    const dispatched = !(await outboxWants(trx, scope.orgId, scope.entityType, 'create'));
+    const entities = await createEntities(trx, write, creates.map((p) => p.data), { dispatched });
     entities.forEach((entity, i) => created.push({ p: creates[i]!, entityId: entity.id }));
   } else {
     for (const p of creates) {

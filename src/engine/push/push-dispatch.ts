@@ -7,8 +7,8 @@
  * consumer's jobs for them (one `push.deliver` per matching enabled hook, one
  * `automation.run` per matching enabled automation), mark the events dispatched. The
  * batch is first read without its payloads: only the events some consumer may want are
- * read whole and parsed (a first PULL sync of 100,000 records into an organisation with
- * no PUSH hook makes 100,000 events that nobody wants).
+ * read whole and parsed (the API's writes make events whether or not anyone wants them;
+ * a sync page asks {@link outboxWants} first and writes unwanted events dispatched).
  * - A crash before the commit leaves the events undispatched and no job: the next batch
  *   redoes it. The unique keys (`push:<hookId>:<eventId>`, `automation:<id>:<eventId>`)
  *   make a repeated enqueue a no-op in every other case too, so an event is never
@@ -127,6 +127,19 @@ const pushFanOut: FanOut = {
 
 /** Every consumer of the outbox, in the order their jobs are enqueued. */
 export const FAN_OUTS: readonly FanOut[] = [pushFanOut, automationFanOut];
+
+/**
+ * Whether any consumer of the outbox may want `orgId`'s events of `entityType` and
+ * `changeType`, read in the writer's transaction. A sync page whose events nobody wants
+ * writes them already dispatched, so the dispatcher never reads or marks them (in a first
+ * sync of 100,000 records, its selects, updates and commits were a sixth of the server's
+ * CPU). A consumer enabled while such a page is being written may miss that page; one
+ * enabled before it started gets every event.
+ */
+export async function outboxWants(trx: Kysely<Database>, orgId: string, entityType: string, changeType: ChangeType): Promise<boolean> {
+  const consumers = await Promise.all(FAN_OUTS.map((fanOut) => fanOut.prepare(trx, [orgId])));
+  return consumers.some((c) => c.wants(orgId, entityType, changeType));
+}
 
 /** The job kinds the dispatcher makes. */
 const DELIVERY_KINDS = FAN_OUTS.flatMap((f) => f.kinds);
