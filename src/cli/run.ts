@@ -15,6 +15,9 @@ import { FLOW_STEPS, isSigningSecret, type FlowStep, type Hook } from '../domain
 import { stepsOf } from '../engine/hook-steps.js';
 import { checkPageLocally, type LocalPage } from '../engine/pull/local-page.js';
 import { PageTally, runPipeline } from '../engine/pull/pull-pipeline.js';
+import { inboundCtxRequest } from '../engine/inbound/inbound-call.js';
+import { readResponse, type InboundAnswer } from '../engine/inbound/inbound-answer.js';
+import { readInboundFixture } from '../engine/inbound/inbound-fixture.js';
 import { sampleEvent, sampleRequest } from '../engine/sample-fixtures.js';
 import { DEFAULT_LIMITS, MemoryKvStore, createRedactor, createSandbox, parseConnectTo, parseResolve } from '../sandbox/index.js';
 import type { ConnectTo, EntryPoint, HookType, JsonValue, LogBudget, LogEntry, ResolveRule, RunError, RunRequest, RunResult, RunStatus } from '../sandbox/index.js';
@@ -117,6 +120,11 @@ async function readArguments(file: string | undefined, options: RunOptions): Pro
   if ((options.type === 'pre' || options.type === 'post') && ctx.request === undefined) {
     ctx.request = sampleRequest({ entityType: entity ?? null }) as JsonValue;
   }
+  // An inbound hook's request is read as a dry run's `request` fixture: members left out come from the sample call.
+  if (options.type === 'inbound') {
+    const { call, body } = readInboundFixture(ctx.request, {}, 'local', '--request');
+    ctx.request = inboundCtxRequest(call, body);
+  }
   let hook: LocalHook['hook'];
   let remote: RunRequest['remote'];
   let code = '';
@@ -201,13 +209,15 @@ async function runHook(file: string | undefined, options: RunOptions): Promise<n
     let status: RunStatus;
     let error: RunError | undefined;
     let result: JsonValue | undefined;
-    if (options.type === 'pull') {
-      // The server's own pipeline: steps, mapping and pagination; "saving" checks the records locally.
-      const line = (level: LogEntry['level'], message: string) => lines.push({ ts: new Date().toISOString(), level, message });
+    /** An inbound hook's answer to the sender, as the server would send it. */
+    let answer: InboundAnswer | undefined;
+    const line = (level: LogEntry['level'], message: string) => lines.push({ ts: new Date().toISOString(), level, message });
+    // The server's own pipeline: steps, mapping and pagination; "saving" checks the records locally.
+    const pipeline = async (run: typeof call) => {
       const tally = new PageTally(counts, line);
       const { pagination } = await runPipeline(
         {
-          call,
+          call: run,
           implements: stepsOf(local.hook),
           mapping: local.mapping,
           async save(page) {
@@ -222,6 +232,10 @@ async function runHook(file: string | undefined, options: RunOptions): Promise<n
         { meta: ctx.meta },
       );
       lines.push(...pagination.warnings);
+      return pagination;
+    };
+    if (options.type === 'pull') {
+      const pagination = await pipeline(call);
       pages = pagination.pages.length;
       status = pagination.status;
       error = status === 'completed' ? undefined : pagination.pages.at(-1)?.error;
@@ -231,11 +245,27 @@ async function runHook(file: string | undefined, options: RunOptions): Promise<n
       status = only.status;
       error = only.error;
       result = only.value;
-      counts.processed = 1;
-      if (status !== 'completed') counts.failed = 1;
-      // An inbound hook's records are checked as a page would be.
-      const returned = (only.value as { records?: unknown } | undefined)?.records;
-      if (options.type === 'inbound') records.push(...checkPageLocally(Array.isArray(returned) ? returned : [], local.entity).records);
+      if (status !== 'completed') {
+        counts.processed = 1;
+        counts.failed = 1;
+      } else if (options.type === 'inbound') {
+        // As on the server: the response must be one a sender can be answered with, and the
+        // records returned are the pipeline's one page (its steps and mapping run too).
+        const returned = (only.value ?? {}) as { response?: unknown; records?: unknown };
+        const read = readResponse(returned.response);
+        if (typeof read === 'string') {
+          status = 'failed';
+          error = { message: read, stack: '' };
+        } else if (returned.records !== undefined) {
+          const pagination = await pipeline(async (entry, page, meta, input) => (entry === 'run' ? { ...only, value: { records: returned.records as JsonValue } } : call(entry, page, meta, input)));
+          status = pagination.status;
+          error = status === 'completed' ? undefined : pagination.pages.at(-1)?.error;
+        }
+        // The server answers the sender even when saving the records failed.
+        if (typeof read !== 'string') answer = read;
+      } else {
+        counts.processed = 1;
+      }
     }
     const finishedAt = new Date();
     const record = {
@@ -256,10 +286,11 @@ async function runHook(file: string | undefined, options: RunOptions): Promise<n
       ...(error ? { error } : {}),
       ...(options.type === 'pull' || options.type === 'inbound' ? { records } : {}),
       result: result ?? null,
+      ...(answer && { answer }),
     };
     // The printed record is for people to read: what the hook returned is redacted too.
     const shown = createRedactor(request.secrets).json(record);
-    process.stdout.write(options.json ? `${JSON.stringify(shown)}\n` : formatRecord(shown));
+    process.stdout.write(options.json ? `${JSON.stringify(shown)}\n` : formatRecord(shown, options.type));
     return status === 'completed' ? 0 : 1;
   } finally {
     await sandbox.close();
@@ -280,10 +311,11 @@ type ExecutionRecord = {
   error?: RunError;
   records?: unknown[];
   result: JsonValue;
+  answer?: InboundAnswer;
 };
 
 /** A short summary for a terminal: status, pages, counts, logs, the HTTP log and the error at its line. */
-function formatRecord(record: ExecutionRecord): string {
+function formatRecord(record: ExecutionRecord, type: HookType): string {
   const c = record.counts;
   const lines = [`${record.status} in ${record.durationMs} ms, ${record.pages} page(s)${record.dryRun ? ', dry run' : ''}`];
   if (record.records) lines.push(`records: ${c.processed} processed, ${c.created} valid, ${c.failed} failed (--json prints them)`);
@@ -296,11 +328,12 @@ function formatRecord(record: ExecutionRecord): string {
     const frames = (record.error.stack ?? '').split('\n').slice(1);
     if (frames.length > 0) lines.push(frames.map(printable).join('\n'));
   }
-  // A pre- or post-hook's verdict, a PUSH hook's answer: short, and what the author came to see.
-  // A PULL page's return value is the records, summed up above.
-  if (!record.records && record.result !== null) {
-    const shown = JSON.stringify(record.result, null, 2).split('\n');
-    lines.push(`returned: ${shown.slice(0, MAX_RESULT_LINES).join('\n')}${shown.length > MAX_RESULT_LINES ? `\n… (${shown.length - MAX_RESULT_LINES} more lines; --json prints all)` : ''}`);
+  // A pre- or post-hook's verdict, a PUSH hook's answer, an inbound hook's response: short, and
+  // what the author came to see. A PULL page's return value is the records, summed up above.
+  const shown = type === 'inbound' ? record.answer : record.records ? undefined : record.result;
+  if (shown !== undefined && shown !== null) {
+    const text = JSON.stringify(shown, null, 2).split('\n');
+    lines.push(`${type === 'inbound' ? 'answer' : 'returned'}: ${text.slice(0, MAX_RESULT_LINES).join('\n')}${text.length > MAX_RESULT_LINES ? `\n… (${text.length - MAX_RESULT_LINES} more lines; --json prints all)` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -110,6 +110,32 @@ describe('hookyard run', () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ status: 'completed', dryRun: true, result: { a: 1, dry: true }, records: [] });
   });
 
+  test('runs an inbound hook as the server does: a sample call by default, the answer, its records through the flow steps', async () => {
+    const echo = await hook('echo.js', 'async function run(ctx) { return { response: { status: 202, body: { method: ctx.request.method, body: ctx.request.body, type: ctx.request.headers["content-type"] } } }; }');
+    const sample = await cli(echo, '--type', 'inbound');
+    expect(sample.code).toBe(0);
+    expect(sample.stdout).toContain('answer: {\n  "status": 202');
+    expect(JSON.parse((await cli(echo, '--type', 'inbound', '--json')).stdout).answer).toEqual({ status: 202, headers: {}, body: { method: 'POST', body: {}, type: 'application/json' } });
+    const put = JSON.parse((await cli(echo, '--type', 'inbound', '--request', '{"method":"PUT","rawBody":"{\\"a\\":1}"}', '--json')).stdout);
+    expect(put.answer.body).toEqual({ method: 'PUT', body: { a: 1 }, type: 'application/json' });
+
+    const records = await hook(
+      'records.js',
+      `async function run() { return { records: [{ externalId: "x1", data: { firstName: "Ada", lastName: "L", email: "ada@x.test" } }, { externalId: "x2", data: {} }] }; }
+async function preSavePage(ctx, { records }) { ctx.log.info("preSavePage saw " + records.length); return { records }; }`,
+    );
+    const saved = JSON.parse((await cli(records, '--type', 'inbound', '--entity', 'employee', '--json')).stdout);
+    expect(saved).toMatchObject({ status: 'completed', counts: { processed: 2, created: 1, failed: 1 }, answer: { status: 200, body: { ok: true } } });
+    expect(saved.logs.map((l: { message: string }) => l.message)).toContain('preSavePage saw 2');
+
+    const bad = await cli(await hook('bad-answer.js', 'async function run() { return { response: { status: 99 } }; }'), '--type', 'inbound');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('error: response.status must be an integer from 200 to 599, got 99');
+    const wrong = await cli(echo, '--type', 'inbound', '--request', '{"bogus":1}');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--request/bogus is not a member of a request');
+  });
+
   test('exits with 1 and the user line when the hook throws, printing a readable record', async () => {
     const file = await hook('throws.js', 'async function run(ctx) {\n  ctx.log.warn("about to fail");\n  throw new Error("broken");\n}');
     const out = await cli(file, '--type', 'post', '--request', '{}');

@@ -153,6 +153,18 @@ async function hookRoute(deps: InboundDeps, org: Organisation, call: InboundCall
   };
 }
 
+/** An inbound hook's `ctx.request`: the call with its parsed body (on the server and in `hookyard run`). */
+export function inboundCtxRequest(call: InboundCall, body: unknown): JsonValue {
+  return {
+    method: call.method,
+    path: call.path,
+    headers: call.headers,
+    query: call.query,
+    ...(body !== undefined && { body }),
+    rawBody: call.rawBody.toString('utf8'),
+  } as unknown as JsonValue;
+}
+
 /**
  * Runs an inbound hook with the verified call as `ctx.request`, saves the records it returns, answers its `response`.
  * A dry run (`POST /v1/hooks/{id}/test`, dry-runs.ts) runs the same way but writes nothing: its records are a preview,
@@ -188,14 +200,7 @@ export async function runInboundHook(
   const limits = DEFAULT_LIMITS.inbound;
   // A dry run's one overlay for the run and its flow steps: they see its writes, the store does not.
   const kv = databaseKv(db, { orgId: org.id, integrationId: integration.id });
-  const request = {
-    method: call.method,
-    path: call.path,
-    headers: call.headers,
-    query: call.query,
-    ...(body !== undefined && { body }),
-    rawBody: call.rawBody.toString('utf8'),
-  } as unknown as JsonValue;
+  const request = inboundCtxRequest(call, body);
   const base = hookRequest(hook, {
     orgId: org.id,
     trigger,

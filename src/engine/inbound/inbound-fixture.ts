@@ -12,12 +12,14 @@ import type { Hook } from '../../domain/hooks.js';
 import { sampleInboundRequest } from '../sample-fixtures.js';
 import { parseBody, type InboundCall } from './inbound-call.js';
 
-const ROOT = 'body/request';
-
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** The call and its parsed body; throws a 400 naming the member of `body/request` that is wrong. */
-export function readInboundFixture(fixture: unknown, hook: Pick<Hook, 'method' | 'path'>, orgSlug: string): { call: InboundCall; body: unknown } {
+/**
+ * The call and its parsed body; throws a 400 naming the member that is wrong, under `where`
+ * (the API's `body/request`, or `hookyard run`'s `--request`).
+ */
+export function readInboundFixture(fixture: unknown, hook: Pick<Hook, 'method' | 'path'>, orgSlug: string, where = 'body/request'): { call: InboundCall; body: unknown } {
+  const ROOT = where;
   if (fixture !== undefined && !isObject(fixture)) throw validationError([issue(ROOT, 'must be an object')]);
   const given = fixture ?? {};
   const { body: sampleBody, ...sample } = sampleInboundRequest(hook);
