@@ -53,8 +53,8 @@ export function toEntity(row: EntitiesTable): Entity {
   return entityOf(row, storedData(row));
 }
 
-/** {@link toEntity} of a row whose data the caller holds already (it is not copied). */
-export function entityOf(row: EntitiesTable, data: Readonly<EntityData>): Entity {
+/** {@link toEntity} of a row whose data is parsed already (it is not copied). */
+function entityOf(row: EntitiesTable, data: Readonly<EntityData>): Entity {
   const { customAttributes, ...fields } = data;
   return {
     id: row.id,

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { entityType, type EntityData } from '../domain/entity-types.js';
 import { HookyardError, validationError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { entityJson, entityOf, normalised, type Entity, type EntityWrite } from './entities.js';
+import { entityJson, normalised, type EntityWrite } from './entities.js';
 import { insertRows } from './insert-rows.js';
 import { jsonColumn } from './json-column.js';
 import { signalOutbox } from './outbox-signal.js';
@@ -16,11 +16,12 @@ import type { Database, EntitiesTable, EventsTable } from './schema.js';
 
 /**
  * Creates one entity (version 1) and its `create` event per item of validated data,
- * in order. Must run inside a transaction: the entities and their events commit together.
+ * in order, and answers their ids (a sync needs no more of them). Must run inside a
+ * transaction: the entities and their events commit together.
  * With `dispatched`, the events are written as dispatched already: the caller found that
  * no consumer of the outbox wants them.
  */
-export async function createEntities(trx: Kysely<Database>, input: EntityWrite, items: readonly EntityData[], { dispatched = false } = {}): Promise<Entity[]> {
+export async function createEntities(trx: Kysely<Database>, input: EntityWrite, items: readonly EntityData[], { dispatched = false } = {}): Promise<string[]> {
   if (!trx.isTransaction) throw new HookyardError('HY_INTERNAL', 'createEntities needs a transaction');
   const definition = entityType(input.type);
   if (definition.references.length > 0) throw new HookyardError('HY_INTERNAL', `${input.type} has references: create them one by one`);
@@ -29,15 +30,12 @@ export async function createEntities(trx: Kysely<Database>, input: EntityWrite, 
   const source = JSON.stringify(input.source);
   const rows: EntitiesTable[] = [];
   const events: Omit<EventsTable, 'seq'>[] = [];
-  const entities: Entity[] = [];
   for (const item of items) {
     const data = normalised(input.type, item);
     const issues = definition.rules(data);
     if (issues.length > 0) throw validationError(issues);
     const row: EntitiesTable = { id: newId(), org_id: input.orgId, type: input.type, data: jsonColumn(data, 'data'), version: 1, created_at: now, updated_at: now };
-    const entity = entityOf(row, data);
     rows.push(row);
-    entities.push(entity);
     events.push({
       id: newId(),
       org_id: input.orgId,
@@ -54,5 +52,5 @@ export async function createEntities(trx: Kysely<Database>, input: EntityWrite, 
   await insertRows(trx, 'entities', rows);
   await insertRows(trx, 'events', events);
   if (!dispatched) signalOutbox();
-  return entities;
+  return rows.map((row) => row.id);
 }

@@ -236,8 +236,8 @@ async function createAll(
   const created: { p: Pending; entityId: string }[] = [];
   if (entityType(scope.entityType).references.length === 0) {
     const dispatched = !(await outboxWants(trx, scope.orgId, scope.entityType, 'create'));
-    const entities = await createEntities(trx, write, creates.map((p) => p.data), { dispatched });
-    entities.forEach((entity, i) => created.push({ p: creates[i]!, entityId: entity.id }));
+    const ids = await createEntities(trx, write, creates.map((p) => p.data), { dispatched });
+    ids.forEach((entityId, i) => created.push({ p: creates[i]!, entityId }));
   } else {
     for (const p of creates) {
       try {
