@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/helpers/stores.js';
 import type { Store } from '../store/db.js';
 import { exponentialBackoff } from './backoff.js';
-import { claimJobs, completeJob, enqueueJobs, failJob, renewLeases, type ClaimOptions } from './queue.js';
+import { claimJobs, completeJobs, enqueueJobs, failJob, renewLeases, type ClaimOptions } from './queue.js';
 import { openJobStores, uniqueKind, type JobStores } from '../../test/helpers/jobs.js';
 import type { ClaimedJob } from './types.js';
 
@@ -34,7 +34,7 @@ describeEachEngine('job queue', (engine) => {
     expect(job).toMatchObject({ id, kind, orgId, payload: { hello: 'world' }, attempt: 1, maxAttempts: 1, recovery: false, exhausted: false });
     expect(job!.leaseExpiresAt).toBe(T0 + 30_000);
     expect(await claim(kind)).toEqual([]);
-    expect(await completeJob(store.db, job!, T0 + 5)).toBe(true);
+    expect(await completeJobs(store.db, [job!], T0 + 5)).toEqual(new Set([job!.id]));
     expect(await row(id!)).toMatchObject({ status: 'completed', lease_owner: null, attempts: 1 });
   });
 
@@ -95,7 +95,7 @@ describeEachEngine('job queue', (engine) => {
     expect(first.map((j) => j.id).sort()).toEqual([a1, b1, free].sort());
     expect(await claim(kind)).toEqual([]);
 
-    await completeJob(store.db, first.find((j) => j.id === a1)!, T0);
+    await completeJobs(store.db, [first.find((j) => j.id === a1)!], T0);
     const second = await claim(kind);
     expect(second.map((j) => j.id)).toEqual([a2]);
 
@@ -104,7 +104,7 @@ describeEachEngine('job queue', (engine) => {
     expect(await claim(kind, { now: T0 + 999 })).toEqual([]);
     const retry = await claim(kind, { now: T0 + 1000 });
     expect(retry.map((j) => j.id)).toEqual([a2]);
-    await completeJob(store.db, retry[0]!, T0 + 1000);
+    await completeJobs(store.db, [retry[0]!], T0 + 1000);
     expect((await claim(kind, { now: T0 + 1000 })).map((j) => j.id)).toEqual([a3]);
   });
 
@@ -147,9 +147,30 @@ describeEachEngine('job queue', (engine) => {
     const [recovered] = await claim(kind, { workerId: 'alive', now: T0 + 1000 });
     expect(recovered).toMatchObject({ id, attempt: 2, recovery: true, exhausted: false });
     // The interrupted worker comes back: its lease token no longer holds the job.
-    expect(await completeJob(store.db, dead!, T0 + 1001)).toBe(false);
+    expect(await completeJobs(store.db, [dead!], T0 + 1001)).toEqual(new Set());
     expect([...(await renewLeases(store.db, [dead!, recovered!], 1000, T0 + 1001))]).toEqual([id]);
-    expect(await completeJob(store.db, recovered!, T0 + 1002)).toBe(true);
+    expect(await completeJobs(store.db, [recovered!], T0 + 1002)).toEqual(new Set([id]));
+  });
+
+  it('completes the jobs it is given in one statement, each only with its own lease', async () => {
+    const kind = uniqueKind('complete-many');
+    const ids = await enqueueJobs(store.db, [0, 1, 2, 3].map(() => ({ kind, orgId })), T0);
+    const [a, b] = await claim(kind, { workerId: 'one', limit: 2 });
+    const [c] = await claim(kind, { workerId: 'two', limit: 1 });
+    const [d] = await claim(kind, { workerId: 'two', limit: 1 });
+    // c with the token of d's claim holds nothing, though one worker made both claims.
+    const done = await completeJobs(store.db, [a!, b!, { id: c!.id, lease: d!.lease }], T0 + 5);
+    expect(done).toEqual(new Set([ids[0], ids[1]]));
+    const rows = await Promise.all(ids.map((jobId) => row(jobId)));
+    expect(rows.map((r) => [r.status, r.lease_owner, r.updated_at])).toEqual([
+      ['completed', null, T0 + 5],
+      ['completed', null, T0 + 5],
+      ['running', c!.lease, T0],
+      ['running', d!.lease, T0],
+    ]);
+    // A job completed already is not completed again.
+    expect(await completeJobs(store.db, [a!, c!], T0 + 6)).toEqual(new Set([c!.id]));
+    expect((await row(ids[0]!)).updated_at).toBe(T0 + 5);
   });
 
   it('claims an interrupted last attempt once more only to close it', async () => {
