@@ -131,14 +131,24 @@ export const FAN_OUTS: readonly FanOut[] = [pushFanOut, automationFanOut];
 /** The job kinds the dispatcher makes. */
 const DELIVERY_KINDS = FAN_OUTS.flatMap((f) => f.kinds);
 
+/** What one batch did. */
+export interface DispatchedBatch {
+  /** Events marked dispatched. */
+  readonly events: number;
+  /** Delivery jobs enqueued for them. */
+  readonly deliveries: number;
+}
+
+const NOTHING: DispatchedBatch = { events: 0, deliveries: 0 };
+
 /**
  * Dispatches one batch of undispatched events.
  *
- * @returns how many events it dispatched, or `busy` when another node holds the batch lock.
+ * @returns what it dispatched, or `busy` when another node holds the batch lock.
  */
-export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'>, batchSize = 500): Promise<number | 'busy'> {
+export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'>, batchSize = 500): Promise<DispatchedBatch | 'busy'> {
   const { db, engine } = deps.store;
-  if (batchSize < 1) return 0;
+  if (batchSize < 1) return NOTHING;
   return db.transaction().execute(async (trx) => {
     if (engine.name === 'postgres') {
       const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as locked`.execute(trx);
@@ -151,7 +161,7 @@ export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'
       .orderBy('seq')
       .limit(batchSize)
       .execute();
-    if (batch.length === 0) return 0;
+    if (batch.length === 0) return NOTHING;
     const orgIds = [...new Set(batch.map((r) => r.org_id))];
     const consumers = await Promise.all(FAN_OUTS.map((fanOut) => fanOut.prepare(trx, orgIds)));
     const wanted = batch.filter((r) => consumers.some((c) => c.wants(r.org_id, r.entity_type, r.change_type))).map((r) => r.seq);
@@ -161,13 +171,13 @@ export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'
       const event = toEvent(row);
       for (const consumer of consumers) jobs.push(...consumer.jobs(row.org_id, event));
     }
-    await deps.queue.enqueue(jobs, { db: trx });
+    const enqueued = await deps.queue.enqueue(jobs, { db: trx });
     await trx
       .updateTable('events')
       .set({ dispatched_at: Date.now() })
       .where('seq', 'in', batch.map((r) => r.seq))
       .execute();
-    return batch.length;
+    return { events: batch.length, deliveries: enqueued.length };
   });
 }
 
@@ -192,6 +202,12 @@ async function pendingDeliveries(db: Kysely<Database>, limit: number): Promise<n
  * Runs the dispatcher until the returned function is called: drains the outbox at
  * start, on every wake-up and on every poll, keeping at most `maxPending` deliveries
  * pending.
+ *
+ * The pending deliveries are counted only when the room the last count left is used up,
+ * or that count is older than the poll interval: a count is a read of the queue, and
+ * batches of a busy outbox came every few events. The room a count leaves only shrinks
+ * by what this dispatcher enqueues until the next count, so the bound holds as well as
+ * with a count per batch; what other writers enqueue meanwhile is seen at that count.
  */
 export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions = {}): () => Promise<void> {
   const batchSize = options.batchSize ?? 500;
@@ -204,16 +220,25 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
   let throttled = false;
   /** Deliveries ended since the dispatcher was throttled. */
   let ended = 0;
+  /** Deliveries this dispatcher may still enqueue before it counts the queue again. */
+  let room = 0;
+  let countedAt = -Infinity;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
 
   /** One batch, no larger than the room left in the queue. */
   const batch = async (): Promise<number | 'busy'> => {
-    const room = maxPending - (await pendingDeliveries(deps.store.db, maxPending));
+    if (room <= 0 || Date.now() - countedAt >= pollIntervalMs) {
+      countedAt = Date.now();
+      room = maxPending - (await pendingDeliveries(deps.store.db, maxPending));
+    }
     throttled = room <= 0;
     ended = 0;
     if (throttled) return 0;
     const size = Math.min(batchSize, room);
     const dispatched = await dispatchPushBatch(deps, size);
-    return dispatched === size ? batchSize : dispatched;
+    if (dispatched === 'busy') return dispatched;
+    room -= dispatched.deliveries;
+    return dispatched.events === size ? batchSize : dispatched.events;
   };
 
   const drain = async (): Promise<void> => {
@@ -253,7 +278,7 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
   const offDone = onDeliveryDone(() => {
     if (throttled && ++ended >= maxPending / 2) wake();
   });
-  const poll = setInterval(wake, options.pollIntervalMs ?? 1000);
+  const poll = setInterval(wake, pollIntervalMs);
   wake();
 
   return async () => {
