@@ -227,7 +227,10 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
 
   /** One batch, no larger than the room left in the queue. */
   const batch = async (): Promise<number | 'busy'> => {
-    if (room <= 0 || Date.now() - countedAt >= pollIntervalMs) {
+    const stale = Date.now() - countedAt >= pollIntervalMs;
+    // Throttled, an outbox write is no reason to count again: deliveries ending are (or the poll).
+    if (throttled && ended < maxPending / 2 && !stale) return 0;
+    if (room <= 0 || stale) {
       countedAt = Date.now();
       room = maxPending - (await pendingDeliveries(deps.store.db, maxPending));
     }
