@@ -70,6 +70,8 @@ export class OutcomeCommit {
   readonly #backoff: Backoff;
   readonly #now: () => number;
   #queue: Queued[] = [];
+  /** The group being written; the outcomes that come meanwhile wait and go in the next. */
+  #flushing: Promise<void> | undefined;
 
   constructor(db: Kysely<Database>, options: { readonly backoff: Backoff; readonly now: () => number }) {
     this.#db = db;
@@ -85,15 +87,23 @@ export class OutcomeCommit {
   write(attempt: AttemptOutcome): Promise<JobOutcome | undefined> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ attempt, resolve, reject });
-      // One flush per turn; one that starts while the last still commits waits for
-      // SQLite's one connection, or takes another of PostgreSQL's.
-      if (this.#queue.length === 1) setImmediate(() => void this.#flush());
+      // One group at a time: the outcomes that end while one commits would wait for
+      // SQLite's one connection anyway, and on PostgreSQL they share the next commit (one
+      // WAL flush) instead of taking a connection and a commit each.
+      if (this.#queue.length === 1 && !this.#flushing) setImmediate(() => this.#flush());
     });
   }
 
-  async #flush(): Promise<void> {
+  #flush(): void {
     const group = this.#queue;
     this.#queue = [];
+    this.#flushing = this.#writeGroup(group).finally(() => {
+      this.#flushing = undefined;
+      if (this.#queue.length > 0) setImmediate(() => this.#flush());
+    });
+  }
+
+  async #writeGroup(group: readonly Queued[]): Promise<void> {
     try {
       const outcomes = await this.#commit(group.map((q) => q.attempt));
       group.forEach((q, i) => q.resolve(outcomes[i]));

@@ -226,6 +226,42 @@ describeEachEngine('job worker', (engine) => {
     expect(jobErrors.map((e) => e.message)).toEqual(['bad item']);
   });
 
+  it('writes one group of outcomes at a time: those that end meanwhile go together in the next', async () => {
+    const kind = uniqueKind('outcome-next-group');
+    const handlers = new HandlerTable();
+    const ends = { a: deferred(), b: deferred(), c: deferred() };
+    const firstWritten = deferred();
+    const firstMayCommit = deferred();
+    const calls: string[][] = [];
+    const writeAll = async (_db: Store['db'], items: readonly string[]) => {
+      calls.push([...items]);
+      if (items.includes('a')) {
+        firstWritten.resolve();
+        await firstMayCommit.promise;
+      }
+    };
+    handlers.register<'a' | 'b' | 'c'>(kind, {
+      async run(job, ctx) {
+        await ends[job.payload].promise;
+        ctx.atOutcomeBatch(writeAll, job.payload);
+      },
+    });
+    await withWorker(handlers, { concurrency: 3 }, async (worker) => {
+      const ids = await queue.enqueue((['a', 'b', 'c'] as const).map((payload) => ({ kind, orgId, payload })));
+      await waitFor(() => worker.runningJobs.length === 3);
+      ends.a.resolve();
+      await firstWritten.promise;
+      // b and c end in different turns while a's group is still being written.
+      ends.b.resolve();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      ends.c.resolve();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      firstMayCommit.resolve();
+      await waitFor(async () => (await Promise.all(ids.map(status))).every((j) => j.status === 'completed'));
+    });
+    expect(calls).toEqual([['a'], ['b', 'c']]);
+  });
+
   it('drops the atOutcome writes of an attempt it abandons', async () => {
     const kind = uniqueKind('abandoned-outcome');
     const handlers = new HandlerTable();
