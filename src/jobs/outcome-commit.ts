@@ -1,6 +1,7 @@
 /**
- * The outcomes of a worker's attempts that end in the same turn of the event loop share
- * one transaction and one commit (as graphile-worker batches its completions), and their
+ * The outcomes of a worker's attempts that end in the same turn of the event loop, or
+ * while the group before them is being written, share one transaction and one commit
+ * (as graphile-worker batches its completions), and their
  * like writes share statements: every completion is one update, every batched write (an
  * execution record per attempt) one call for the group. A PUSH delivery's outcome was a
  * savepoint, an insert, an update and a release of its own; on PostgreSQL each of those

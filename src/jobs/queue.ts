@@ -154,7 +154,8 @@ function claimDueSql(db: Kysely<Database>, dialect: DialectName, kindCount: numb
  * with an ordering key, only when no older job of that key is pending or running.
  *
  * Two reads rather than one with an `or`: each walks `jobs_ready` in claim order and
- * stops at the limit (migration 0004), where one read would sort every due job.
+ * stops at the limit (migration 0004), where one read would sort every due job. Without
+ * `recover`, the due read and its update are one statement.
  */
 export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<ClaimedJob[]> {
   const { kinds, limit, leaseMs, now = Date.now(), recover = true } = options;
@@ -168,7 +169,7 @@ export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Pr
     return claimed.rows.sort((a, b) => a.run_at - b.run_at || a.seq - b.seq).map((row) => toClaimed(row, false, false));
   }
   return db.transaction().execute(async (trx) => {
-    const ready = recover ? await readyJobs(trx, options, now, 'expired', limit) : [];
+    const ready = await readyJobs(trx, options, now, 'expired', limit);
     if (ready.length < limit) ready.push(...(await readyJobs(trx, options, now, 'due', limit - ready.length)));
     if (ready.length === 0) return [];
 

@@ -68,7 +68,7 @@ export class JobWorker {
   #unsubscribe: (() => Promise<void>) | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
-  /** Outcomes of jobs that end in the same turn of the event loop share one commit. */
+  /** The outcomes of jobs that end together share one commit (outcome-commit.ts). */
   readonly #outcomes: OutcomeCommit;
   /** When the next claim also looks for expired leases (queue clock). */
   #nextRecovery = 0;
