@@ -1,7 +1,7 @@
 /** The durable job layer: queue, workers and scheduler over the store's `jobs` table. */
 export type { ClaimedJob, JobContext, JobHandler, JobStatus, NewJob } from './types.js';
 export { exponentialBackoff, type Backoff } from './backoff.js';
-export { claimJobs, completeJob, enqueueJobs, failJob, renewLeases, type ClaimOptions, type HeldJob } from './queue.js';
+export { claimJobs, completeJobs, enqueueJobs, failJob, renewLeases, type ClaimOptions, type HeldJob } from './queue.js';
 export { JobQueue, JOBS_CHANNEL } from './job-queue.js';
 export { HandlerTable } from './handler-table.js';
 export { JobWorker, type JobWorkerOptions } from './worker.js';

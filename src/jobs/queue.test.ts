@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/helpers/stores.js';
 import type { Store } from '../store/db.js';
 import { exponentialBackoff } from './backoff.js';
-import { claimJobs, completeJob, enqueueJobs, failJob, renewLeases, type ClaimOptions } from './queue.js';
+import { claimJobs, completeJobs, enqueueJobs, failJob, renewLeases, type ClaimOptions } from './queue.js';
 import { openJobStores, uniqueKind, type JobStores } from '../../test/helpers/jobs.js';
 import type { ClaimedJob } from './types.js';
 
@@ -34,16 +34,75 @@ describeEachEngine('job queue', (engine) => {
     expect(job).toMatchObject({ id, kind, orgId, payload: { hello: 'world' }, attempt: 1, maxAttempts: 1, recovery: false, exhausted: false });
     expect(job!.leaseExpiresAt).toBe(T0 + 30_000);
     expect(await claim(kind)).toEqual([]);
-    expect(await completeJob(store.db, job!, T0 + 5)).toBe(true);
+    expect(await completeJobs(store.db, [job!], T0 + 5)).toEqual(new Set([job!.id]));
     expect(await row(id!)).toMatchObject({ status: 'completed', lease_owner: null, attempts: 1 });
   });
 
-  it('does not claim a job before its run time', async () => {
-    const kind = uniqueKind('later');
-    await enqueueJobs(store.db, [{ kind, orgId, runAt: T0 + 1000 }], T0);
-    expect(await claim(kind)).toEqual([]);
-    expect(await claim(kind, { now: T0 + 1000 })).toHaveLength(1);
-  });
+
+  // A worker's claims read expired leases about once a second; the others are one statement.
+  for (const [path, recover] of [['one statement', false], ['with the recovery read', true]] as const) {
+    const claimAs = (kind: string, options: Partial<ClaimOptions> = {}, s: Store = store) => claim(kind, { recover, ...options }, s);
+
+    it(`claims the oldest due jobs first, up to the limit, each with its lease and attempt counted (${path})`, async () => {
+      const kind = uniqueKind('order');
+      const [late, early, middle] = await enqueueJobs(store.db, [T0 + 2, T0, T0 + 1].map((runAt) => ({ kind, orgId, runAt })), T0);
+      const jobs = await claimAs(kind, { limit: 2, now: T0 + 5, leaseMs: 1000 });
+      expect(jobs.map((j) => [j.id, j.attempt, j.recovery, j.leaseExpiresAt])).toEqual([
+        [early, 1, false, T0 + 1005],
+        [middle, 1, false, T0 + 1005],
+      ]);
+      expect(jobs[0]!.lease).toBe(jobs[1]!.lease);
+      expect(await row(early!)).toMatchObject({ status: 'running', attempts: 1, lease_owner: jobs[0]!.lease, updated_at: T0 + 5 });
+      expect(await row(late!)).toMatchObject({ status: 'pending', attempts: 0, lease_owner: null });
+    });
+
+    it(`does not claim a job before its run time (${path})`, async () => {
+      const kind = uniqueKind('later');
+      await enqueueJobs(store.db, [{ kind, orgId, runAt: T0 + 1000 }], T0);
+      expect(await claimAs(kind)).toEqual([]);
+      expect(await claimAs(kind, { now: T0 + 1000 })).toHaveLength(1);
+    });
+
+    it(`never gives the same job to two concurrent claimers (${path})`, async () => {
+      const kind = uniqueKind('race');
+      await enqueueJobs(store.db, Array.from({ length: 60 }, (_, i) => ({ kind, orgId, payload: i })), T0);
+      const claimer = async (s: Store, workerId: string): Promise<string[]> => {
+        const ids: string[] = [];
+        for (;;) {
+          const jobs = await claimAs(kind, { workerId, limit: 3 }, s);
+          if (jobs.length === 0) return ids;
+          ids.push(...jobs.map((j) => j.id));
+        }
+      };
+      const results = await Promise.all([1, 2, 3, 4].flatMap((n) => [claimer(store, `a${n}`), claimer(other, `b${n}`)]));
+      const all = results.flat();
+      expect(all).toHaveLength(60);
+      expect(new Set(all).size).toBe(60);
+    });
+
+    it(`runs the jobs of one ordering key one at a time, oldest first, while other keys run (${path})`, async () => {
+      const kind = uniqueKind('ordering');
+      const [a1, a2, a3] = await enqueueJobs(store.db, [1, 2, 3].map((n) => ({ kind, orgId, payload: `a${n}`, orderingKey: `${kind}:a` })), T0);
+      const [b1] = await enqueueJobs(store.db, [{ kind, orgId, payload: 'b1', orderingKey: `${kind}:b` }], T0);
+      const [free] = await enqueueJobs(store.db, [{ kind, orgId, payload: 'free' }], T0);
+
+      const first = await claimAs(kind);
+      expect(first.map((j) => j.id).sort()).toEqual([a1, b1, free].sort());
+      expect(await claimAs(kind)).toEqual([]);
+
+      await completeJobs(store.db, [first.find((j) => j.id === a1)!], T0);
+      const second = await claimAs(kind);
+      expect(second.map((j) => j.id)).toEqual([a2]);
+
+      // A failed attempt waiting for its retry still holds back the newer events of its entity.
+      await failJob(store.db, { ...second[0]!, maxAttempts: 2 }, new Error('remote down'), { backoff: () => 1000, now: T0 });
+      expect(await claimAs(kind, { now: T0 + 999 })).toEqual([]);
+      const retry = await claimAs(kind, { now: T0 + 1000 });
+      expect(retry.map((j) => j.id)).toEqual([a2]);
+      await completeJobs(store.db, [retry[0]!], T0 + 1000);
+      expect((await claimAs(kind, { now: T0 + 1000 })).map((j) => j.id)).toEqual([a3]);
+    });
+  }
 
   it('skips a job whose unique key already exists, without an error', async () => {
     const kind = uniqueKind('unique');
@@ -68,45 +127,7 @@ describeEachEngine('job queue', (engine) => {
     expect(await claim(kind)).toHaveLength(1);
   });
 
-  it('never gives the same job to two concurrent claimers', async () => {
-    const kind = uniqueKind('race');
-    await enqueueJobs(store.db, Array.from({ length: 60 }, (_, i) => ({ kind, orgId, payload: i })), T0);
-    const claimer = async (s: Store, workerId: string): Promise<string[]> => {
-      const ids: string[] = [];
-      for (;;) {
-        const jobs = await claim(kind, { workerId, limit: 3 }, s);
-        if (jobs.length === 0) return ids;
-        ids.push(...jobs.map((j) => j.id));
-      }
-    };
-    const results = await Promise.all([1, 2, 3, 4].flatMap((n) => [claimer(store, `a${n}`), claimer(other, `b${n}`)]));
-    const all = results.flat();
-    expect(all).toHaveLength(60);
-    expect(new Set(all).size).toBe(60);
-  });
 
-  it('runs the jobs of one ordering key one at a time, oldest first, while other keys run', async () => {
-    const kind = uniqueKind('ordering');
-    const [a1, a2, a3] = await enqueueJobs(store.db, [1, 2, 3].map((n) => ({ kind, orgId, payload: `a${n}`, orderingKey: 'entity:a' })), T0);
-    const [b1] = await enqueueJobs(store.db, [{ kind, orgId, payload: 'b1', orderingKey: 'entity:b' }], T0);
-    const [free] = await enqueueJobs(store.db, [{ kind, orgId, payload: 'free' }], T0);
-
-    const first = await claim(kind);
-    expect(first.map((j) => j.id).sort()).toEqual([a1, b1, free].sort());
-    expect(await claim(kind)).toEqual([]);
-
-    await completeJob(store.db, first.find((j) => j.id === a1)!, T0);
-    const second = await claim(kind);
-    expect(second.map((j) => j.id)).toEqual([a2]);
-
-    // A failed attempt waiting for its retry still holds back the newer events of its entity.
-    await failJob(store.db, { ...second[0]!, maxAttempts: 2 }, new Error('remote down'), { backoff: () => 1000, now: T0 });
-    expect(await claim(kind, { now: T0 + 999 })).toEqual([]);
-    const retry = await claim(kind, { now: T0 + 1000 });
-    expect(retry.map((j) => j.id)).toEqual([a2]);
-    await completeJob(store.db, retry[0]!, T0 + 1000);
-    expect((await claim(kind, { now: T0 + 1000 })).map((j) => j.id)).toEqual([a3]);
-  });
 
   it('retries a failed job with exponential backoff, then marks it failed after max attempts', async () => {
     const kind = uniqueKind('retry');
@@ -147,9 +168,30 @@ describeEachEngine('job queue', (engine) => {
     const [recovered] = await claim(kind, { workerId: 'alive', now: T0 + 1000 });
     expect(recovered).toMatchObject({ id, attempt: 2, recovery: true, exhausted: false });
     // The interrupted worker comes back: its lease token no longer holds the job.
-    expect(await completeJob(store.db, dead!, T0 + 1001)).toBe(false);
+    expect(await completeJobs(store.db, [dead!], T0 + 1001)).toEqual(new Set());
     expect([...(await renewLeases(store.db, [dead!, recovered!], 1000, T0 + 1001))]).toEqual([id]);
-    expect(await completeJob(store.db, recovered!, T0 + 1002)).toBe(true);
+    expect(await completeJobs(store.db, [recovered!], T0 + 1002)).toEqual(new Set([id]));
+  });
+
+  it('completes the jobs it is given in one statement, each only with its own lease', async () => {
+    const kind = uniqueKind('complete-many');
+    const ids = await enqueueJobs(store.db, [0, 1, 2, 3].map(() => ({ kind, orgId })), T0);
+    const [a, b] = await claim(kind, { workerId: 'one', limit: 2 });
+    const [c] = await claim(kind, { workerId: 'two', limit: 1 });
+    const [d] = await claim(kind, { workerId: 'two', limit: 1 });
+    // c with the token of d's claim holds nothing, though one worker made both claims.
+    const done = await completeJobs(store.db, [a!, b!, { id: c!.id, lease: d!.lease }], T0 + 5);
+    expect(done).toEqual(new Set([ids[0], ids[1]]));
+    const rows = await Promise.all(ids.map((jobId) => row(jobId)));
+    expect(rows.map((r) => [r.status, r.lease_owner, r.updated_at])).toEqual([
+      ['completed', null, T0 + 5],
+      ['completed', null, T0 + 5],
+      ['running', c!.lease, T0],
+      ['running', d!.lease, T0],
+    ]);
+    // A job completed already is not completed again.
+    expect(await completeJobs(store.db, [a!, c!], T0 + 6)).toEqual(new Set([c!.id]));
+    expect((await row(ids[0]!)).updated_at).toBe(T0 + 5);
   });
 
   it('claims an interrupted last attempt once more only to close it', async () => {

@@ -4,12 +4,13 @@
  * worker that lost its lease can never overwrite the attempt that replaced it.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type QueryCreator, type Selectable } from 'kysely';
 import { HookyardError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import type { DialectName } from '../store/dialect.js';
 import type { Database, JobsTable } from '../store/schema.js';
 import type { Backoff } from './backoff.js';
+import { builtSql } from './built-sql.js';
 import type { ClaimedJob, JobStatus, NewJob } from './types.js';
 
 /** Longer error texts are cut: `last_error` is for people, not for stack dumps. */
@@ -25,6 +26,7 @@ const INSERT_CHUNK = 500;
  */
 export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[], now: number = Date.now()): Promise<string[]> {
   if (jobs.length === 0) return [];
+  // Every column, always in this order: the insert's SQL is built once per row count.
   const rows = jobs.map((job) => {
     const maxAttempts = job.maxAttempts ?? 1;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
@@ -47,13 +49,14 @@ export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[],
   });
   const ids = new Set<string>();
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const inserted = await db
-      .insertInto('jobs')
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .onConflict((oc) => oc.column('unique_key').doNothing())
-      .returning('id')
-      .execute();
-    for (const row of inserted) ids.add(row.id);
+    const chunk = rows.slice(i, i + INSERT_CHUNK);
+    const text = builtSql(db, `enqueue:${chunk.length}`, () =>
+      db.insertInto('jobs').values(chunk).onConflict((oc) => oc.column('unique_key').doNothing()).returning('id').compile().sql,
+    );
+    const parameters: unknown[] = [];
+    for (const row of chunk) parameters.push(...Object.values(row));
+    const inserted = await db.executeQuery<{ id: string }>(CompiledQuery.raw(text, parameters));
+    for (const row of inserted.rows) ids.add(row.id);
   }
   return rows.filter((r) => ids.has(r.id)).map((r) => r.id);
 }
@@ -71,15 +74,15 @@ export interface ClaimOptions {
   readonly recover?: boolean;
 }
 
-/** Ready jobs of one state, in claim order: `run_at`, then `seq`. */
-function readyQuery(trx: Kysely<Database>, options: ClaimOptions, now: number, state: 'due' | 'expired', limit: number) {
+/** The select of ready jobs of one state, in claim order (`run_at`, then `seq`), with placeholders for now, the kinds and the limit. */
+function readySelect(qc: QueryCreator<Database>, dialect: DialectName, state: 'due' | 'expired', kindCount: number) {
   return (
-    trx
+    qc
       .selectFrom('jobs as j')
       .select(['j.id', 'j.status', 'j.attempts', 'j.max_attempts'])
-      .$if(state === 'due', (qb) => qb.where('j.status', '=', 'pending').where('j.run_at', '<=', now))
-      .$if(state === 'expired', (qb) => qb.where('j.status', '=', 'running').where('j.lease_expires_at', '<=', now))
-      .where('j.kind', 'in', options.kinds)
+      .$if(state === 'due', (qb) => qb.where('j.status', '=', sql.lit('pending' satisfies JobStatus)).where('j.run_at', '<=', 0))
+      .$if(state === 'expired', (qb) => qb.where('j.status', '=', sql.lit('running' satisfies JobStatus)).where('j.lease_expires_at', '<=', 0))
+      .where('j.kind', 'in', Array.from({ length: kindCount }, () => ''))
       .where((eb) =>
         eb.or([
           eb('j.ordering_key', 'is', null),
@@ -89,7 +92,7 @@ function readyQuery(trx: Kysely<Database>, options: ClaimOptions, now: number, s
                 .selectFrom('jobs as prior')
                 .select(sql.lit(1).as('one'))
                 .whereRef('prior.ordering_key', '=', 'j.ordering_key')
-                .where('prior.status', 'in', ['pending', 'running'])
+                .where('prior.status', 'in', [sql.lit('pending' satisfies JobStatus), sql.lit('running' satisfies JobStatus)])
                 .whereRef('prior.seq', '<', 'j.seq'),
             ),
           ),
@@ -97,10 +100,51 @@ function readyQuery(trx: Kysely<Database>, options: ClaimOptions, now: number, s
       )
       .orderBy('j.run_at')
       .orderBy('j.seq')
-      .limit(limit)
+      .limit(0)
       // Several processes claim from one PostgreSQL: rows another claimer holds are skipped,
       // never waited for. SQLite has one writer, so its transaction is enough.
-      .$if(options.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
+      .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
+  );
+}
+
+/** Ready jobs of one state: bound, in this order, now, the kinds and the limit. */
+function readySql(trx: Kysely<Database>, dialect: DialectName, state: 'due' | 'expired', kindCount: number): string {
+  return builtSql(trx, `ready:${dialect}:${state}:${kindCount}`, () => readySelect(trx, dialect, state, kindCount).compile().sql);
+}
+
+type ReadyRow = Pick<JobsTable, 'id' | 'status' | 'attempts' | 'max_attempts'>;
+
+async function readyJobs(trx: Kysely<Database>, options: ClaimOptions, now: number, state: 'due' | 'expired', limit: number): Promise<ReadyRow[]> {
+  const text = readySql(trx, options.dialect, state, options.kinds.length);
+  return (await trx.executeQuery<ReadyRow>(CompiledQuery.raw(text, [now, ...options.kinds, limit]))).rows;
+}
+
+/** The claim of `count` jobs to run: bound, in this order, the lease, its expiry, now and the ids. */
+function claimSql(trx: Kysely<Database>, count: number): string {
+  return builtSql(trx, `claim:${count}`, () =>
+    trx
+      .updateTable('jobs')
+      .set((eb) => ({ status: sql.lit('running' satisfies JobStatus), lease_owner: '', lease_expires_at: 0, updated_at: 0, attempts: eb('attempts', '+', sql.lit(1)) }))
+      .where('id', 'in', Array.from({ length: count }, () => ''))
+      .returningAll()
+      .compile().sql,
+  );
+}
+
+/**
+ * The claim of due jobs in one statement (the ready select as a materialized CTE, so it
+ * runs once, and the update of what it found): bound, in this order, now, the kinds, the
+ * limit, the lease, its expiry and now again.
+ */
+function claimDueSql(db: Kysely<Database>, dialect: DialectName, kindCount: number): string {
+  return builtSql(db, `claim-due:${dialect}:${kindCount}`, () =>
+    db
+      .with((wb) => wb('ready').materialized(), (qc) => readySelect(qc, dialect, 'due', kindCount))
+      .updateTable('jobs')
+      .set((eb) => ({ status: sql.lit('running' satisfies JobStatus), lease_owner: '', lease_expires_at: 0, updated_at: 0, attempts: eb('attempts', '+', sql.lit(1)) }))
+      .where('id', 'in', (eb) => eb.selectFrom('ready').select('ready.id'))
+      .returningAll()
+      .compile().sql,
   );
 }
 
@@ -110,15 +154,23 @@ function readyQuery(trx: Kysely<Database>, options: ClaimOptions, now: number, s
  * with an ordering key, only when no older job of that key is pending or running.
  *
  * Two reads rather than one with an `or`: each walks `jobs_ready` in claim order and
- * stops at the limit (migration 0004), where one read would sort every due job.
+ * stops at the limit (migration 0004), where one read would sort every due job. Without
+ * `recover`, the due read and its update are one statement.
  */
 export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<ClaimedJob[]> {
   const { kinds, limit, leaseMs, now = Date.now(), recover = true } = options;
   if (kinds.length === 0 || limit < 1) return [];
   const lease = `${options.workerId}/${randomUUID()}`;
+  if (!recover) {
+    // Most claims: no recovery to look for, so one statement, atomic by itself (on
+    // PostgreSQL one round trip instead of four).
+    const text = claimDueSql(db, options.dialect, kinds.length);
+    const claimed = await db.executeQuery<Selectable<JobsTable>>(CompiledQuery.raw(text, [now, ...kinds, limit, lease, now + leaseMs, now]));
+    return claimed.rows.sort((a, b) => a.run_at - b.run_at || a.seq - b.seq).map((row) => toClaimed(row, false, false));
+  }
   return db.transaction().execute(async (trx) => {
-    const ready = recover ? await readyQuery(trx, options, now, 'expired', limit).execute() : [];
-    if (ready.length < limit) ready.push(...(await readyQuery(trx, options, now, 'due', limit - ready.length).execute()));
+    const ready = await readyJobs(trx, options, now, 'expired', limit);
+    if (ready.length < limit) ready.push(...(await readyJobs(trx, options, now, 'due', limit - ready.length)));
     if (ready.length === 0) return [];
 
     // A recovery whose interrupted attempt was the last keeps its count: it is only closed.
@@ -129,14 +181,8 @@ export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Pr
     const toRun = ready.filter((r) => !exhausted.has(r.id)).map((r) => r.id);
     const rows: Selectable<JobsTable>[] = [];
     if (toRun.length > 0) {
-      rows.push(
-        ...(await trx
-          .updateTable('jobs')
-          .set((eb) => ({ ...set, attempts: eb('attempts', '+', 1) }))
-          .where('id', 'in', toRun)
-          .returningAll()
-          .execute()),
-      );
+      const claimed = await trx.executeQuery<Selectable<JobsTable>>(CompiledQuery.raw(claimSql(trx, toRun.length), [lease, lease_expires_at, now, ...toRun]));
+      rows.push(...claimed.rows);
     }
     if (exhausted.size > 0) {
       rows.push(...(await trx.updateTable('jobs').set(set).where('id', 'in', [...exhausted]).returningAll().execute()));
@@ -185,16 +231,31 @@ export async function renewLeases(db: Kysely<Database>, jobs: readonly HeldJob[]
   return new Set(renewed.map((r) => r.id));
 }
 
-/** Marks a job completed. Returns false when its lease was lost, and nothing changed. */
-export async function completeJob(db: Kysely<Database>, job: HeldJob, now: number = Date.now()): Promise<boolean> {
-  const result = await db
-    .updateTable('jobs')
-    .set({ status: 'completed' satisfies JobStatus, lease_owner: null, lease_expires_at: null, updated_at: now })
-    .where('id', '=', job.id)
-    .where('lease_owner', '=', job.lease)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+/** A completion of `count` jobs: only `updated_at` and the (id, lease) pairs are bound. */
+function completionSql(db: Kysely<Database>, count: number): string {
+  return builtSql(db, `complete:${count}`, () => {
+    const pairs = Array.from({ length: count }, () => ({ id: '', lease: '' }));
+    return db
+      .updateTable('jobs')
+      .set({ status: sql.lit('completed' satisfies JobStatus), lease_owner: sql.lit(null), lease_expires_at: sql.lit(null), updated_at: 0 })
+      .where('status', '=', sql.lit('running' satisfies JobStatus))
+      .where((eb) => eb.or(pairs.map((job) => eb.and([eb('id', '=', job.id), eb('lease_owner', '=', job.lease)]))))
+      .returning('id')
+      .compile().sql;
+  });
+}
+
+/**
+ * Marks jobs completed, in one statement.
+ *
+ * @returns the ids completed; a job whose lease was lost is left out, and unchanged.
+ */
+export async function completeJobs(db: Kysely<Database>, jobs: readonly HeldJob[], now: number = Date.now()): Promise<Set<string>> {
+  if (jobs.length === 0) return new Set();
+  const parameters: unknown[] = [now];
+  for (const job of jobs) parameters.push(job.id, job.lease);
+  const result = await db.executeQuery<{ id: string }>(CompiledQuery.raw(completionSql(db, jobs.length), parameters));
+  return new Set(result.rows.map((row) => row.id));
 }
 
 /**

@@ -62,6 +62,15 @@ export interface JobContext {
    * @example ctx.atOutcome((db) => insertFinishedExecutions(db, [run]));
    */
   atOutcome(write: (db: Kysely<Database>) => Promise<unknown>): void;
+  /**
+   * {@link atOutcome} for a write that many attempts make alike: the attempts whose
+   * outcomes commit together give their items to one call of `writeAll`, after their
+   * own `atOutcome` writes (one insert of every execution record of the group instead
+   * of one insert each). Items reach `writeAll` in the order they were added.
+   *
+   * @example ctx.atOutcomeBatch(insertFinishedExecutions, run);
+   */
+  atOutcomeBatch<T>(writeAll: (db: Kysely<Database>, items: readonly T[]) => Promise<unknown>, item: T): void;
 }
 
 /**

@@ -175,6 +175,93 @@ describeEachEngine('job worker', (engine) => {
     expect(jobErrors.map((e) => e.message)).toEqual([expect.stringMatching(/no_such_table/)]);
   });
 
+  it('gives the atOutcomeBatch items of attempts that end together to one writeAll, committed with their outcomes', async () => {
+    const kind = uniqueKind('outcome-writeall');
+    const handlers = new HandlerTable();
+    let release = deferred();
+    const calls: string[][] = [];
+    // Marks each item's job by its payload; a group holding 'bad' throws, as a failed insert would.
+    const writeAll = async (db: Store['db'], items: readonly string[]) => {
+      calls.push([...items]);
+      if (items.includes('bad')) throw new Error('bad item');
+      for (const id of items) await db.updateTable('jobs').set({ payload: '"batched"' }).where('id', '=', id).execute();
+    };
+    handlers.register<string>(kind, {
+      async run(job, ctx) {
+        await release.promise;
+        ctx.atOutcome((db) => db.updateTable('jobs').set({ payload: '"own"' }).where('id', '=', job.id).execute());
+        ctx.atOutcomeBatch(writeAll, job.payload === 'bad' ? 'bad' : job.id);
+        if (job.payload === 'fails') throw new Error('no luck');
+      },
+    });
+    const jobErrors: Error[] = [];
+    await withWorker(handlers, { concurrency: 3, onError: (e) => jobErrors.push(e) }, async (worker) => {
+      const ids = await queue.enqueue(['a', 'b', 'fails'].map((payload) => ({ kind, orgId, payload })));
+      await waitFor(() => worker.runningJobs.length === 3);
+      release.resolve();
+      await waitFor(async () => (await Promise.all(ids.map(status))).every((j) => j.status !== 'running'));
+      expect(calls).toEqual([ids]);
+      const rows = await Promise.all(ids.map(status));
+      expect(rows.map((r) => [r.status, r.payload])).toEqual([
+        ['completed', '"batched"'],
+        ['completed', '"batched"'],
+        ['failed', '"batched"'],
+      ]);
+    });
+    expect(jobErrors).toEqual([]);
+
+    // A writeAll that throws: the group is rolled back and each attempt written alone, so only the bad one is lost.
+    calls.length = 0;
+    release = deferred();
+    await withWorker(handlers, { concurrency: 3, onError: (e) => jobErrors.push(e) }, async (worker) => {
+      const ids = await queue.enqueue(['c', 'bad', 'd'].map((payload) => ({ kind, orgId, payload })));
+      await waitFor(() => worker.runningJobs.length === 3);
+      release.resolve();
+      const [c, bad, d] = ids;
+      await waitFor(async () => (await Promise.all([c!, d!].map(status))).every((j) => j.status === 'completed'));
+      expect(calls).toEqual([[c, 'bad', d], [c], ['bad'], [d]]);
+      expect((await status(c!)).payload).toBe('"batched"');
+      expect(await status(bad!)).toMatchObject({ status: 'running', payload: '"bad"' });
+    });
+    expect(jobErrors.map((e) => e.message)).toEqual(['bad item']);
+  });
+
+  it('writes one group of outcomes at a time: those that end meanwhile go together in the next', async () => {
+    const kind = uniqueKind('outcome-next-group');
+    const handlers = new HandlerTable();
+    const ends = { a: deferred(), b: deferred(), c: deferred() };
+    const firstWritten = deferred();
+    const firstMayCommit = deferred();
+    const calls: string[][] = [];
+    const writeAll = async (_db: Store['db'], items: readonly string[]) => {
+      calls.push([...items]);
+      if (items.includes('a')) {
+        firstWritten.resolve();
+        await firstMayCommit.promise;
+      }
+    };
+    handlers.register<'a' | 'b' | 'c'>(kind, {
+      async run(job, ctx) {
+        await ends[job.payload].promise;
+        ctx.atOutcomeBatch(writeAll, job.payload);
+      },
+    });
+    await withWorker(handlers, { concurrency: 3 }, async (worker) => {
+      const ids = await queue.enqueue((['a', 'b', 'c'] as const).map((payload) => ({ kind, orgId, payload })));
+      await waitFor(() => worker.runningJobs.length === 3);
+      ends.a.resolve();
+      await firstWritten.promise;
+      // b and c end in different turns while a's group is still being written.
+      ends.b.resolve();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      ends.c.resolve();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      firstMayCommit.resolve();
+      await waitFor(async () => (await Promise.all(ids.map(status))).every((j) => j.status === 'completed'));
+    });
+    expect(calls).toEqual([['a'], ['b', 'c']]);
+  });
+
   it('drops the atOutcome writes of an attempt it abandons', async () => {
     const kind = uniqueKind('abandoned-outcome');
     const handlers = new HandlerTable();

@@ -4,15 +4,13 @@
  */
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { HookyardError, coerceError } from '../domain/errors.js';
-import type { Database } from '../store/schema.js';
-import { GroupCommit } from '../store/transaction.js';
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import type { HandlerTable } from './handler-table.js';
 import type { JobQueue } from './job-queue.js';
 import type { JobMetrics, JobOutcome } from './job-metrics.js';
-import { claimJobs, completeJob, failJob, renewLeases } from './queue.js';
+import { OutcomeCommit, type Write, type WriteAll } from './outcome-commit.js';
+import { claimJobs, renewLeases } from './queue.js';
 import type { ClaimedJob, JobContext } from './types.js';
 
 /** How a worker runs. */
@@ -70,11 +68,8 @@ export class JobWorker {
   #unsubscribe: (() => Promise<void>) | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
-  /**
-   * Outcomes of jobs that end in the same turn of the event loop share one commit (as
-   * graphile-worker batches its completions), each in its own savepoint.
-   */
-  readonly #outcomes: GroupCommit;
+  /** The outcomes of jobs that end together share one commit (outcome-commit.ts). */
+  readonly #outcomes: OutcomeCommit;
   /** When the next claim also looks for expired leases (queue clock). */
   #nextRecovery = 0;
 
@@ -86,8 +81,8 @@ export class JobWorker {
     this.#pollIntervalMs = options.pollIntervalMs ?? 2000;
     this.#leaseMs = options.leaseMs ?? 60_000;
     this.#recoveryIntervalMs = Math.min(1000, Math.floor(this.#leaseMs / 3));
-    this.#outcomes = new GroupCommit(this.#queue.db);
     this.#backoff = options.backoff ?? exponentialBackoff();
+    this.#outcomes = new OutcomeCommit(this.#queue.db, { backoff: this.#backoff, now: this.#queue.now });
     this.#metrics = options.metrics;
     this.#onError = options.onError ?? ((error) => console.error(`[hookyard worker] ${error.message}`));
     if (!Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
@@ -187,8 +182,14 @@ export class JobWorker {
 
   async #execute(entry: Running): Promise<void> {
     const { job, controller } = entry;
-    const writes: Array<(db: Kysely<Database>) => Promise<unknown>> = [];
-    const ctx: JobContext = { signal: controller.signal, workerId: this.id, atOutcome: (write) => void writes.push(write) };
+    const writes: Write[] = [];
+    const batched: Array<readonly [WriteAll, unknown]> = [];
+    const ctx: JobContext = {
+      signal: controller.signal,
+      workerId: this.id,
+      atOutcome: (write) => void writes.push(write),
+      atOutcomeBatch: (writeAll, item) => void batched.push([writeAll as WriteAll, item]),
+    };
     let failure: Error | undefined;
     try {
       const handler = this.#handlers.get(job.kind);
@@ -206,14 +207,8 @@ export class JobWorker {
     // Lease lost or worker stopped: another attempt owns the job (or will), so this one
     // MUST NOT write its outcome.
     if (controller.signal.aborted) return;
-    const now = this.#queue.now();
     await this.#outcomes
-      .run(async (trx) => {
-        for (const write of writes) await write(trx);
-        if (failure === undefined) return (await completeJob(trx, job, now)) ? 'completed' : undefined;
-        const status = await failJob(trx, job, failure, { backoff: this.#backoff, now });
-        return status === undefined ? undefined : status === 'failed' ? 'failed' : 'retried';
-      })
+      .write({ job, writes, batched, failure })
       .then((outcome: JobOutcome | undefined) => outcome && this.#metrics?.finished(job.kind, outcome))
       .catch((thrown: unknown) => this.#onError(coerceError(thrown), job));
   }

@@ -238,7 +238,7 @@ describeEachEngine('PUSH delivery', (engine) => {
       ...{ id: 'job-x', kind: PUSH_DELIVER, orgId: acme.org.id, payload: { hookId, event: event! }, runAt: 0, createdAt: 0 },
       ...{ uniqueKey: null, orderingKey: null, attempt: 2, maxAttempts: 3, recovery: true, exhausted: false, lease: 'l', leaseExpiresAt: 0 },
     };
-    const ctx = { signal: new AbortController().signal, workerId: 'w', atOutcome: () => undefined };
+    const ctx = { signal: new AbortController().signal, workerId: 'w', atOutcome: () => undefined, atOutcomeBatch: () => undefined };
     await handlers.get(PUSH_DELIVER)!.interrupted!(job, ctx);
     await handlers.get(PUSH_DELIVER)!.interrupted!(job, ctx);
     const lost = await findExecution(t.store.db, acme.org.id, attemptExecutionId('job-x', 1));

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { dispatchPushBatch } from '../../src/engine/push/push-dispatch.js';
+import { signalDeliveryDone } from '../../src/engine/push/push-backpressure.js';
+import { dispatchPushBatch, startPushDispatch } from '../../src/engine/push/push-dispatch.js';
+import { waitFor } from '../helpers/jobs.js';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { describeEachEngine } from '../helpers/stores.js';
 
@@ -40,11 +42,48 @@ describeEachEngine('outbox dispatch', (engine) => {
     // contractor hook wants deletes only): were they read, the batch would fail.
     await t.store.db.updateTable('events').set({ after: '{not json' }).where('entity_type', 'in', ['employee', 'contractor']).execute();
 
-    expect(await dispatchPushBatch(t.deps)).toEqual({ dispatched: 3, more: false });
+    expect(await dispatchPushBatch(t.deps)).toEqual({ events: 3, deliveries: 1, more: false });
     const jobs = await t.store.db.selectFrom('jobs').select(['kind', 'payload']).where('kind', '=', 'push.deliver').execute();
     expect(jobs.map((j) => JSON.parse(j.payload).event.entityType)).toEqual(['project']);
     const pending = await t.store.db.selectFrom('events').select('id').where('dispatched_at', 'is', null).execute();
     expect(pending).toEqual([]);
+  });
+
+  it('keeps at most maxPending deliveries pending, and dispatches more once half of them ended', async () => {
+    const globex = await t.tenant('globex');
+    const call = (url: string, payload: Record<string, unknown>) => t.call(globex.keys.editor, { method: 'POST', url, payload });
+    const crm = (await call('/v1/integrations', { name: 'crm', sourceSystemKey: 'crm' })).json().id;
+    expect((await call(`/v1/integrations/${crm}/hooks`, { name: 'people', type: 'push', entityType: 'employee', code: 'async function run(ctx) {}' })).statusCode).toBe(201);
+    await drain();
+    // The bound counts every organisation's due deliveries: none is left from the tests before.
+    await t.store.db.updateTable('jobs').set({ status: 'completed' }).where('status', '=', 'pending').execute();
+    const deliveries = () => t.store.db.selectFrom('jobs').select(['id', 'status']).where('kind', '=', 'push.deliver').where('org_id', '=', globex.org.id).orderBy('seq').execute();
+    const undispatched = async () => (await t.store.db.selectFrom('events').select('id').where('dispatched_at', 'is', null).execute()).length;
+
+    const errors: Error[] = [];
+    // Small batches and no poll: each write wakes the dispatcher, and only the room it counted bounds it.
+    const stop = startPushDispatch(t.deps, { maxPending: 4, batchSize: 1, pollIntervalMs: 60_000, onError: (e) => errors.push(e) });
+    try {
+      for (let i = 0; i < 10; i++) {
+        expect((await call('/v1/entities/employee', { firstName: `F${i}`, lastName: 'L', email: `p${i}@globex.test` })).statusCode).toBe(201);
+      }
+      await waitFor(async () => (await deliveries()).length === 4 && (await undispatched()) === 6);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await deliveries()).length).toBe(4);
+
+      // Two deliveries end (half of maxPending): the dispatcher counts again and fills the room they left.
+      const ended = (await deliveries()).slice(0, 2).map((j) => j.id);
+      await t.store.db.updateTable('jobs').set({ status: 'completed' }).where('id', 'in', ended).execute();
+      signalDeliveryDone();
+      signalDeliveryDone();
+      await waitFor(async () => (await deliveries()).length === 6);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await deliveries()).filter((j) => j.status === 'pending')).toHaveLength(4);
+      expect(await undispatched()).toBe(4);
+    } finally {
+      await stop();
+    }
+    expect(errors).toEqual([]);
   });
 
   it('stops after the event whose jobs fill the budget; the events nobody wants cost none of it', async () => {
@@ -62,11 +101,11 @@ describeEachEngine('outbox dispatch', (engine) => {
     }
 
     // A budget of one job: the two unwanted events and the first project go; the rest wait.
-    expect(await dispatchPushBatch(t.deps, 500, 1)).toEqual({ dispatched: 3, more: true });
+    expect(await dispatchPushBatch(t.deps, 500, 1)).toEqual({ events: 3, deliveries: 1, more: true });
     expect(await pendingTypes()).toEqual(['employee', 'project']);
     // A full batch says more may wait, whatever the budget.
-    expect(await dispatchPushBatch(t.deps, 1, 10)).toEqual({ dispatched: 1, more: true });
-    expect(await dispatchPushBatch(t.deps, 500, 10)).toEqual({ dispatched: 1, more: false });
+    expect(await dispatchPushBatch(t.deps, 1, 10)).toEqual({ events: 1, deliveries: 0, more: true });
+    expect(await dispatchPushBatch(t.deps, 500, 10)).toEqual({ events: 1, deliveries: 1, more: false });
     expect(await pendingTypes()).toEqual([]);
     const jobs = await t.store.db.selectFrom('jobs').select('payload').where('kind', '=', 'push.deliver').orderBy('seq').execute();
     expect(jobs.map((j) => JSON.parse(j.payload).event.after.name)).toEqual(['Gemini', 'Mercury']);

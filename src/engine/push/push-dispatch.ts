@@ -144,23 +144,29 @@ export async function outboxWants(trx: Kysely<Database>, orgId: string, entityTy
 /** The job kinds the dispatcher makes. */
 const DELIVERY_KINDS = FAN_OUTS.flatMap((f) => f.kinds);
 
+/** What one batch did. */
+export interface DispatchedBatch {
+  /** Events marked dispatched. */
+  readonly events: number;
+  /** Delivery jobs enqueued for them. */
+  readonly deliveries: number;
+  /** Whether more may wait: the batch was full, or cut short by the budget. */
+  readonly more: boolean;
+}
+
+const NOTHING: DispatchedBatch = { events: 0, deliveries: 0, more: false };
+
 /**
  * Dispatches one batch of undispatched events: up to `batchSize` events, in `seq` order,
  * stopping after the event whose jobs reach `maxJobs` (the room backpressure leaves).
  * The budget counts jobs, not events: the events nobody wants cost no room, so a first
  * PULL sync's 100,000 unwanted events go in full batches, not in batches of the room.
  *
- * @returns how many events it dispatched and whether more may wait (the batch was full or
- *   cut short by the budget), or `busy` when another node holds the batch lock.
+ * @returns what it dispatched, or `busy` when another node holds the batch lock.
  */
-export async function dispatchPushBatch(
-  deps: Pick<EngineDeps, 'store' | 'queue'>,
-  batchSize = 500,
-  maxJobs = Infinity,
-): Promise<{ readonly dispatched: number; readonly more: boolean } | 'busy'> {
+export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'>, batchSize = 500, maxJobs = Infinity): Promise<DispatchedBatch | 'busy'> {
   const { db, engine } = deps.store;
-  const none = { dispatched: 0, more: false };
-  if (batchSize < 1) return none;
+  if (batchSize < 1) return NOTHING;
   return db.transaction().execute(async (trx) => {
     if (engine.name === 'postgres') {
       const lock = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${DISPATCH_LOCK}) as locked`.execute(trx);
@@ -173,7 +179,7 @@ export async function dispatchPushBatch(
       .orderBy('seq')
       .limit(batchSize)
       .execute();
-    if (batch.length === 0) return none;
+    if (batch.length === 0) return NOTHING;
     const orgIds = [...new Set(batch.map((r) => r.org_id))];
     const consumers = await Promise.all(FAN_OUTS.map((fanOut) => fanOut.prepare(trx, orgIds)));
     const wanted = batch.filter((r) => consumers.some((c) => c.wants(r.org_id, r.entity_type, r.change_type))).map((r) => r.seq);
@@ -189,10 +195,10 @@ export async function dispatchPushBatch(
         break;
       }
     }
-    await deps.queue.enqueue(jobs, { db: trx });
+    const enqueued = await deps.queue.enqueue(jobs, { db: trx });
     const dispatched = batch.filter((r) => r.seq <= lastSeq).map((r) => r.seq);
     await trx.updateTable('events').set({ dispatched_at: Date.now() }).where('seq', 'in', dispatched).execute();
-    return { dispatched: dispatched.length, more: batch.length === batchSize || dispatched.length < batch.length };
+    return { events: dispatched.length, deliveries: enqueued.length, more: batch.length === batchSize || dispatched.length < batch.length };
   });
 }
 
@@ -217,6 +223,12 @@ async function pendingDeliveries(db: Kysely<Database>, limit: number): Promise<n
  * Runs the dispatcher until the returned function is called: drains the outbox at
  * start, on every wake-up and on every poll, keeping at most `maxPending` deliveries
  * pending.
+ *
+ * The pending deliveries are counted only when the room the last count left is used up,
+ * or that count is older than the poll interval: a count is a read of the queue, and
+ * batches of a busy outbox came every few events. The room a count leaves only shrinks
+ * by what this dispatcher enqueues until the next count, so the bound holds as well as
+ * with a count per batch; what other writers enqueue meanwhile is seen at that count.
  */
 export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions = {}): () => Promise<void> {
   const batchSize = options.batchSize ?? 500;
@@ -229,6 +241,10 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
   let throttled = false;
   /** Deliveries ended since the dispatcher was throttled. */
   let ended = 0;
+  /** Deliveries this dispatcher may still enqueue before it counts the queue again. */
+  let room = 0;
+  let countedAt = -Infinity;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
 
   /**
    * One batch, making no more jobs than the room left in the queue. True when more may
@@ -236,13 +252,21 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
    * delivery's end wakes the dispatcher.
    */
   const batch = async (): Promise<boolean> => {
-    const room = maxPending - (await pendingDeliveries(deps.store.db, maxPending));
+    const stale = Date.now() - countedAt >= pollIntervalMs;
+    // Throttled, an outbox write is no reason to count again: deliveries ending are (or the poll).
+    if (throttled && ended < maxPending / 2 && !stale) return false;
+    if (room <= 0 || stale) {
+      countedAt = Date.now();
+      room = maxPending - (await pendingDeliveries(deps.store.db, maxPending));
+    }
     throttled = room <= 0;
     ended = 0;
     if (throttled) return false;
     const result = await dispatchPushBatch(deps, batchSize, room);
     // `busy`: another node is draining.
-    return result !== 'busy' && result.more;
+    if (result === 'busy') return false;
+    room -= result.deliveries;
+    return result.more;
   };
 
   const drain = async (): Promise<void> => {
@@ -281,7 +305,7 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
   const offDone = onDeliveryDone(() => {
     if (throttled && ++ended >= maxPending / 2) wake();
   });
-  const poll = setInterval(wake, options.pollIntervalMs ?? 1000);
+  const poll = setInterval(wake, pollIntervalMs);
   wake();
 
   return async () => {

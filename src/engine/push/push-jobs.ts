@@ -101,7 +101,9 @@ async function deliver(deps: EngineDeps, job: ClaimedJob<PushDelivery>, ctx: Job
   // record queued for it.
   const record = (outcome: ExecutionOutcome): void => {
     const run = { id: executionId, ...attemptRecord(job, job.attempt, startedAt), ...outcome };
-    ctx.atOutcome((trx) => (queued !== undefined ? finishExecution(trx, queued, outcome) : insertFinishedExecutions(trx, [run])));
+    if (queued !== undefined) ctx.atOutcome((trx) => finishExecution(trx, queued, outcome));
+    // The deliveries that end together insert their records in one statement.
+    else ctx.atOutcomeBatch(insertFinishedExecutions, run);
     observeExecution(deps.metrics, { orgId: job.orgId, hookType: 'push', trigger, durationMs: run.finishedAt - startedAt }, outcome);
   };
   if (!hook.enabled) {
