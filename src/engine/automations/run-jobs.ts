@@ -82,7 +82,9 @@ async function run(deps: EngineDeps, job: ClaimedJob<AutomationRunPayload>, ctx:
   const executionId = queued ?? attemptExecutionId(job.id, job.attempt);
   const record = (outcome: ExecutionOutcome): void => {
     const finished = { id: executionId, ...attemptRecord(job, job.attempt, startedAt), ...outcome };
-    ctx.atOutcome((trx) => (queued !== undefined ? finishExecution(trx, queued, outcome) : insertFinishedExecutions(trx, [finished])));
+    if (queued !== undefined) ctx.atOutcome((trx) => finishExecution(trx, queued, outcome));
+    // The runs that end together insert their records in one statement, as PUSH deliveries do.
+    else ctx.atOutcomeBatch(insertFinishedExecutions, finished);
   };
   const automation = await findAutomation(db, job.orgId, automationId);
   // A deleted automation has no execution list to show a run in, but a queued one is finished.
