@@ -27,7 +27,7 @@ import { createRedactor } from './redact.js';
 import { RunSession } from './session.js';
 import type { Outcome } from './session.js';
 import type { RunRequest, RunResult, Sandbox } from './types.js';
-import { entryOf } from './types.js';
+import { entryOf, hookKey } from './types.js';
 
 /** Settings of the isolate engine; every field has a production default. */
 export interface IsolateSandboxOptions {
@@ -94,7 +94,7 @@ class IsolateSandbox implements Sandbox {
       redactor,
       logBudget: request.logBudget ?? { bytes: limits.logBytes, lines: limits.logLines, exhausted: false },
     });
-    const key = `${request.hookId}@${request.hookVersion}`;
+    const key = hookKey(request);
     let source: PreparedSource | undefined;
     let handle: IsolateHandle | undefined;
     let hc: HookContext | undefined;

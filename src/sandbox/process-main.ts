@@ -4,31 +4,53 @@
  * database and no API; the KV store is reached through the supervisor.
  */
 import { coerceError } from '../domain/errors.js';
+import { Outbox } from './channel.js';
 import { createIsolateSandbox } from './isolate-sandbox.js';
 import type { KvStore } from './kv.js';
 import type { FromProcess, KvOp, ProcessOptions, ProcessRunRequest, ToProcess } from './protocol.js';
-import type { RunResult, Sandbox } from './types.js';
+import { hookKey, type JsonValue, type RunRequest, type RunResult, type Sandbox } from './types.js';
 
-const send = (message: FromProcess) => process.send?.(message);
+const outbox = new Outbox<FromProcess>((batch) => process.send?.(batch));
+const send = (message: FromProcess) => outbox.push(message);
 
 const kvCalls = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
 let nextCall = 0;
 
 /** The run's KV store, as calls to the supervisor. */
-function kvOf(id: number): KvStore {
-  const call = (op: KvOp, ...args: unknown[]) =>
-    new Promise<never>((resolve, reject) => {
+class RemoteKv implements KvStore {
+  readonly #id: number;
+
+  constructor(id: number) {
+    this.#id = id;
+  }
+
+  get(key: string) {
+    return this.#call('get', key);
+  }
+
+  set(key: string, value: JsonValue, options: { readonly ttlSeconds: number }) {
+    return this.#call('set', key, value, options);
+  }
+
+  delete(key: string) {
+    return this.#call('delete', key);
+  }
+
+  list(prefix: string) {
+    return this.#call('list', prefix);
+  }
+
+  usage(exceptKey: string) {
+    return this.#call('usage', exceptKey);
+  }
+
+  #call(op: KvOp, ...args: unknown[]): Promise<never> {
+    return new Promise<never>((resolve, reject) => {
       const c = ++nextCall;
       kvCalls.set(c, { resolve, reject });
-      send({ t: 'kv', id, call: c, op, args });
+      send({ t: 'kv', id: this.#id, call: c, op, args });
     });
-  return {
-    get: (key) => call('get', key),
-    set: (key, value, options) => call('set', key, value, options),
-    delete: (key) => call('delete', key),
-    list: (prefix) => call('list', prefix),
-    usage: (exceptKey) => call('usage', exceptKey),
-  };
+  }
 }
 
 let sandbox: Sandbox | undefined;
@@ -38,6 +60,8 @@ let inFlight = 0;
 let lastBusy = Date.now();
 // Resident memory once the first run is done: what a warm process needs.
 let warmRss: number | undefined;
+/** Hook code by hook key, as the supervisor sent it: it says what to forget, and when. */
+const sources = new Map<string, string>();
 
 // Memory a burst of work leaves behind (heap, malloc arenas) is rarely given back to the
 // system, so a process that has been idle this long with this much more than it had warm
@@ -61,23 +85,32 @@ function checkMemory(): void {
 }
 setInterval(checkMemory, CHECK_MS).unref();
 
-async function run(id: number, request: ProcessRunRequest): Promise<void> {
+async function run(id: number, crossing: ProcessRunRequest): Promise<void> {
   inFlight += 1;
-  const logBudget = { ...request.logBudget };
+  // The parsed request is this run's own: it is completed in place, not copied.
+  const request = crossing as { -readonly [K in keyof RunRequest]: RunRequest[K] };
+  const key = hookKey(request);
   let result: RunResult;
   try {
-    result = await sandbox!.run({ ...request, kv: kvOf(id), logBudget });
+    if (crossing.code !== undefined) sources.set(key, crossing.code);
+    const code = sources.get(key);
+    // The supervisor sends the code whenever this process does not hold it: a bug otherwise.
+    if (code === undefined) throw new Error(`The sandbox process holds no code for ${key}`);
+    request.code = code;
+    request.kv = new RemoteKv(id);
+    result = await sandbox!.run(request);
   } catch (thrown) {
     const message = coerceError(thrown).message;
     result = { status: 'failed', logs: [], http: [], error: { message, stack: '' }, durationMs: 0 };
   }
-  send({ t: 'done', id, result, logBudget });
+  // What is left of the log budget goes back with the result.
+  send({ t: 'done', id, result, logBudget: crossing.logBudget });
   inFlight -= 1;
   lastBusy = Date.now();
   warmRss ??= process.memoryUsage.rss();
 }
 
-process.on('message', (message: ToProcess) => {
+function receive(message: ToProcess): void {
   switch (message.t) {
     case 'init': {
       const options: ProcessOptions = message.options;
@@ -89,6 +122,9 @@ process.on('message', (message: ToProcess) => {
     case 'run':
       void run(message.id, message.request);
       return;
+    case 'forget':
+      sources.delete(message.key);
+      return;
     case 'kv': {
       const pending = kvCalls.get(message.call);
       if (!pending) return;
@@ -98,6 +134,10 @@ process.on('message', (message: ToProcess) => {
       return;
     }
   }
+}
+
+process.on('message', (batch: readonly ToProcess[]) => {
+  for (const message of batch) receive(message);
 });
 
 // Without its supervisor the process has no purpose. A plain exit would wait for an

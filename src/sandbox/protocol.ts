@@ -1,8 +1,10 @@
 /**
  * The messages between the supervisor (in the server) and a sandbox process, over
  * Node's IPC channel as JSON (so `undefined` members are left out, and a number that is
- * not finite arrives as null). Only data crosses: the KV store stays in the server and is
- * reached by `kv` calls, one per operation.
+ * not finite arrives as null), those of one tick in one IPC message: an array (channel.ts).
+ * Only data crosses: the KV store stays in the server and is reached by `kv` calls, one per
+ * operation. A hook version's code crosses once per process: the process keeps it until the
+ * supervisor tells it to forget it (held-sources.ts).
  */
 import type { EgressOptions } from './egress.js';
 import type { IsolateSandboxOptions } from './isolate-sandbox.js';
@@ -18,8 +20,11 @@ export type ProcessOptions = Omit<IsolateSandboxOptions, 'egress' | 'onStuckIsol
   readonly maxRssBytes: number | null;
 };
 
-/** A run as it crosses: the KV store is replaced by `kv` calls, the log budget by its numbers. */
-export type ProcessRunRequest = Omit<RunRequest, 'kv' | 'logBudget'> & { readonly logBudget: LogBudget };
+/**
+ * A run as it crosses: the KV store is replaced by `kv` calls, the log budget by its numbers,
+ * and the code is left out when the process already holds it for the run's `hookKey`.
+ */
+export type ProcessRunRequest = Omit<RunRequest, 'kv' | 'logBudget' | 'code' | 'onBusy'> & { readonly logBudget: LogBudget; readonly code?: string };
 
 /** The operations of a `KvStore`. */
 export type KvOp = 'get' | 'set' | 'delete' | 'list' | 'usage';
@@ -28,6 +33,8 @@ export type KvOp = 'get' | 'set' | 'delete' | 'list' | 'usage';
 export type ToProcess =
   | { readonly t: 'init'; readonly options: ProcessOptions }
   | { readonly t: 'run'; readonly id: number; readonly request: ProcessRunRequest }
+  /** Drop the code held for this `hookKey`: the next run of it carries its code. */
+  | { readonly t: 'forget'; readonly key: string }
   | { readonly t: 'kv'; readonly call: number; readonly ok: true; readonly value: unknown }
   | { readonly t: 'kv'; readonly call: number; readonly ok: false; readonly message: string };
 

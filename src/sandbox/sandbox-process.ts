@@ -7,11 +7,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { coerceError } from '../domain/errors.js';
+import { Outbox } from './channel.js';
+import { HeldSources } from './held-sources.js';
 import type { KvStore } from './kv.js';
 import type { LimitName } from './limits.js';
 import { limitMessage, resolveLimits } from './limits.js';
 import type { FromProcess, ProcessOptions, ToProcess } from './protocol.js';
-import type { LogBudget, RunRequest, RunResult, RunStatus } from './types.js';
+import { hookKey, type LogBudget, type RunRequest, type RunResult, type RunStatus } from './types.js';
 
 /** How the supervisor runs its processes. */
 export interface ProcessSettings {
@@ -50,6 +52,9 @@ const STDERR_TAIL = 8 * 1024;
 // Only what the process needs: none of the server's secrets (HOOKYARD_MASTER_KEY, …).
 const ENV_KEPT = ['PATH', 'TZ', 'LANG', 'LC_ALL', 'NODE_ENV'];
 
+// Hook code a process holds, over all its hook versions (a hook's code is at most 512 KB).
+const MAX_HELD_CHARS = 8 * 1024 * 1024;
+
 // A process loads in well under a second; one that has not started after this never will.
 const STARTUP_MS = 30_000;
 
@@ -60,6 +65,9 @@ export class SandboxProcess {
   readonly #settings: ProcessSettings;
   readonly #child: ChildProcess;
   readonly #runs = new Map<number, PendingRun>();
+  readonly #outbox: Outbox<ToProcess>;
+  /** Hook code this process holds: a new process holds none. */
+  readonly #sources: HeldSources;
   readonly exited: Promise<void>;
   #stderr = '';
   #ending: Ending | undefined;
@@ -69,6 +77,7 @@ export class SandboxProcess {
 
   constructor(settings: ProcessSettings) {
     this.#settings = settings;
+    this.#sources = new HeldSources(settings.options.maxCachedSources ?? 500, MAX_HELD_CHARS);
     const env = Object.fromEntries(ENV_KEPT.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
     this.#child = fork(settings.entry, [], {
       execArgv: ['--no-node-snapshot'],
@@ -87,7 +96,12 @@ export class SandboxProcess {
     this.#child.stderr?.on('data', (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-STDERR_TAIL);
     });
-    this.#child.on('message', (message: FromProcess) => this.#receive(message));
+    this.#outbox = new Outbox((batch) => {
+      if (this.#child.connected) this.#child.send(batch);
+    });
+    this.#child.on('message', (batch: readonly FromProcess[]) => {
+      for (const message of batch) this.#receive(message);
+    });
     this.exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
         this.#exited(code, signal);
@@ -113,16 +127,19 @@ export class SandboxProcess {
   /** Sends `request` to the process; resolves with its result, or with why it has none. */
   run(request: RunRequest): Promise<RunResult> {
     const id = nextRunId++;
-    const { logBudget, kv: _kv, onBusy: _onBusy, ...rest } = request;
+    const { logBudget, kv: _kv, onBusy: _onBusy, code, ...rest } = request;
     const limits = resolveLimits(request.type, request.limits);
     const budget: LogBudget = logBudget ?? { bytes: limits.logBytes, lines: limits.logLines, exhausted: false };
     return new Promise((resolve) => {
       const run: PendingRun = { request, logBudget: budget, resolve, deadlineMs: limits.timeMs + this.#settings.graceMs, started: performance.now() };
       this.#runs.set(id, run);
       if (this.#ready) this.#startClock(id, run);
-      // The budget first: on Node 20's V8 a literal that starts with a spread and then adds a
-      // property gets a hidden class of its own on every run (bench/README.md, Inbound, "Peak RSS").
-      this.#send({ t: 'run', id, request: { logBudget: { ...budget }, ...rest } });
+      // What the process is to drop to keep within the bounds (never this run's code) goes first.
+      const held = this.#sources.hold(hookKey(request), code, (key) => this.#send({ t: 'forget', key }));
+      // The spread last: on Node 20's V8 a literal that starts with a spread and then adds a
+      // property gets a hidden class of its own on every run (bench/README.md, Inbound, "Peak
+      // RSS"). An undefined `code` does not cross.
+      this.#send({ t: 'run', id, request: { logBudget: { ...budget }, code: held ? undefined : code, ...rest } });
     });
   }
 
@@ -141,7 +158,7 @@ export class SandboxProcess {
   }
 
   #send(message: ToProcess): void {
-    if (this.#child.connected) this.#child.send(message);
+    this.#outbox.push(message);
   }
 
   #startClock(id: number, run: PendingRun): void {
@@ -219,9 +236,11 @@ export class SandboxProcess {
     this.#goneOnce();
     const ending = this.#ending;
     const oom = OUT_OF_MEMORY.test(this.#stderr);
-    if (!ending && this.#runs.size > 0) {
+    // Counted before the loop below ends them one by one.
+    const inIt = this.#runs.size;
+    if (!ending && inIt > 0) {
       const tail = this.#stderr.trim().split('\n').slice(-3).join(' | ');
-      console.error(`[hookyard sandbox] a sandbox process ended (${signal ?? `exit code ${code}`}) with ${this.#runs.size} run(s) in it${tail ? `: ${tail}` : ''}`);
+      console.error(`[hookyard sandbox] a sandbox process ended (${signal ?? `exit code ${code}`}) with ${inIt} run(s) in it${tail ? `: ${tail}` : ''}`);
     }
     for (const [id, run] of this.#runs) {
       const limits = resolveLimits(run.request.type, run.request.limits);
@@ -241,11 +260,11 @@ export class SandboxProcess {
         result = failure('failed', `The sandbox process did not start within ${STARTUP_MS / 1000} s; this run did not run`);
       } else if (ending?.why === 'closed' || ending?.why === 'retired') {
         result = failure('failed', 'The sandbox was shut down before the run ended');
-      } else if (oom && this.#runs.size === 1) {
+      } else if (oom && inIt === 1) {
         result = failure('failed', limitMessage('memoryMb', limits, 'the sandbox ran out of memory and was restarted'), 'memoryMb');
       } else if (oom) {
         // Which of the runs used the memory cannot be told: none is named the culprit.
-        result = failure('failed', `The sandbox process ran out of memory with ${this.#runs.size} runs in it and was restarted: this run or another one in it used more memory than the sandbox allows`);
+        result = failure('failed', `The sandbox process ran out of memory with ${inIt} runs in it and was restarted: this run or another one in it used more memory than the sandbox allows`);
       } else {
         result = failure('failed', `The sandbox process crashed (${signal ?? `exit code ${code}`}) and was restarted; this run was cut short`);
       }

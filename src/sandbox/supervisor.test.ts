@@ -38,6 +38,28 @@ describe('the supervised sandbox', () => {
     expect(children()).not.toEqual(before);
   });
 
+  test("sends a hook version's code again to the process that replaced the one holding it", async () => {
+    const hookVersion = ++version;
+    const kept = () => sandbox.run({ orgId: 'org-supervised', hookId: 'kept', hookVersion, type: 'push', code: 'async function run() { return "kept"; }', kv: new MemoryKvStore() });
+    expect((await kept()).value).toBe('kept');
+    const before = children();
+    expect(await run("async function run() { const s = 'E'.repeat(60 * 1024 * 1024); return JSON.stringify([s, 'x' + s]).length; }")).toMatchObject({ status: 'failed', error: { limit: 'memoryMb' } });
+    expect(children()).not.toEqual(before);
+    expect(await kept()).toMatchObject({ status: 'completed', value: 'kept' });
+  });
+
+  test('runs sent together in one message each run their own code, while the process forgets what it may not keep', async () => {
+    const small = createSandbox({ processes: 1, maxCachedSources: 1 });
+    try {
+      const hook = (name: string) => small.run({ orgId: 'o', hookId: name, hookVersion: 1, type: 'push', code: `async function run() { return "${name}"; }`, kv: new MemoryKvStore() });
+      const names = ['a', 'b', 'c', 'a', 'b'];
+      expect((await Promise.all(names.map(hook))).map((r) => r.value)).toEqual(names);
+      expect((await Promise.all(names.map(hook))).map((r) => r.value)).toEqual(names);
+    } finally {
+      await small.close();
+    }
+  });
+
   test('retires a process whose hook thread keeps spinning past its run, and ends it', async () => {
     expect((await run('async function run() { return 1; }')).value).toBe(1);
     const [stuckIn] = children();

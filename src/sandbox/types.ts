@@ -117,6 +117,11 @@ export interface RunRequest {
   readonly onBusy?: 'wait' | 'refuse';
 }
 
+/** A hook version: the cache key of its code, compiled code and reusable contexts. */
+export function hookKey(request: { readonly hookId: string; readonly hookVersion: string | number }): string {
+  return `${request.hookId}@${request.hookVersion}`;
+}
+
 /** What a run reports. */
 export interface RunResult {
   readonly status: RunStatus;
