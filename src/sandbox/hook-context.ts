@@ -39,6 +39,9 @@ const onIsolateThread = new WeakSet<PreparedSource>();
 /** What {@link HookContext.dispatch} answers when the run must start over in a fresh context. */
 export const START_OVER = Symbol('start over');
 
+/** How the bootstrap's envelope of a returned value it could not stringify starts. */
+const UNJSON = '{"unjson":true,';
+
 /** A context holding one hook version. Create with {@link HookContext.load}. */
 export class HookContext {
   readonly source: PreparedSource;
@@ -118,21 +121,32 @@ export class HookContext {
     const cutOff = ON_CALLER_MS < timeout;
     const mark = session.bridge.mark();
     const deferred: (() => void)[] = (this.#deferred = []);
+    const startOver = (): typeof START_OVER => {
+      onIsolateThread.add(this.source);
+      this.#deferred = undefined;
+      mark.undo();
+      this.release();
+      return START_OVER;
+    };
+    let reported: string | undefined;
+    const report = this.#report;
+    this.#report = (text) => {
+      reported = text;
+      report?.(text);
+    };
     try {
       this.#entry!.applySync(undefined, ['run', payload], { timeout: cutOff ? ON_CALLER_MS : timeout });
     } catch (error) {
       // Only the timeout escapes the bootstrap's 'run', or the heap limit's disposal (judged as it is).
       const cut = cutOff && !this.#isolate.isDisposed;
+      // Cut off before the envelope came: the run starts over.
+      if (cut && reported === undefined) return startOver();
       if (cut) onIsolateThread.add(this.source);
-      if (cut && this.#report) {
-        this.#deferred = undefined;
-        mark.undo();
-        this.release();
-        return START_OVER;
-      }
       // No-op when the envelope came before the call was cut off: the run is over then.
       fail(error);
     }
+    // A value this thread's stack could not stringify may be one the isolate's thread can.
+    if (reported?.startsWith(UNJSON)) return startOver();
     this.#deferred = undefined;
     for (const start of deferred) start();
     return envelope;

@@ -182,7 +182,9 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
     if (value === undefined) return '{"ok":true}';
     let s;
     try { s = stringify(value); } catch (err) {
-      return stringify({ ok: false, error: { name: 'TypeError', message: 'The returned value is not JSON: ' + describe(err).message, stack: '' } });
+      // "unjson" first: the host, when the run is on its own thread (a shallower stack: a value
+      // nested some thousands deep overflows it), runs it again on the isolate's.
+      return stringify({ unjson: true, ok: false, error: { name: 'TypeError', message: 'The returned value is not JSON: ' + describe(err).message, stack: '' } });
     }
     if (s === undefined) return '{"ok":true}';
     if (s.length > maxChars) return stringify({ ok: false, limit: 'resultBytes', size: s.length });

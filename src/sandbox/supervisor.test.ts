@@ -123,6 +123,18 @@ describe("a run's synchronous part on the process's main thread", () => {
     expect(children()).toEqual(before);
   });
 
+  test("a value the main thread's stack cannot stringify is judged on the isolate's thread", async () => {
+    // 6,000 levels overflow the main thread's stack in JSON.stringify; the isolate's thread
+    // stringifies them, and the platform's nesting limit names what is wrong.
+    const deep = await run('async function run(ctx) { ctx.log.info("once"); let v = 1; for (let i = 0; i < 6000; i++) v = [v]; return v; }');
+    expect(deep).toMatchObject({ status: 'failed', error: { limit: 'jsonDepth' } });
+    expect(deep.logs.map((l) => l.message)).toEqual(['once']);
+    // A value that is not JSON on any thread still says so.
+    const circular = await run('async function run() { const a = {}; a.self = a; return a; }');
+    expect(circular).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('The returned value is not JSON') } });
+    expect(circular.error?.limit).toBeUndefined();
+  });
+
   test('a run cut off there starts over in a fresh context with nothing of its first attempt kept', async () => {
     const sets: unknown[] = [];
     const kv = new (class extends MemoryKvStore {
