@@ -22,8 +22,8 @@ interface Queued {
 
 /**
  * The savepoint commands of a work, run as they are: Kysely's savepoint API builds a new
- * transaction object and compiles its command for every one, and a group of PUSH
- * outcomes and claims runs three of them per work.
+ * transaction object and compiles its command for every one, and a group of entity
+ * writes runs two of them per work.
  */
 const savepoint = (trx: Kysely<Database>, command: 'savepoint' | 'release' | 'rollback to') => trx.executeQuery(CompiledQuery.raw(`${command} "work"`));
 
@@ -32,15 +32,15 @@ const savepoint = (trx: Kysely<Database>, command: 'savepoint' | 'release' | 'ro
  * and one commit. A commit is the expensive part of a small write (SQLite writes every
  * page the transaction touched to the WAL, and concurrent writes append to the same table
  * and index pages; PostgreSQL flushes its WAL), so one commit for many writes pays it once.
- * Used for the embedded store's entity writes ({@link inTransaction}) and for the job
- * outcomes of a worker.
+ * Used for the embedded store's entity writes ({@link inTransaction}); a worker's job
+ * outcomes commit in groups of their own (jobs/outcome-commit.ts).
  *
  * Each work runs in its own savepoint (a work alone, in the transaction itself), one after
  * the other, as separate transactions would: a work that throws is rolled back to its
  * savepoint and its caller gets the error, and the others go on. The callers whose work succeeded hear of it only once the shared
  * transaction has committed, and all of them get the error if the commit fails.
  */
-export class GroupCommit {
+class GroupCommit {
   readonly #db: Kysely<Database>;
   #queue: Queued[] = [];
 
@@ -65,8 +65,8 @@ export class GroupCommit {
     let trx: ControlledTransaction<Database> | undefined;
     try {
       trx = await this.#db.startTransaction().execute();
-      // A work alone needs no savepoint: its failure rolls back only itself (two round trips
-      // fewer on PostgreSQL, where most of a worker's outcomes commit alone).
+      // A work alone needs no savepoint: its failure rolls back only itself (two statements
+      // fewer for a write that had the turn to itself).
       const alone = batch.length === 1;
       for (const item of batch) {
         if (alone) {
