@@ -58,7 +58,7 @@ describeEachEngine('inbound hook dry runs', (engine) => {
     const res = await test(id, { request: { query: { x: ['1', '2'] }, headers: { 'Content-Type': 'application/json' }, rawBody } });
     expect(res.statusCode, res.body).toBe(200);
     const execution = res.json();
-    expect(execution).toMatchObject({ status: 'completed', trigger: 'test', dryRun: true });
+    expect(execution).toMatchObject({ status: 'completed', trigger: 'test', dryRun: true, pages: 1 });
     expect(execution.counts).toEqual({ processed: 3, wouldCreate: 1, wouldUpdate: 1, wouldDelete: 0, wouldSkip: 0, invalid: 1 });
     expect(execution.preview).toEqual([
       { externalId: 'p1', outcome: 'would-update', changes: { firstName: { from: 'Ada', to: 'Augusta' } } },

@@ -36,8 +36,9 @@ describeEachEngine('inbound hooks', (engine) => {
   }
   const send = (path: string, options: { method?: 'GET' | 'POST' | 'PUT'; body?: string; headers?: Record<string, string>; org?: string } = {}) =>
     t.app.inject({ method: options.method ?? 'POST', url: `/inbound/${options.org ?? 'acme-inbound'}/${path}`, payload: options.body, headers: options.headers });
-  async function executions(hookId: string, count: number): Promise<Array<{ status: string; trigger: string; error?: { message: string } }>> {
-    let items: Array<{ status: string; trigger: string; error?: { message: string } }> = [];
+  type Execution = { status: string; trigger: string; pages: number; error?: { message: string } };
+  async function executions(hookId: string, count: number): Promise<Execution[]> {
+    let items: Execution[] = [];
     await waitFor(async () => {
       items = (await t.call(tenant.keys.viewer, { method: 'GET', url: `/v1/hooks/${hookId}/executions` })).json().items;
       return items.length >= count;
@@ -111,6 +112,8 @@ describeEachEngine('inbound hooks', (engine) => {
       'verification failed (standard-webhooks): no signature in webhook-signature matches',
     ]);
     expect(items.filter((e) => e.status === 'skipped')).toHaveLength(1);
+    // A call the hook never ran for has no page; one it ran for has its one page.
+    expect(items.map((e) => [e.status, e.pages])).toEqual(items.map((e) => [e.status, e.status === 'completed' ? 1 : 0]));
     expect(JSON.stringify(items)).not.toContain(secret);
   });
 
@@ -145,7 +148,7 @@ describeEachEngine('inbound hooks', (engine) => {
     const body = JSON.stringify({ people: [{ id: 'p1', first: 'Ada', last: 'L', mail: 'ada@x.test' }, { id: 'p2', first: 'Bo' }] });
     expect((await send('people', { body, headers: { 'content-type': 'application/json' } })).json()).toEqual({ ok: true });
     const [execution] = await executions(id, 1);
-    expect(execution).toMatchObject({ status: 'completed', counts: { processed: 2, created: 1, failed: 1 } });
+    expect(execution).toMatchObject({ status: 'completed', pages: 1, counts: { processed: 2, created: 1, failed: 1 } });
     const employees = (await t.call(tenant.keys.viewer, { method: 'GET', url: '/v1/entities/employee' })).json().items;
     expect(employees).toEqual([expect.objectContaining({ firstName: 'Ada', lastName: 'L', email: 'ada@x.test' })]);
     const event = await t.store.db.selectFrom('events').select('source').where('entity_id', '=', employees[0].id).executeTakeFirstOrThrow();

@@ -114,18 +114,18 @@ export async function handleInbound(deps: InboundDeps, call: InboundCall): Promi
       ? verifyWebhook(opened.verify, opened.verifySecret, { headers: call.headers, rawBody: call.rawBody, now: Math.floor(now() / 1000) })
       : ({ ok: false, reason: `${route.noun} has no verification secret` } as const);
     if (!verdict.ok) {
-      record({ status: 'failed', counts: emptyCounts(), error: { message: `verification failed (${opened.verify.scheme}): ${verdict.reason}` } });
+      record({ pages: 0, status: 'failed', counts: emptyCounts(), error: { message: `verification failed (${opened.verify.scheme}): ${verdict.reason}` } });
       return error(401, 'HY_UNAUTHORIZED', 'the call could not be verified');
     }
     if (verdict.messageId && !(await firstSighting(db, route.id, verdict.messageId, now(), now() - REPLAY_WINDOW_MS))) {
-      record({ status: 'skipped', counts: emptyCounts(), error: { message: `message ${verdict.messageId} was received already: not run again` } });
+      record({ pages: 0, status: 'skipped', counts: emptyCounts(), error: { message: `message ${verdict.messageId} was received already: not run again` } });
       return json(200, { ok: true });
     }
   }
 
   const body = parseBody(call);
   if (!body.ok) {
-    record({ status: 'failed', counts: emptyCounts(), error: { message: body.reason } });
+    record({ pages: 0, status: 'failed', counts: emptyCounts(), error: { message: body.reason } });
     return error(400, 'HY_BAD_REQUEST', body.reason);
   }
   return opened.answer(body.value, { executionId, record });
@@ -196,7 +196,8 @@ export async function runInboundHook(
   const trigger = dryRun ? 'test' : 'inbound';
   // A dry run's would-counts and preview, recorded instead of what happened.
   const preview = dryRun ? new DryRunPreview(line) : undefined;
-  const dryRunOf = (outcome: ExecutionOutcome): ExecutionOutcome => (preview ? { ...outcome, counts: preview.counts, preview: redactor.json(preview.items) } : outcome);
+  // The hook ran: its one run is the execution's one page (a dry run's counts are its preview's).
+  const ran = (outcome: ExecutionOutcome): ExecutionOutcome => ({ ...outcome, pages: 1, ...(preview && { counts: preview.counts, preview: redactor.json(preview.items) }) });
   const limits = DEFAULT_LIMITS.inbound;
   // A dry run's one overlay for the run and its flow steps: they see its writes, the store does not.
   const kv = databaseKv(db, { orgId: org.id, integrationId: integration.id });
@@ -234,13 +235,13 @@ export async function runInboundHook(
     throw thrown;
   }
   if (first.status !== 'completed') {
-    record(dryRunOf({ status: first.status, counts: { ...counts, processed: 1, failed: 1 }, logs, http, ...(first.error && { error: first.error }) }));
+    record(ran({ status: first.status, counts: { ...counts, processed: 1, failed: 1 }, logs, http, ...(first.error && { error: first.error }) }));
     return error(502, 'HY_BAD_GATEWAY', 'the inbound hook failed');
   }
   const returned = (first.value ?? {}) as { response?: unknown; records?: unknown };
   const answer = readResponse(returned.response);
   if (typeof answer === 'string') {
-    record(dryRunOf({ status: 'failed', counts, logs, http, error: { message: answer } }));
+    record(ran({ status: 'failed', counts, logs, http, error: { message: answer } }));
     return error(502, 'HY_BAD_GATEWAY', 'the inbound hook failed');
   }
 
@@ -282,7 +283,7 @@ export async function runInboundHook(
     }
   }
   if (dryRun) logs.push({ ts: new Date().toISOString(), level: 'info', message: `dry run: the hook would answer ${answer.status} (verification is not applied in a dry run)`, data: redactor.json(answer) as unknown as JsonValue });
-  record(dryRunOf({ status, counts, logs, http, ...(status !== 'completed' && { error: { message: failure ?? status } }) }));
+  record(ran({ status, counts, logs, http, ...(status !== 'completed' && { error: { message: failure ?? status } }) }));
   return answer;
 }
 

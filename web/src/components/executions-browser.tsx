@@ -22,6 +22,7 @@ export function ExecutionsBrowser({ owner, headingLevel }: { owner: ExecutionOwn
     <>
       <section aria-label="Last 30 days" className="card">
         <Heading>Last 30 days</Heading>
+        <p className="hint">Dry runs are listed below but not counted in the charts.</p>
         <Suspense fallback={<p>Loading chart…</p>}>{recent.data && <RunsChart executions={recent.data.items} />}</Suspense>
       </section>
       <div className="row filters">
