@@ -8,13 +8,13 @@ import { registerAutomationJobs } from './automations/run-jobs.js';
 import { automationScheduler } from './automations/triggers/schedule.js';
 import type { BackgroundService, EngineDeps, JobRegistration } from './deps.js';
 import { maintenance } from './maintenance.js';
+import { outboxDispatchService } from './outbox/dispatch.js';
 import { pullScheduler, registerPullJobs } from './pull/pull-jobs.js';
-import { pushDispatchService } from './push/push-dispatch.js';
 import { registerPushJobs } from './push/push-jobs.js';
 
 export const JOB_REGISTRATIONS: readonly JobRegistration[] = [registerPushJobs, registerPullJobs, registerAutomationJobs];
 
-export const BACKGROUND_SERVICES: readonly BackgroundService[] = [pushDispatchService, pullScheduler(), automationScheduler(), maintenance()];
+export const BACKGROUND_SERVICES: readonly BackgroundService[] = [outboxDispatchService, pullScheduler(), automationScheduler(), maintenance()];
 
 /** Registers every engine job kind; returns the function that unregisters them. */
 export function registerEngineJobs(handlers: HandlerTable, deps: EngineDeps): () => void {

@@ -52,7 +52,7 @@ export async function appendEvent(db: Kysely<Database>, change: EntityChange): P
 
 /**
  * Retention: deletes up to `limit` events that occurred before `cutoff` and that the
- * PUSH dispatcher has fanned out (`dispatched_at` set; each delivery job carries its
+ * outbox dispatcher has fanned out (`dispatched_at` set; each delivery job carries its
  * event, so nothing reads them after that); returns how many.
  */
 export async function deleteDispatchedEventsBefore(db: Kysely<Database>, cutoff: number, limit: number): Promise<number> {

@@ -1,5 +1,5 @@
 /**
- * Wake-ups for the PUSH dispatcher when outbox events are written.
+ * Wake-ups for the outbox dispatcher when outbox events are written.
  *
  * - PostgreSQL: a trigger (migration 0003) sends {@link EVENTS_CHANNEL} on commit, to
  *   every node; the dispatcher listens through `engine.notifications`.

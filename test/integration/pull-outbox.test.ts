@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { dispatchPushBatch } from '../../src/engine/push/push-dispatch.js';
+import { dispatchOutboxBatch } from '../../src/engine/outbox/dispatch.js';
 import { savePage, type PageScope } from '../../src/engine/pull/pull-page.js';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { describeEachEngine } from '../helpers/stores.js';
@@ -37,7 +37,7 @@ describeEachEngine('sync pages and the outbox', (engine) => {
   }
   const drain = async () => {
     for (;;) {
-      const result = await dispatchPushBatch(t.deps);
+      const result = await dispatchOutboxBatch(t.deps);
       if (result === 'busy' || !result.more) return;
     }
   };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EntityEvent } from '../../src/domain/entity-events.js';
-import { attemptExecutionId, PUSH_DELIVER, registerPushJobs } from '../../src/engine/push/push-jobs.js';
+import { attemptExecutionId } from '../../src/engine/job-attempts.js';
+import { PUSH_DELIVER, registerPushJobs } from '../../src/engine/push/push-jobs.js';
 import { HandlerTable } from '../../src/jobs/index.js';
 import { createEntity } from '../../src/store/entities.js';
 import { listEntityEvents } from '../../src/store/events.js';

@@ -21,8 +21,8 @@ import { findAutomation } from '../../store/automations.js';
 import { findExecution, finishExecution, insertExecution, insertFinishedExecutions, startExecution, type FinishedExecution } from '../../store/executions.js';
 import { findOrganisation } from '../../store/organisations.js';
 import type { EngineDeps, JobRegistration } from '../deps.js';
-import { signalDeliveryDone } from '../push/push-backpressure.js';
-import { attemptExecutionId } from '../push/push-jobs.js';
+import { INTERRUPTED, attemptExecutionId } from '../job-attempts.js';
+import { signalDeliveryDone } from '../outbox/backpressure.js';
 import { runAutomation } from './run-automation.js';
 import { AUTOMATION_RUN, type AutomationRunPayload } from './run-job.js';
 import { orgInfo } from '../../domain/organisations.js';
@@ -118,8 +118,6 @@ async function run(deps: EngineDeps, job: ClaimedJob<AutomationRunPayload>, ctx:
   });
   record(outcome);
 }
-
-const INTERRUPTED = { message: 'interrupted: the process running this attempt stopped before it finished' };
 
 /** Records the attempt whose worker died as `failed: interrupted`; the job then runs again unless none is left. */
 async function closeInterrupted(deps: EngineDeps, job: ClaimedJob<AutomationRunPayload>): Promise<void> {

@@ -27,7 +27,7 @@ import { createEntities } from '../../store/entity-batch.js';
 import { findLinks, insertLinks, linkKey, setLinkFingerprint, type ExternalLink, type NewLink } from '../../store/external-links.js';
 import type { DialectName } from '../../store/dialect.js';
 import type { Database } from '../../store/schema.js';
-import { outboxWants } from '../push/push-dispatch.js';
+import { outboxWants } from '../outbox/dispatch.js';
 
 /** What a page is saved for: one hook of one integration, in one organisation. */
 export interface PageScope {

@@ -13,7 +13,6 @@
  * A run that fails or times out throws, so the job layer retries it with exponential
  * backoff until the hook's `retry.attempts`, then marks the job failed.
  */
-import { createHash } from 'node:crypto';
 import type { EntityEvent } from '../../domain/entity-events.js';
 import { HookyardError } from '../../domain/errors.js';
 import type { ExecutionOutcome } from '../../domain/executions.js';
@@ -23,7 +22,8 @@ import { findExecution, finishExecution, insertFinishedExecutions, startExecutio
 import { findHook } from '../../store/hooks.js';
 import type { EngineDeps, JobRegistration } from '../deps.js';
 import { outcomeOf, runHook } from '../hook-runner.js';
-import { signalDeliveryDone } from './push-backpressure.js';
+import { INTERRUPTED, attemptExecutionId } from '../job-attempts.js';
+import { signalDeliveryDone } from '../outbox/backpressure.js';
 import { observeExecution } from '../run-metrics.js';
 
 /** The job kind of one delivery of one event to one PUSH hook. */
@@ -63,16 +63,6 @@ export function pushRetryJob(orgId: string, hookId: string, event: EntityEvent, 
     maxAttempts: 1,
     orderingKey: `push:${hookId}:${event.entityId}`,
   };
-}
-
-/**
- * The execution id of attempt `attempt` of job `jobId`, the same every time: the job id's
- * time prefix (a UUIDv7's milliseconds), then a hash of the job and attempt. Time-ordered
- * like every other id, so these records append to the executions index.
- */
-export function attemptExecutionId(jobId: string, attempt: number): string {
-  const hex = createHash('sha256').update(`${jobId}:${attempt}`).digest('hex');
-  return `${jobId.slice(0, 13)}-7${hex.slice(0, 3)}-8${hex.slice(3, 6)}-${hex.slice(6, 18)}`;
 }
 
 /** What one attempt's execution record says, besides its id and outcome. */
@@ -128,8 +118,6 @@ async function deliver(deps: EngineDeps, job: ClaimedJob<PushDelivery>, ctx: Job
     throw new HookyardError('HY_BAD_GATEWAY', `push hook ${hookId} ${what} on attempt ${job.attempt} of ${job.maxAttempts}: ${result.error?.message ?? 'no message'}`);
   }
 }
-
-const INTERRUPTED = { message: 'interrupted: the process running this attempt stopped before it finished' };
 
 /**
  * Records the attempt whose worker died or hung as `failed: interrupted`, unless that

@@ -13,7 +13,7 @@
 import { CHANGE_TYPES, type EntityEvent } from '../../../domain/entity-events.js';
 import type { NewJob } from '../../../jobs/index.js';
 import { listAllAutomations } from '../../../store/automations.js';
-import type { FanOut } from '../../push/push-dispatch.js';
+import type { FanOut } from '../../outbox/fan-out.js';
 import { AUTOMATION_ATTEMPTS } from '../run-jobs.js';
 import { AUTOMATION_RUN, type AutomationRunPayload } from '../run-job.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signalDeliveryDone } from '../../src/engine/push/push-backpressure.js';
-import { dispatchPushBatch, startPushDispatch } from '../../src/engine/push/push-dispatch.js';
+import { signalDeliveryDone } from '../../src/engine/outbox/backpressure.js';
+import { dispatchOutboxBatch, startOutboxDispatch } from '../../src/engine/outbox/dispatch.js';
 import { waitFor } from '../helpers/jobs.js';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { describeEachEngine } from '../helpers/stores.js';
@@ -19,7 +19,7 @@ describeEachEngine('outbox dispatch', (engine) => {
   const post = (url: string, payload: Record<string, unknown>) => t.call(acme.keys.editor, { method: 'POST', url, payload });
   const drain = async () => {
     for (;;) {
-      const result = await dispatchPushBatch(t.deps);
+      const result = await dispatchOutboxBatch(t.deps);
       if (result === 'busy' || !result.more) return;
     }
   };
@@ -42,7 +42,7 @@ describeEachEngine('outbox dispatch', (engine) => {
     // contractor hook wants deletes only): were they read, the batch would fail.
     await t.store.db.updateTable('events').set({ after: '{not json' }).where('entity_type', 'in', ['employee', 'contractor']).execute();
 
-    expect(await dispatchPushBatch(t.deps)).toEqual({ events: 3, deliveries: 1, more: false });
+    expect(await dispatchOutboxBatch(t.deps)).toEqual({ events: 3, deliveries: 1, more: false });
     const jobs = await t.store.db.selectFrom('jobs').select(['kind', 'payload']).where('kind', '=', 'push.deliver').execute();
     expect(jobs.map((j) => JSON.parse(j.payload).event.entityType)).toEqual(['project']);
     const pending = await t.store.db.selectFrom('events').select('id').where('dispatched_at', 'is', null).execute();
@@ -62,7 +62,7 @@ describeEachEngine('outbox dispatch', (engine) => {
 
     const errors: Error[] = [];
     // Small batches and no poll: each write wakes the dispatcher, and only the room it counted bounds it.
-    const stop = startPushDispatch(t.deps, { maxPending: 4, batchSize: 1, pollIntervalMs: 60_000, onError: (e) => errors.push(e) });
+    const stop = startOutboxDispatch(t.deps, { maxPending: 4, batchSize: 1, pollIntervalMs: 60_000, onError: (e) => errors.push(e) });
     try {
       for (let i = 0; i < 10; i++) {
         expect((await call('/v1/entities/employee', { firstName: `F${i}`, lastName: 'L', email: `p${i}@globex.test` })).statusCode).toBe(201);
@@ -101,11 +101,11 @@ describeEachEngine('outbox dispatch', (engine) => {
     }
 
     // A budget of one job: the two unwanted events and the first project go; the rest wait.
-    expect(await dispatchPushBatch(t.deps, 500, 1)).toEqual({ events: 3, deliveries: 1, more: true });
+    expect(await dispatchOutboxBatch(t.deps, 500, 1)).toEqual({ events: 3, deliveries: 1, more: true });
     expect(await pendingTypes()).toEqual(['employee', 'project']);
     // A full batch says more may wait, whatever the budget.
-    expect(await dispatchPushBatch(t.deps, 1, 10)).toEqual({ events: 1, deliveries: 0, more: true });
-    expect(await dispatchPushBatch(t.deps, 500, 10)).toEqual({ events: 1, deliveries: 1, more: false });
+    expect(await dispatchOutboxBatch(t.deps, 1, 10)).toEqual({ events: 1, deliveries: 0, more: true });
+    expect(await dispatchOutboxBatch(t.deps, 500, 10)).toEqual({ events: 1, deliveries: 1, more: false });
     expect(await pendingTypes()).toEqual([]);
     const jobs = await t.store.db.selectFrom('jobs').select('payload').where('kind', '=', 'push.deliver').orderBy('seq').execute();
     expect(jobs.map((j) => JSON.parse(j.payload).event.after.name)).toEqual(['Gemini', 'Mercury']);

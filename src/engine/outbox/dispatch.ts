@@ -4,9 +4,9 @@
  * event, and the automations with an entity trigger that matches it.
  *
  * One batch is one transaction: read undispatched events in `seq` order, enqueue each
- * consumer's jobs for them (one `push.deliver` per matching enabled hook, one
- * `automation.run` per matching enabled automation), mark the events dispatched. The
- * batch is first read without its payloads: only the events some consumer may want are
+ * consumer's jobs for them (push/push-fan-out.ts: one `push.deliver` per matching enabled
+ * PUSH hook; automations/triggers/entity.ts: one `automation.run` per matching enabled
+ * automation), mark the events dispatched. The batch is first read without its payloads: only the events some consumer may want are
  * read whole and parsed (the API's writes make events whether or not anyone wants them;
  * a sync page asks {@link outboxWants} first and writes unwanted events dispatched).
  * - A crash before the commit leaves the events undispatched and no job: the next batch
@@ -26,23 +26,23 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { coerceError } from '../../domain/errors.js';
-import type { ChangeSource, ChangeType, EntityEvent } from '../../domain/entity-events.js';
-import type { HookSettings } from '../../domain/hooks.js';
+import type { ChangeType } from '../../domain/entity-events.js';
 import type { NewJob } from '../../jobs/index.js';
 import { toEvent } from '../../store/events.js';
 import { EVENTS_CHANNEL, onOutboxWrite } from '../../store/outbox-signal.js';
 import type { Database } from '../../store/schema.js';
 import { automationFanOut } from '../automations/triggers/entity.js';
 import type { BackgroundService, EngineDeps } from '../deps.js';
-import { onDeliveryDone } from './push-backpressure.js';
-import { PUSH_DELIVER, pushJob } from './push-jobs.js';
+import { pushFanOut } from '../push/push-fan-out.js';
+import { onDeliveryDone } from './backpressure.js';
+import type { FanOut } from './fan-out.js';
 
 /** How the dispatcher runs. */
-export interface PushDispatchOptions {
+export interface DispatchOptions {
   /** Events per transaction; default 500. */
   readonly batchSize?: number;
   /**
-   * Due deliveries above which the dispatcher waits (see push-backpressure.ts); it goes
+   * Due deliveries above which the dispatcher waits (see backpressure.ts); it goes
    * on once half of them have ended. Default 64: enough to keep a worker busy, few
    * enough to keep claims cheap. Events wait in the outbox meanwhile.
    */
@@ -52,78 +52,8 @@ export interface PushDispatchOptions {
   readonly onError?: (error: Error) => void;
 }
 
-/**
- * A consumer of the outbox: once per batch it reads what it needs of the batch's
- * organisations, then answers the jobs each event makes (none when nobody wants it).
- */
-export interface FanOut {
-  /** The kinds of the jobs it makes, counted as pending deliveries for backpressure. */
-  readonly kinds: readonly string[];
-  prepare(trx: Kysely<Database>, orgIds: readonly string[]): Promise<PreparedFanOut>;
-}
-
-/** A consumer's targets for one batch. */
-export interface PreparedFanOut {
-  /** Whether any event of this organisation, entity type and change may make a job (before the event is read whole). */
-  wants(orgId: string, entityType: string, changeType: string): boolean;
-  /** The jobs `event` makes. */
-  jobs(orgId: string, event: EntityEvent): NewJob[];
-}
-
 /** Any number: the key of the advisory lock that serialises dispatch batches across nodes. */
 const DISPATCH_LOCK = 0x486b7964;
-
-interface PushTarget {
-  readonly id: string;
-  readonly integrationId: string;
-  readonly changeTypes: readonly ChangeType[];
-  readonly attempts: number;
-}
-
-/** Changes an integration wrote by its own PULL or inbound hooks never trigger its PUSH hooks. */
-function isEcho(target: PushTarget, source: ChangeSource): boolean {
-  return (source.kind === 'pull' || source.kind === 'inbound') && source.integrationId === target.integrationId;
-}
-
-async function pushTargets(trx: Kysely<Database>, orgIds: readonly string[]): Promise<Map<string, PushTarget[]>> {
-  const rows = await trx
-    .selectFrom('hooks')
-    .select(['id', 'org_id', 'integration_id', 'entity_type', 'settings'])
-    .where('type', '=', 'push')
-    .where('enabled', '=', 1)
-    .where('org_id', 'in', orgIds)
-    .orderBy('created_at')
-    .orderBy('id')
-    .execute();
-  const byScope = new Map<string, PushTarget[]>();
-  for (const row of rows) {
-    const settings = JSON.parse(row.settings) as HookSettings;
-    const key = `${row.org_id}/${row.entity_type}`;
-    const target: PushTarget = {
-      id: row.id,
-      integrationId: row.integration_id,
-      changeTypes: settings.changeTypes ?? ['create', 'update', 'delete'],
-      attempts: settings.retry?.attempts ?? 3,
-    };
-    byScope.set(key, [...(byScope.get(key) ?? []), target]);
-  }
-  return byScope;
-}
-
-/** PUSH hooks as an outbox consumer. */
-const pushFanOut: FanOut = {
-  kinds: [PUSH_DELIVER],
-  async prepare(trx, orgIds) {
-    const targets = await pushTargets(trx, orgIds);
-    return {
-      wants: (orgId, entityType, changeType) => (targets.get(`${orgId}/${entityType}`) ?? []).some((t) => t.changeTypes.includes(changeType as ChangeType)),
-      jobs: (orgId, event) =>
-        (targets.get(`${orgId}/${event.entityType}`) ?? [])
-          .filter((target) => target.changeTypes.includes(event.changeType) && !isEcho(target, event.source))
-          .map((target) => pushJob(orgId, target, event)),
-    };
-  },
-};
 
 /** Every consumer of the outbox, in the order their jobs are enqueued. */
 export const FAN_OUTS: readonly FanOut[] = [pushFanOut, automationFanOut];
@@ -164,7 +94,7 @@ const NOTHING: DispatchedBatch = { events: 0, deliveries: 0, more: false };
  *
  * @returns what it dispatched, or `busy` when another node holds the batch lock.
  */
-export async function dispatchPushBatch(deps: Pick<EngineDeps, 'store' | 'queue'>, batchSize = 500, maxJobs = Infinity): Promise<DispatchedBatch | 'busy'> {
+export async function dispatchOutboxBatch(deps: Pick<EngineDeps, 'store' | 'queue'>, batchSize = 500, maxJobs = Infinity): Promise<DispatchedBatch | 'busy'> {
   const { db, engine } = deps.store;
   if (batchSize < 1) return NOTHING;
   return db.transaction().execute(async (trx) => {
@@ -230,10 +160,10 @@ async function pendingDeliveries(db: Kysely<Database>, limit: number): Promise<n
  * by what this dispatcher enqueues until the next count, so the bound holds as well as
  * with a count per batch; what other writers enqueue meanwhile is seen at that count.
  */
-export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions = {}): () => Promise<void> {
+export function startOutboxDispatch(deps: EngineDeps, options: DispatchOptions = {}): () => Promise<void> {
   const batchSize = options.batchSize ?? 500;
   const maxPending = options.maxPending ?? 64;
-  const onError = options.onError ?? ((error) => console.error(`[hookyard push dispatch] ${error.message}`));
+  const onError = options.onError ?? ((error) => console.error(`[hookyard outbox dispatch] ${error.message}`));
   let stopped = false;
   let draining: Promise<void> | undefined;
   let again = false;
@@ -262,7 +192,7 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
     throttled = room <= 0;
     ended = 0;
     if (throttled) return false;
-    const result = await dispatchPushBatch(deps, batchSize, room);
+    const result = await dispatchOutboxBatch(deps, batchSize, room);
     // `busy`: another node is draining.
     if (result === 'busy') return false;
     room -= result.deliveries;
@@ -319,4 +249,4 @@ export function startPushDispatch(deps: EngineDeps, options: PushDispatchOptions
 }
 
 /** The dispatcher as a background service of every `serve` and `worker` process. */
-export const pushDispatchService: BackgroundService = (deps) => startPushDispatch(deps);
+export const outboxDispatchService: BackgroundService = (deps) => startOutboxDispatch(deps);

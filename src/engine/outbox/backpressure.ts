@@ -1,5 +1,5 @@
 /**
- * Flow control between the PUSH dispatcher and the job queue: the dispatcher keeps a
+ * Flow control between the outbox dispatcher and the job queue: the dispatcher keeps a
  * bounded number of deliveries pending and leaves the rest in the outbox, which is
  * durable too. Each finished delivery tells this process's dispatchers that there is
  * room again.
