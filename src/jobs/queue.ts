@@ -10,7 +10,7 @@ import { newId } from '../domain/ids.js';
 import type { DialectName } from '../store/dialect.js';
 import type { Database, JobsTable } from '../store/schema.js';
 import type { Backoff } from './backoff.js';
-import { builtSql } from './built-sql.js';
+import { builtSql } from '../store/built-sql.js';
 import type { ClaimedJob, JobStatus, NewJob } from './types.js';
 
 /** Longer error texts are cut: `last_error` is for people, not for stack dumps. */

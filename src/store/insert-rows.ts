@@ -3,38 +3,27 @@
  * statement's SQL built by Kysely once per shape instead of once per call.
  */
 import { CompiledQuery, type Insertable, type Kysely } from 'kysely';
+import { builtSql } from './built-sql.js';
 import type { Database } from './schema.js';
 
 /** Rows per statement: 5,000 parameters at 10 columns, well under SQLite's and PostgreSQL's limits. */
 const ROWS_PER_STATEMENT = 500;
 
-/** SQL of an n-row insert, by the SQL of its one-row form (which names the dialect, table and columns) and n. */
-const statements = new Map<string, string>();
-const MAX_STATEMENTS = 64;
-
 /**
  * Inserts `rows` into `table`, up to {@link ROWS_PER_STATEMENT} per statement. Every row
- * must have the same keys, and no `undefined` value. Kysely parses
- * every value of every row when it builds an insert (a tenth of a first PULL sync);
- * the SQL only depends on the row count, so it is built once per count and reused
- * (SQLite then also finds its prepared statement by that same string).
+ * must have the same keys, and no `undefined` value. Kysely parses every value of every
+ * row when it builds an insert (a tenth of a first PULL sync); the SQL only depends on the
+ * table, the columns and the row count, so it is built once per shape (built-sql.ts).
  */
 export async function insertRows<T extends keyof Database & string>(db: Kysely<Database>, table: T, rows: readonly Insertable<Database[T]>[]): Promise<void> {
   if (rows.length === 0) return;
   const first = rows[0]!;
   const columns = Object.keys(first) as (keyof typeof first & string)[];
-  // The SQL is built from copies of the first row, so its columns are in `columns`' order.
-  const sqlFor = (count: number) => db.insertInto(table).values(new Array(count).fill(first) as never).compile().sql;
-  const shape = sqlFor(1);
+  const shape = `insert:${table}:${columns.join(',')}`;
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const part = rows.slice(start, start + ROWS_PER_STATEMENT);
-    const key = `${part.length}\u0000${shape}`;
-    let text = statements.get(key);
-    if (text === undefined) {
-      text = sqlFor(part.length);
-      statements.set(key, text);
-      if (statements.size > MAX_STATEMENTS) statements.delete(statements.keys().next().value!);
-    }
+    // Built from copies of the first row, so its columns are in `columns`' order.
+    const text = builtSql(db, `${shape}:${part.length}`, () => db.insertInto(table).values(new Array(part.length).fill(first) as never).compile().sql);
     const parameters: unknown[] = [];
     for (const row of part) for (const column of columns) parameters.push(row[column]);
     await db.executeQuery(CompiledQuery.raw(text, parameters));
