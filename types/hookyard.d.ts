@@ -147,7 +147,7 @@ declare module 'hookyard' {
     message: JsonValue;
   }
 
-  /** The call an inbound hook handles (inbound hooks are not available yet). */
+  /** The call an inbound hook handles (docs/hooks.md, "Inbound hooks"). */
   export interface InboundRequest {
     method: string;
     path: string;
@@ -228,5 +228,6 @@ declare module 'hookyard' {
 
 /* Globals of the sandbox besides standard JavaScript: console, setTimeout/setInterval
  * (within the run), queueMicrotask, URL, URLSearchParams, TextEncoder/TextDecoder,
- * atob/btoa, structuredClone and crypto.getRandomValues/randomUUID. There is no
- * require, import of modules, process or fs. */
+ * atob/btoa, structuredClone and crypto.getRandomValues/randomUUID, declared in
+ * hookyard-globals.d.ts for editors without the DOM's types. There is no require, import
+ * of modules, process or fs. */

@@ -252,6 +252,31 @@ describeInBrowser('the web UI', () => {
     await shot('hook-inbound-test');
   });
 
+  it('type-checks a TypeScript hook as it is typed: a misspelt ctx member is marked with what TypeScript says, and the fixed code is clean', async () => {
+    const integrationId = integrationUrl.split('/').pop()!;
+    const code = 'async function run(ctx) {\n  const res = await ctx.http.post("https://hr.example.test/billing/events", { id: ctx.event.id });\n  if (res.status >= 300) throw new Error("answered " + res.status);\n}\n';
+    const hook = await api(`/v1/integrations/${integrationId}/hooks`, { name: 'Typed', type: 'push', entityType: 'employee', language: 'typescript', code });
+    await page.goto(`${server.url}/hooks/${hook.id}`);
+    await page.locator('.cm-content').waitFor();
+    await typeCode(code.replace('ctx.http.post', 'ctx.htp.post'));
+    const marked = page.locator('.cm-line').nth(1).locator('.cm-lintRange-error');
+    // The first check loads the compiler in its worker.
+    await marked.waitFor({ timeout: 20_000 });
+    expect(await marked.textContent()).toBe('htp');
+    await marked.hover();
+    const tooltip = page.locator('.cm-tooltip-lint');
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toContain("Property 'htp' does not exist on type 'PushCtx<any, any>'. Did you mean 'http'?");
+    await shot('hook-type-error');
+    await typeCode(code);
+    await page.locator('.cm-lintRange-error').waitFor({ state: 'detached' });
+    // A JavaScript hook is not type-checked: the same slip is found when it runs.
+    await page.getByLabel('Language').selectOption('javascript');
+    await typeCode(code.replace('ctx.http.post', 'ctx.htp.post'));
+    await page.waitForTimeout(1000);
+    expect(await page.locator('.cm-lintRange-error').count()).toBe(0);
+  });
+
   it('builds an automation with two cases in the form builder and sees its test run take the second', async () => {
     await page.goto(`${server.url}/automations/new`);
     await page.getByLabel('Automation name').fill('Greet new people');

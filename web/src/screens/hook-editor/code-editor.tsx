@@ -1,17 +1,19 @@
 /**
  * The hook's code in CodeMirror 6: JavaScript or TypeScript highlighting, completion of
- * `ctx.` members, the server's syntax errors marked at their line, and Mod-S / Mod-Enter
- * for save and test.
+ * `ctx.` members, TypeScript's type errors as you type (a TypeScript hook, checked in a
+ * worker), the server's syntax errors marked at their line, and Mod-S / Mod-Enter for save
+ * and test.
  */
 import { useEffect, useRef } from 'react';
 import { autocompletion, completionKeymap } from '@codemirror/autocomplete';
 import { javascript, javascriptLanguage, typescriptLanguage } from '@codemirror/lang-javascript';
-import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
+import { linter, lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { Compartment, EditorState } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import type { HookType } from '../../api/client';
 import { ctxCompletion } from './ctx-completion';
+import { typeProblems } from './type-check-client';
 
 /** A problem to mark: 1-based line and column, as the server reports them. */
 export interface CodeProblem {
@@ -41,6 +43,15 @@ function toDiagnostics(state: EditorState, problems: readonly CodeProblem[]): Di
     });
 }
 
+/** A TypeScript hook is type-checked once typing pauses; a JavaScript one is not. */
+const checkedIf = (language: CodeEditorProps['language'], hookType: HookType) =>
+  language === 'typescript'
+    ? linter(
+        async (view) => (await typeProblems(view.state.doc.toString(), hookType)).map((p): Diagnostic => ({ ...p, source: 'TypeScript' })),
+        { delay: 400 },
+      )
+    : [];
+
 /** A viewer's editor: nothing can be typed, and it is not announced as editable. */
 const lockedIf = (readOnly: boolean) => [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)];
 
@@ -51,6 +62,7 @@ export function CodeEditor(props: CodeEditorProps) {
   latest.current = props;
   const language = useRef(new Compartment());
   const editable = useRef(new Compartment());
+  const checking = useRef(new Compartment());
 
   useEffect(() => {
     const langOf = (lang: string) => javascript({ typescript: lang === 'typescript' });
@@ -67,6 +79,7 @@ export function CodeEditor(props: CodeEditorProps) {
           basicSetup,
           language.current.of(langOf(latest.current.language)),
           editable.current.of(lockedIf(latest.current.readOnly)),
+          checking.current.of(checkedIf(latest.current.language, latest.current.hookType)),
           // Long lines wrap: the page scrolls, never a box inside it a keyboard user cannot reach.
           EditorView.lineWrapping,
           javascriptLanguage.data.of({ autocomplete: ctxCompletion(latest.current.hookType) }),
@@ -85,8 +98,13 @@ export function CodeEditor(props: CodeEditorProps) {
   }, []);
 
   useEffect(() => {
-    view.current?.dispatch({ effects: language.current.reconfigure(javascript({ typescript: props.language === 'typescript' })) });
-  }, [props.language]);
+    view.current?.dispatch({
+      effects: [
+        language.current.reconfigure(javascript({ typescript: props.language === 'typescript' })),
+        checking.current.reconfigure(checkedIf(props.language, props.hookType)),
+      ],
+    });
+  }, [props.language, props.hookType]);
   useEffect(() => {
     view.current?.dispatch({ effects: editable.current.reconfigure(lockedIf(props.readOnly)) });
   }, [props.readOnly]);
