@@ -71,6 +71,29 @@ describeEachEngine('inbound hooks', (engine) => {
     expect(narrow && off).toBeTruthy();
   });
 
+  it('refuses an enabled hook on a path and method another enabled hook answers (409), and lets a disabled draft share it until it is enabled', async () => {
+    const first = await hook('shared', 'async function run() { return { response: { body: { who: "first" } } }; }', { method: 'POST' });
+    const editor = tenant.keys.editor;
+    const create = (extra: Record<string, unknown>) =>
+      t.call(editor, { method: 'POST', url: `/v1/integrations/${integrationId}/hooks`, payload: { name: 'second', type: 'inbound', path: 'shared', code: 'async function run() { return { response: { body: { who: "second" } } }; }', ...extra } });
+    for (const method of ['POST', 'ANY']) {
+      const clash = await create({ method });
+      expect(clash.statusCode, method).toBe(409);
+      expect(clash.json().error.details[0]).toMatchObject({ path: 'body/path', message: expect.stringContaining(`the inbound hook ${first}`) });
+    }
+    // Another method is another route.
+    expect((await create({ method: 'PUT' })).statusCode).toBe(201);
+    const draft = await create({ method: 'POST', enabled: false });
+    expect(draft.statusCode).toBe(201);
+    const enable = await t.call(editor, { method: 'PATCH', url: `/v1/hooks/${draft.json().id}`, payload: { enabled: true } });
+    expect(enable.statusCode).toBe(409);
+    expect((await send('shared')).json()).toEqual({ who: 'first' });
+    // Once the first is disabled, the draft takes the path over.
+    expect((await t.call(editor, { method: 'PATCH', url: `/v1/hooks/${first}`, payload: { enabled: false } })).statusCode).toBe(200);
+    expect((await t.call(editor, { method: 'PATCH', url: `/v1/hooks/${draft.json().id}`, payload: { enabled: true } })).statusCode).toBe(200);
+    expect((await send('shared')).json()).toEqual({ who: 'second' });
+  });
+
   it('refuses a body over 1 MB with 413 and a failing hook with 502, without saying why to the sender', async () => {
     await hook('big', 'async function run() {}');
     const big = await send('big', { body: 'x'.repeat(1024 * 1024 + 1), headers: { 'content-type': 'text/plain' } });

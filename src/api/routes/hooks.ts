@@ -199,11 +199,15 @@ async function toInput(body: HookBody): Promise<HookInput> {
   };
 }
 
-/** An inbound hook may not take a path an automation of the organisation answers (409). */
+/**
+ * An inbound hook may not take a path an automation of the organisation answers, nor,
+ * once enabled, a path another enabled inbound hook answers (409): the call would reach
+ * only one of them. A disabled hook may share a path, as a draft of its replacement.
+ */
 async function claimPath(db: Parameters<typeof claimInboundPath>[0], orgId: string, input: HookInput, selfId?: string): Promise<void> {
   const { path, method } = input.settings;
   if (input.type !== 'inbound' || path === undefined) return;
-  await claimInboundPath(db, orgId, { path, ...(method && { method }), ...(selfId && { selfId }), hooks: false, at: 'body/path' });
+  await claimInboundPath(db, orgId, { path, ...(method && { method }), ...(selfId && { selfId }), hooks: input.enabled, at: 'body/path' });
 }
 
 const tags = ['hooks'];

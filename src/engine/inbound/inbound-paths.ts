@@ -19,7 +19,7 @@ export interface InboundClaim {
   readonly path: string;
   readonly method?: InboundMethod;
   readonly selfId?: string;
-  /** Check against inbound hooks too (hooks answer first, so a hook on another hook's path is not refused here). */
+  /** Check against the enabled inbound hooks too (not for a disabled hook, which answers nothing). */
   readonly hooks: boolean;
   /** Where the path sits in the body, for the 409's details. */
   readonly at: string;
