@@ -3,12 +3,13 @@ import path from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { ctxMembers } from './ctx-members.js';
+import { precompress } from './precompress.js';
 
 const api = process.env.HOOKYARD_URL ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), ctxMembers()],
+  plugins: [react(), ctxMembers(), precompress()],
   // The editor's TypeScript check runs in a module worker that loads the compiler.
   worker: { format: 'es' },
   build: {

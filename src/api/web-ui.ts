@@ -28,6 +28,8 @@ export async function registerWebUi(app: FastifyInstance, dir: string = WEB_DIR)
       // One route per built file: no wildcard route that would catch the API's unknown paths.
       wildcard: false,
       index: false,
+      // The build writes a .br and a .gz beside each asset (web/precompress.ts).
+      preCompressed: true,
       // The headers below say how long each file keeps; send's own max-age would overwrite them.
       cacheControl: false,
       setHeaders(res, file) {

@@ -258,10 +258,12 @@ describeInBrowser('the web UI', () => {
     const hook = await api(`/v1/integrations/${integrationId}/hooks`, { name: 'Typed', type: 'push', entityType: 'employee', language: 'typescript', code });
     await page.goto(`${server.url}/hooks/${hook.id}`);
     await page.locator('.cm-content').waitFor();
+    const worker = page.waitForResponse((response) => response.url().includes('/assets/type-check.worker'));
     await typeCode(code.replace('ctx.http.post', 'ctx.htp.post'));
     const marked = page.locator('.cm-line').nth(1).locator('.cm-lintRange-error');
-    // The first check loads the compiler in its worker.
+    // The first check loads the compiler in its worker, brotli-compressed by the build.
     await marked.waitFor({ timeout: 20_000 });
+    expect((await worker).headers()['content-encoding']).toBe('br');
     expect(await marked.textContent()).toBe('htp');
     await marked.hover();
     const tooltip = page.locator('.cm-tooltip-lint');

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ENGINES } from '../helpers/stores.js';
 
 const INDEX = '<!doctype html><title>Hookyard UI</title>';
+const BIG = `const big = ${JSON.stringify('x'.repeat(5000))};`;
 
 describe('the web UI at /', () => {
   let dir: string;
@@ -17,6 +19,9 @@ describe('the web UI at /', () => {
     fs.mkdirSync(path.join(dir, 'assets'));
     fs.writeFileSync(path.join(dir, 'index.html'), INDEX);
     fs.writeFileSync(path.join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+    fs.writeFileSync(path.join(dir, 'assets', 'big-5678.js'), BIG);
+    fs.writeFileSync(path.join(dir, 'assets', 'big-5678.js.br'), zlib.brotliCompressSync(BIG));
+    fs.writeFileSync(path.join(dir, 'assets', 'big-5678.js.gz'), zlib.gzipSync(BIG));
     built = await createTestApp(ENGINES[0], { webDir: dir });
     unbuilt = await createTestApp(ENGINES[0], { webDir: path.join(dir, 'missing') });
   });
@@ -40,6 +45,20 @@ describe('the web UI at /', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('console.log(1)');
     expect(res.headers['cache-control']).toContain('immutable');
+  });
+
+  it('sends the compressed copy the build wrote beside an asset to a browser that accepts it, the asset itself to one that does not', async () => {
+    const url = '/assets/big-5678.js';
+    const br = await built.call(undefined, { method: 'GET', url, headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(zlib.brotliDecompressSync(br.rawPayload).toString()).toBe(BIG);
+    expect(br.headers['cache-control']).toContain('immutable');
+    const gz = await built.call(undefined, { method: 'GET', url, headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(zlib.gunzipSync(gz.rawPayload).toString()).toBe(BIG);
+    const plain = await built.call(undefined, { method: 'GET', url, headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(BIG);
   });
 
   it("never answers the API's paths with the UI", async () => {
