@@ -307,6 +307,21 @@ describeInBrowser('the web UI', () => {
     expect(await actionStep.textContent()).toContain('Someone else: Ada');
     await shot('automation');
 
+    // Run now with a payload: a real run, the payload as trigger.body.
+    const greeter = await api('/v1/automations', { name: 'Greeter', trigger: { type: 'manual' }, actions: [{ type: 'log', params: { level: 'info', message: 'hello {{trigger.body.name}}' } }] });
+    await page.goto(`${server.url}/automations/${greeter.id}`);
+    const payload = page.getByLabel('Payload: trigger.body (JSON)');
+    await payload.fill('{ "name": ');
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.locator('[data-field-error="payload"]').waitFor();
+    await payload.fill('{ "name": "Grace" }');
+    await shot('automation-run-now');
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.waitForURL(/\/executions\/[^/]+$/);
+    // The page opens on the queued run and follows it to its end.
+    await page.getByText('hello Grace').first().waitFor({ timeout: 15_000 });
+    expect(await page.locator('.execution > p > .badge').first().textContent()).toBe('completed');
+
     // A schedule card, once saved, shows its next run times (from the schedule endpoint).
     await page.goto(`${server.url}/automations/new`);
     await page.getByLabel('Automation name').fill('Every morning');

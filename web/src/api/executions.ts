@@ -25,8 +25,13 @@ export const useExecutionsOf = (owner: ExecutionOwner, query: Partial<ExecutionQ
     },
   });
 
+/** One execution; read again every second while it is queued or running (a retry or a run by hand opens it then). */
 export const useExecution = (id: string) =>
-  useQuery({ queryKey: ['executions', id], queryFn: async () => unwrap(await api.GET('/v1/executions/{id}', { params: { path: { id } } })) });
+  useQuery({
+    queryKey: ['executions', id],
+    queryFn: async () => unwrap(await api.GET('/v1/executions/{id}', { params: { path: { id } } })),
+    refetchInterval: (query) => (query.state.data?.status === 'queued' || query.state.data?.status === 'running' ? 1000 : false),
+  });
 
 export function useRetryExecution(id: string) {
   const client = useQueryClient();

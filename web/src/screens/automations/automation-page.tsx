@@ -44,6 +44,7 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
   const [draft, setDraft] = useState(initial);
   const [saved, setSaved] = useState(initial);
   const [fixture, setFixture] = useState(FIXTURE);
+  const [payload, setPayload] = useState('{}');
   const [fixtureError, setFixtureError] = useState<Record<string, string>>({});
   const [result, setResult] = useState<Execution>();
   const schedule = useAutomationSchedule(id, saved.trigger.type === 'schedule', version);
@@ -62,6 +63,20 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
     // A new automation moves to its own address once the render that knows it is saved is in.
     if (!id) setCreated(done.id);
     return done.id;
+  }
+
+  /** Run now: a real run, its actions performed, with the payload as trigger.body. */
+  async function runNow() {
+    setFixtureError({});
+    let body: unknown;
+    try {
+      body = parseJson(payload, 'The payload') ?? {};
+    } catch (error) {
+      setFixtureError({ payload: (error as Error).message });
+      return;
+    }
+    const queued = await run.mutateAsync(body).catch(() => undefined);
+    if (queued) navigate(`/executions/${queued.executionId}`);
   }
 
   async function runTest() {
@@ -104,9 +119,6 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
                 <button type="button" onClick={() => void runTest()} disabled={test.isPending}>
                   Test
                 </button>
-                <button type="button" disabled={dirty || run.isPending} onClick={async () => { const queued = await run.mutateAsync({}).catch(() => undefined); if (queued) navigate(`/executions/${queued.executionId}`); }}>
-                  Run now
-                </button>
                 <ConfirmButton label="Delete automation" confirm={`Delete ${saved.name}?`} onConfirm={() => remove.mutateAsync().then(() => navigate('/automations'), () => undefined)} />
               </>
             )}
@@ -121,6 +133,20 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
             <JsonField value={fixture} onChange={(e) => setFixture(e.target.value)} />
           </Field>
           {result && <ExecutionDetails execution={result} />}
+        </section>
+      )}
+      {id && canEdit && (
+        <section aria-labelledby="automation-run">
+          <h2 id="automation-run">Run now</h2>
+          <p className="hint">A real run, whatever the trigger: conditions are evaluated and the actions performed. The payload is the run’s trigger.body ({'{{trigger.body.…}}'} in templates).</p>
+          <Field label="Payload: trigger.body (JSON)" name="payload" errors={errors}>
+            <JsonField value={payload} onChange={(e) => setPayload(e.target.value)} />
+          </Field>
+          <div className="actions">
+            <button type="button" disabled={dirty || run.isPending} onClick={() => void runNow()} title={dirty ? 'Save the automation first' : undefined}>
+              Run now
+            </button>
+          </div>
         </section>
       )}
       {id && (
