@@ -7,6 +7,7 @@ import path from 'node:path';
 import { HookyardError } from './domain/errors.js';
 import type { ConnectTo } from './sandbox/egress.js';
 import { parseConnectTo } from './sandbox/egress.js';
+import { checkLimitOverrides, type LimitOverrides } from './sandbox/limits.js';
 
 export type { ConnectTo } from './sandbox/egress.js';
 export { parseConnectTo } from './sandbox/egress.js';
@@ -58,6 +59,8 @@ export interface Config {
   readonly sandboxProcesses: number;
   /** Hook runs in the sandbox at once, in total and per organisation (fairness between tenants). */
   readonly sandboxMaxRuns: number;
+  /** Changes to the hooks' default limits (`HOOKYARD_HOOK_LIMITS`, JSON); none by default. */
+  readonly hookLimits?: LimitOverrides;
   readonly sandboxMaxRunsPerOrg: number;
   /** Inbound calls per second one hook, and one organisation, takes before answering 429 (bursts of twice that). */
   readonly inboundRatePerHook: number;
@@ -126,6 +129,22 @@ function parseNonNegativeInt(value: string, name: string): number {
   return n;
 }
 
+/** `HOOKYARD_HOOK_LIMITS`: `{ "all"?: { limit: n }, "pull"?: { … }, … }`. */
+export function parseHookLimits(value: string | undefined, name = 'HOOKYARD_HOOK_LIMITS'): LimitOverrides | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (thrown) {
+    throw new HookyardError('HY_BAD_REQUEST', `${name} is not JSON: ${(thrown as Error).message}`);
+  }
+  try {
+    return checkLimitOverrides(parsed);
+  } catch (thrown) {
+    throw new HookyardError('HY_BAD_REQUEST', `${name}: ${(thrown as Error).message}`);
+  }
+}
+
 function parseBool(value: string | undefined, name: string): boolean {
   if (value === undefined || value === '') return false;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
@@ -165,6 +184,7 @@ export function loadConfig(env: Env = process.env, overrides: ConfigOverrides = 
     shutdownTimeoutMs: env.HOOKYARD_SHUTDOWN_TIMEOUT_MS ? parsePositiveInt(env.HOOKYARD_SHUTDOWN_TIMEOUT_MS, 'HOOKYARD_SHUTDOWN_TIMEOUT_MS') : 30_000,
     sandboxProcesses: env.HOOKYARD_SANDBOX_PROCESSES ? parsePositiveInt(env.HOOKYARD_SANDBOX_PROCESSES, 'HOOKYARD_SANDBOX_PROCESSES') : 2,
     sandboxMaxRuns: env.HOOKYARD_SANDBOX_MAX_RUNS ? parsePositiveInt(env.HOOKYARD_SANDBOX_MAX_RUNS, 'HOOKYARD_SANDBOX_MAX_RUNS') : 64,
+    hookLimits: parseHookLimits(env.HOOKYARD_HOOK_LIMITS),
     inboundRatePerHook: env.HOOKYARD_INBOUND_RATE_PER_HOOK ? parsePositiveInt(env.HOOKYARD_INBOUND_RATE_PER_HOOK, 'HOOKYARD_INBOUND_RATE_PER_HOOK') : 50,
     inboundRatePerOrg: env.HOOKYARD_INBOUND_RATE_PER_ORG ? parsePositiveInt(env.HOOKYARD_INBOUND_RATE_PER_ORG, 'HOOKYARD_INBOUND_RATE_PER_ORG') : 200,
     sandboxMaxRunsPerOrg: env.HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG ? parsePositiveInt(env.HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG, 'HOOKYARD_SANDBOX_MAX_RUNS_PER_ORG') : 32,

@@ -73,6 +73,7 @@ async function assemble(config: Config, options: { api: boolean }, lock: FolderL
     maxRuns: config.sandboxMaxRuns,
     maxRunsPerOrg: config.sandboxMaxRunsPerOrg,
     maxIdleIsolates: Math.max(8, config.workerConcurrency),
+    ...(config.hookLimits && { limits: config.hookLimits }),
   });
   const queue = new JobQueue(store);
   // The engine's own requests (automations) go out under the hooks' policy and settings.

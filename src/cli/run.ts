@@ -19,8 +19,9 @@ import { inboundCtxRequest } from '../engine/inbound/inbound-call.js';
 import { readResponse, type InboundAnswer } from '../engine/inbound/inbound-answer.js';
 import { readInboundFixture } from '../engine/inbound/inbound-fixture.js';
 import { sampleEvent, sampleRequest } from '../engine/sample-fixtures.js';
-import { DEFAULT_LIMITS, MemoryKvStore, createRedactor, createSandbox, parseConnectTo, parseResolve } from '../sandbox/index.js';
-import type { ConnectTo, EntryPoint, HookType, JsonValue, LogBudget, LogEntry, ResolveRule, RunError, RunRequest, RunResult, RunStatus } from '../sandbox/index.js';
+import { parseHookLimits } from '../config.js';
+import { MemoryKvStore, createRedactor, createSandbox, parseConnectTo, parseResolve } from '../sandbox/index.js';
+import type { ConnectTo, EntryPoint, HookType, JsonValue, LimitOverrides, LogBudget, LogEntry, ResolveRule, RunError, RunRequest, RunResult, RunStatus } from '../sandbox/index.js';
 
 interface RunOptions {
   type: HookType;
@@ -165,8 +166,11 @@ async function readArguments(file: string | undefined, options: RunOptions): Pro
 /** Runs the command's action, mapping argument errors to exit code 2. */
 async function runHook(file: string | undefined, options: RunOptions): Promise<number> {
   let local: LocalHook;
+  let limits: LimitOverrides | undefined;
   try {
     local = await readArguments(file, options);
+    // The server's limits, when this deployment changes them.
+    limits = parseHookLimits(process.env.HOOKYARD_HOOK_LIMITS);
   } catch (err) {
     process.stderr.write(`hookyard run: ${coerceError(err).message}\n`);
     return 2;
@@ -175,11 +179,12 @@ async function runHook(file: string | undefined, options: RunOptions): Promise<n
     egress: { allowPrivate: options.allowPrivate ?? false, connectTo: options.connectTo, resolve: options.resolve, ca: local.ca },
     processes: 1,
     maxIdleIsolates: 1,
+    ...(limits && { limits }),
   });
   const executionId = randomUUID();
   const startedAt = new Date();
-  const limits = DEFAULT_LIMITS[options.type];
-  const logBudget: LogBudget = { bytes: limits.logBytes, lines: limits.logLines, exhausted: false };
+  const { logBytes, logLines, pages: maxPages } = sandbox.limits(options.type);
+  const logBudget: LogBudget = { bytes: logBytes, lines: logLines, exhausted: false };
   const { request, ctx } = local;
   const base = {
     org: { id: 'local', slug: 'local', name: 'Local', timeZone: 'UTC' },
@@ -229,7 +234,7 @@ async function runHook(file: string | undefined, options: RunOptions): Promise<n
           counts: () => counts,
           line,
         },
-        { meta: ctx.meta },
+        { meta: ctx.meta, maxPages },
       );
       lines.push(...pagination.warnings);
       return pagination;

@@ -7,7 +7,7 @@ export type { SandboxOptions } from './supervisor.js';
 export type { ProcessEgressOptions } from './protocol.js';
 export { checkSource, syntaxError } from './compile.js';
 export { DEFAULT_LIMITS, MAX_PAGES, RECORD_BOUNDS, cut, limitMessage, resolveLimits } from './limits.js';
-export type { HookType, LimitName, Limits } from './limits.js';
+export type { HookLimits, HookType, LimitName, LimitOverrides, Limits } from './limits.js';
 export { MemoryKvStore, dryRunKv } from './kv.js';
 export type { KvStore, KvUsage } from './kv.js';
 export { Egress, EgressError, USER_AGENT, blockedRange, parseConnectTo, parseResolve } from './egress.js';

@@ -17,7 +17,7 @@ import { Egress } from './egress.js';
 import type { HookContext } from './hook-context.js';
 import { START_OVER } from './hook-context.js';
 import { dryRunKv } from './kv.js';
-import { resolveLimits } from './limits.js';
+import { deploymentLimits, resolveLimits, type HookLimits, type HookType, type LimitOverrides, type Limits } from './limits.js';
 import { judge } from './outcome.js';
 import { callRemote } from './remote-call.js';
 import type { Observed, Verdict } from './outcome.js';
@@ -43,6 +43,8 @@ export interface IsolateSandboxOptions {
   readonly maxIdleHeapMb?: number;
   /** Prepared sources kept (TypeScript transforms are the costly part). Default 500. */
   readonly maxCachedSources?: number;
+  /** The deployment's limits, where they differ from the defaults. */
+  readonly limits?: LimitOverrides;
   /**
    * Called when an isolate's thread is still running after its run ended: a spin that
    * no timeout stops (V8 cannot interrupt some host-side reads). Only ending the
@@ -62,6 +64,7 @@ export function createIsolateSandbox(options: IsolateSandboxOptions = {}): Sandb
 }
 
 class IsolateSandbox implements Sandbox {
+  readonly #limits: HookLimits;
   readonly #pool: IsolatePool;
   readonly #egress: Egress;
   readonly #ownsEgress: boolean;
@@ -79,12 +82,17 @@ class IsolateSandbox implements Sandbox {
     this.#ownsEgress = !(options.egress instanceof Egress);
     this.#egress = options.egress instanceof Egress ? options.egress : new Egress(options.egress);
     this.#maxSources = options.maxCachedSources ?? 500;
+    this.#limits = deploymentLimits(options.limits);
     this.#onStuck = options.onStuckIsolate;
+  }
+
+  limits(type: HookType): Limits {
+    return this.#limits[type];
   }
 
   async run(request: RunRequest): Promise<RunResult> {
     const started = performance.now();
-    const limits = resolveLimits(request.type, request.limits);
+    const limits = resolveLimits(request.type, request.limits, this.#limits);
     const entry = entryOf(request);
     const redactor = createRedactor(request.secrets);
     if (request.remote) return callRemote(request, entry, limits, this.#egress, redactor);

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { MemoryKvStore } from './kv.js';
-import { DEFAULT_LIMITS, resolveLimits } from './limits.js';
+import { DEFAULT_LIMITS, checkLimitOverrides, deploymentLimits, resolveLimits } from './limits.js';
+import { loadConfig } from '../config.js';
 import { createSandbox } from './supervisor.js';
 import type { RunRequest } from './types.js';
 
@@ -24,6 +25,59 @@ describe('default limits', () => {
   test('take overrides and refuse values that are not positive', () => {
     expect(resolveLimits('pre', { timeMs: 50 }).timeMs).toBe(50);
     expect(() => resolveLimits('pre', { timeMs: 0 })).toThrow(/timeMs must be a positive number/);
+  });
+});
+
+describe("a deployment's limits", () => {
+  test('change the defaults for every hook type, then for one, and leave the rest', () => {
+    const limits = deploymentLimits({ all: { memoryMb: 256, timeMs: 20_000 }, pull: { timeMs: 60_000, pages: 500 }, pre: { httpRequests: 3 } });
+    expect(limits.pull).toMatchObject({ memoryMb: 256, timeMs: 60_000, pages: 500, httpRequests: 50 });
+    expect(limits.push).toMatchObject({ memoryMb: 256, timeMs: 20_000, pages: 100 });
+    expect(limits.pre).toMatchObject({ memoryMb: 256, timeMs: 20_000, httpRequests: 3 });
+    expect(limits.post.httpRequests).toBe(10);
+    expect(deploymentLimits(undefined)).toBe(DEFAULT_LIMITS);
+    // A run's own overrides apply over the deployment's.
+    expect(resolveLimits('pre', { timeMs: 50 }, limits)).toMatchObject({ timeMs: 50, httpRequests: 3 });
+  });
+
+  test('are refused with what is wrong, where: a scope, a name, a value', () => {
+    const refusal = (value: unknown) => {
+      try {
+        checkLimitOverrides(value);
+      } catch (thrown) {
+        return (thrown as Error).message;
+      }
+      return undefined;
+    };
+    expect(refusal([])).toMatch(/must be a JSON object/);
+    expect(refusal({ cron: {} })).toMatch(/^cron: is not "all" or a hook type/);
+    expect(refusal({ pull: 5 })).toMatch(/^pull: must be an object of limits/);
+    expect(refusal({ pull: { timeout: 5 } })).toMatch(/^pull\.timeout: is not a limit \(memoryMb, timeMs/);
+    for (const bad of [0, -1, 1.5, '100', null]) expect(refusal({ all: { timeMs: bad } }), String(bad)).toBe('all.timeMs: must be a positive integer');
+    expect(refusal({ all: { timeMs: 1 }, inbound: { logLines: 10 } })).toBeUndefined();
+  });
+
+  test('come from HOOKYARD_HOOK_LIMITS, and a bad one stops the start naming the setting', () => {
+    const config = loadConfig({ HOOKYARD_HOOK_LIMITS: '{ "push": { "timeMs": 1500 } }' }, { dataDir: '/nonexistent' });
+    expect(config.hookLimits).toEqual({ push: { timeMs: 1500 } });
+    expect(loadConfig({}, { dataDir: '/nonexistent' }).hookLimits).toBeUndefined();
+    expect(() => loadConfig({ HOOKYARD_HOOK_LIMITS: '{ push: 1 }' }, { dataDir: '/nonexistent' })).toThrow(/^HOOKYARD_HOOK_LIMITS is not JSON/);
+    expect(() => loadConfig({ HOOKYARD_HOOK_LIMITS: '{ "push": { "timeMs": 0 } }' }, { dataDir: '/nonexistent' })).toThrow('HOOKYARD_HOOK_LIMITS: push.timeMs: must be a positive integer');
+  });
+
+  test('hold the runs of a sandbox made with them, and say so in the breach', async () => {
+    const strict = createSandbox({ limits: { push: { timeMs: 300, kvEntries: 1 } } });
+    try {
+      expect(strict.limits('push')).toMatchObject({ timeMs: 300, kvEntries: 1 });
+      expect(strict.limits('pull').timeMs).toBe(30_000);
+      const spin = await strict.run({ orgId: 'org-limits', hookId: 'spin', hookVersion: 1, type: 'push', code: 'async function run() { for (;;) {} }', kv: new MemoryKvStore() });
+      expect(spin).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs', message: expect.stringContaining('longer than 300 ms') } });
+      const sets = 'async function run(ctx) { await ctx.kv.set("a", 1); await ctx.kv.set("b", 2); }';
+      const kv = await strict.run({ orgId: 'org-limits', hookId: 'kv', hookVersion: 1, type: 'push', code: sets, kv: new MemoryKvStore() });
+      expect(kv).toMatchObject({ status: 'failed', error: { limit: 'kvEntries', message: expect.stringContaining('at most 1 entries') } });
+    } finally {
+      await strict.close();
+    }
   });
 });
 

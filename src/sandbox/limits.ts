@@ -38,6 +38,10 @@ export interface Limits {
   readonly jsonDepth: number;
   /** Timers (`setTimeout`, `setInterval`) pending at once. */
   readonly timers: number;
+  /** A PULL execution's, not one run's: pages it may fetch before pagination stops with a warning. */
+  readonly pages: number;
+  /** A PULL hook's, not one run's: scheduled and manual executions per hour (dry runs excluded). */
+  readonly executionsPerHour: number;
 }
 
 /** Name of a limit, as reported in `RunError.limit`. */
@@ -60,6 +64,8 @@ const BASE: Limits = Object.freeze({
   kvBytes: 50 * MB,
   jsonDepth: 64,
   timers: 1_000,
+  pages: 100,
+  executionsPerHour: 5,
 });
 
 /** Default limits per hook type, from the table in SPEC.md §2. */
@@ -82,14 +88,49 @@ export function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters cut]`;
 }
 
-/** Pages one pull execution may fetch before pagination stops with a warning. */
-export const MAX_PAGES = 100;
+/** Pages one pull execution may fetch by default. */
+export const MAX_PAGES = BASE.pages;
 
-/** The defaults of `type` with `overrides` applied; every value must be a positive number. */
-export function resolveLimits(type: HookType, overrides?: Partial<Limits>): Limits {
-  // Most runs have no overrides, and the defaults are frozen and valid: no copy and check per run.
-  if (overrides === undefined) return DEFAULT_LIMITS[type];
-  const limits: Limits = { ...DEFAULT_LIMITS[type], ...overrides };
+/** The limits of every hook type. */
+export type HookLimits = Readonly<Record<HookType, Limits>>;
+
+/**
+ * A deployment's changes to the defaults (`HOOKYARD_HOOK_LIMITS`): `all` for every hook
+ * type, then each type's own, e.g. `{ "all": { "memoryMb": 256 }, "pull": { "timeMs": 60000 } }`.
+ */
+export type LimitOverrides = { readonly [K in HookType | 'all']?: Partial<Limits> };
+
+const LIMIT_NAMES = new Set(Object.keys(BASE));
+const SCOPES = new Set(['all', ...Object.keys(DEFAULT_LIMITS)]);
+
+/** Checks that `value` is a {@link LimitOverrides}: known names, positive integers. Throws a RangeError naming what is wrong. */
+export function checkLimitOverrides(value: unknown): LimitOverrides {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(value)) throw new RangeError('must be a JSON object: { "all"?: { limit: value }, "pull"?: { … }, … }');
+  for (const [scope, limits] of Object.entries(value)) {
+    if (!SCOPES.has(scope)) throw new RangeError(`${scope}: is not "all" or a hook type (${[...SCOPES].join(', ')})`);
+    if (!isObject(limits)) throw new RangeError(`${scope}: must be an object of limits`);
+    for (const [name, n] of Object.entries(limits)) {
+      if (!LIMIT_NAMES.has(name)) throw new RangeError(`${scope}.${name}: is not a limit (${[...LIMIT_NAMES].join(', ')})`);
+      if (!Number.isSafeInteger(n) || (n as number) < 1) throw new RangeError(`${scope}.${name}: must be a positive integer`);
+    }
+  }
+  return value as LimitOverrides;
+}
+
+/** The default limits with a deployment's `overrides` applied (checked with {@link checkLimitOverrides}). */
+export function deploymentLimits(overrides: LimitOverrides | undefined): HookLimits {
+  if (overrides === undefined || Object.keys(overrides).length === 0) return DEFAULT_LIMITS;
+  checkLimitOverrides(overrides);
+  const types = Object.keys(DEFAULT_LIMITS) as HookType[];
+  return Object.freeze(Object.fromEntries(types.map((t) => [t, Object.freeze({ ...DEFAULT_LIMITS[t], ...overrides.all, ...overrides[t] })]))) as HookLimits;
+}
+
+/** The limits of `type` in `base` with one run's `overrides` applied; every value must be a positive number. */
+export function resolveLimits(type: HookType, overrides?: Partial<Limits>, base: HookLimits = DEFAULT_LIMITS): Limits {
+  // Most runs have no overrides, and the base is frozen and valid: no copy and check per run.
+  if (overrides === undefined) return base[type];
+  const limits: Limits = { ...base[type], ...overrides };
   for (const [name, value] of Object.entries(limits)) {
     if (typeof value !== 'number' || !(value > 0)) throw new RangeError(`limit ${name} must be a positive number`);
   }
@@ -133,5 +174,9 @@ export function limitMessage(name: LimitName, limits: Limits, detail = ''): stri
       return `KV expiry must be a positive number of seconds${suffix}`;
     case 'timers':
       return `Timer limit exceeded: at most ${limits.timers} timers may be pending at once${suffix}`;
+    case 'pages':
+      return `Pagination stopped after ${limits.pages} pages${suffix}`;
+    case 'executionsPerHour':
+      return `rate limit: at most ${limits.executionsPerHour} executions per hour${suffix}`;
   }
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { MemoryKvStore } from './kv.js';
+import { DEFAULT_LIMITS } from './limits.js';
 import { SandboxProcess } from './sandbox-process.js';
 import type { RunRequest } from './types.js';
 
@@ -12,6 +13,7 @@ function start(mode: 'silent' | 'oom' | 'echo' | 'kv' | 'crash', gone: SandboxPr
   return new SandboxProcess({
     entry: path.join(FIXTURES, `sandbox-stub-${mode}.js`),
     options: { maxRssBytes: Infinity, maxCachedSources },
+    limits: DEFAULT_LIMITS,
     graceMs: 100,
     niceness: 0,
     onGone: (p) => gone.push(p),

@@ -11,7 +11,7 @@ import { Outbox } from './channel.js';
 import { HeldSources } from './held-sources.js';
 import type { KvStore } from './kv.js';
 import type { LimitName } from './limits.js';
-import { limitMessage, resolveLimits } from './limits.js';
+import { limitMessage, resolveLimits, type HookLimits } from './limits.js';
 import type { FromProcess, ProcessOptions, ToProcess } from './protocol.js';
 import { hookKey, type LogBudget, type RunRequest, type RunResult, type RunStatus } from './types.js';
 
@@ -20,6 +20,8 @@ export interface ProcessSettings {
   /** The compiled process-main.js. */
   readonly entry: string;
   readonly options: ProcessOptions;
+  /** The limits of each hook type (the defaults with the deployment's `options.limits`). */
+  readonly limits: HookLimits;
   /** Time past a run's own limit before the process is taken to have stopped answering. */
   readonly graceMs: number;
   /** Scheduling priority of the process (0–19, higher is lower): hook work yields to the API. */
@@ -128,7 +130,7 @@ export class SandboxProcess {
   run(request: RunRequest): Promise<RunResult> {
     const id = nextRunId++;
     const { logBudget, kv: _kv, onBusy: _onBusy, code, ...rest } = request;
-    const limits = resolveLimits(request.type, request.limits);
+    const limits = resolveLimits(request.type, request.limits, this.#settings.limits);
     const budget: LogBudget = logBudget ?? { bytes: limits.logBytes, lines: limits.logLines, exhausted: false };
     return new Promise((resolve) => {
       const run: PendingRun = { request, logBudget: budget, resolve, deadlineMs: limits.timeMs + this.#settings.graceMs, started: performance.now() };
@@ -243,7 +245,7 @@ export class SandboxProcess {
       console.error(`[hookyard sandbox] a sandbox process ended (${signal ?? `exit code ${code}`}) with ${inIt} run(s) in it${tail ? `: ${tail}` : ''}`);
     }
     for (const [id, run] of this.#runs) {
-      const limits = resolveLimits(run.request.type, run.request.limits);
+      const limits = resolveLimits(run.request.type, run.request.limits, this.#settings.limits);
       const failure = (status: RunStatus, message: string, limit?: LimitName): RunResult => ({
         status,
         logs: [],

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Admission } from './admission.js';
+import { deploymentLimits, type HookLimits, type HookType, type Limits } from './limits.js';
 import type { IsolateSandboxOptions } from './isolate-sandbox.js';
 import type { ProcessEgressOptions } from './protocol.js';
 import { SandboxProcess, type ProcessSettings } from './sandbox-process.js';
@@ -62,6 +63,7 @@ class Supervisor implements Sandbox {
   /** Every process not yet exited, including retired ones still finishing runs. */
   readonly #living = new Set<SandboxProcess>();
   readonly #admission: Admission;
+  readonly #limits: HookLimits;
   #closed = false;
 
   constructor(options: SandboxOptions) {
@@ -69,7 +71,12 @@ class Supervisor implements Sandbox {
     this.#admission = new Admission({ total: maxRuns, perOrg: maxRunsPerOrg });
     if (!(Number.isInteger(processes) && processes >= 1)) throw new RangeError('processes must be a positive integer');
     this.#slots = new Array(processes).fill(undefined);
-    this.#settings = { entry: processEntry(), graceMs, niceness, options: { ...engine, maxRssBytes: maxRssMb * 1024 * 1024 } };
+    this.#limits = deploymentLimits(engine.limits);
+    this.#settings = { entry: processEntry(), graceMs, niceness, limits: this.#limits, options: { ...engine, maxRssBytes: maxRssMb * 1024 * 1024 } };
+  }
+
+  limits(type: HookType): Limits {
+    return this.#limits[type];
   }
 
   async run(request: RunRequest): Promise<RunResult> {

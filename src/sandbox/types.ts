@@ -145,6 +145,8 @@ export interface Sandbox {
    *   ctx: { event }, secrets, kv });
    */
   run(request: RunRequest): Promise<RunResult>;
+  /** The limits runs of `type` are held to: the defaults, with the deployment's changes. */
+  limits(type: HookType): Limits;
   /** Stops every isolate and closes outbound connections. */
   close(): Promise<void>;
 }

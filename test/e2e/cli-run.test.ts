@@ -45,8 +45,12 @@ async function hook(name: string, code: string): Promise<string> {
 }
 
 function cli(...args: string[]): Promise<Outcome> {
+  return cliWith({}, ...args);
+}
+
+function cliWith(env: Record<string, string>, ...args: string[]): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--no-node-snapshot', BIN, 'run', ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--no-node-snapshot', BIN, 'run', ...args], { timeout: 30_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -150,6 +154,16 @@ async function preSavePage(ctx, { records }) { ctx.log.info("preSavePage saw " +
     const out = await cli(file, '--type', 'pre', '--json');
     expect(out.code).toBe(1);
     expect(JSON.parse(out.stdout)).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs' } });
+  });
+
+  test("holds the hook to the deployment's limits (HOOKYARD_HOOK_LIMITS), as the server does, and refuses a bad setting with 2", async () => {
+    const file = await hook('spin-limited.js', 'async function run() { for (;;) {} }');
+    const out = await cliWith({ HOOKYARD_HOOK_LIMITS: '{ "push": { "timeMs": 250 } }' }, file, '--type', 'push', '--json');
+    expect(out.code).toBe(1);
+    expect(JSON.parse(out.stdout)).toMatchObject({ status: 'timed_out', error: { limit: 'timeMs', message: 'Time limit exceeded: the hook ran longer than 250 ms' } });
+    const bad = await cliWith({ HOOKYARD_HOOK_LIMITS: '{ "push": { "timeMs": "fast" } }' }, file, '--type', 'push');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('HOOKYARD_HOOK_LIMITS: push.timeMs: must be a positive integer');
   });
 
   test.each([

@@ -5,6 +5,10 @@
 import type { ExecutionHttpEntry, ExecutionLogEntry } from '../../src/domain/executions.js';
 import type { ActionContext, InboundReply } from '../../src/engine/automations/actions/action.js';
 import type { EngineDeps } from '../../src/engine/deps.js';
+import { DEFAULT_LIMITS, type Sandbox } from '../../src/sandbox/index.js';
+
+/** A sandbox that only answers its limits (the defaults): what actions and automation runs read of it. */
+export const DEFAULT_LIMITS_SANDBOX = { limits: (type) => DEFAULT_LIMITS[type] } as Pick<Sandbox, 'limits'> as Sandbox;
 
 export interface RecordingContext {
   readonly ctx: ActionContext;
@@ -25,7 +29,7 @@ export function actionContext(
   const http: ExecutionHttpEntry[] = [];
   const replies: InboundReply[] = [];
   const ctx: ActionContext = {
-    deps: deps as EngineDeps,
+    deps: { sandbox: DEFAULT_LIMITS_SANDBOX, ...deps } as EngineDeps,
     orgId: 'org-test',
     automationId: 'automation-test',
     executionId: 'execution-test',

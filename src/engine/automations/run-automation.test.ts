@@ -4,6 +4,7 @@ import type { EngineDeps } from '../deps.js';
 import { ACTIONS } from './actions/index.js';
 import { runAutomation, type AutomationRunRequest } from './run-automation.js';
 import { MAX_VALUE_CHARS } from './run-record.js';
+import { DEFAULT_LIMITS_SANDBOX } from '../../../test/helpers/action-context.js';
 
 const ORG = { id: 'org-1', slug: 'acme', name: 'Acme', timeZone: 'UTC' };
 const SMTP_PASSWORD = 'smtp-pass-Xy7%q';
@@ -12,7 +13,7 @@ function automation(actions: AutomationAction[], extra: Partial<Automation> = {}
   return { id: 'a-1', orgId: ORG.id, name: 'test', enabled: true, trigger: { type: 'manual' }, actions, version: 1, createdAt: '', updatedAt: '', ...extra };
 }
 
-const deps = { mail: { smtpUrl: `smtp://mailer:${encodeURIComponent(SMTP_PASSWORD)}@smtp.example.test:587` } } as unknown as EngineDeps;
+const deps = { sandbox: DEFAULT_LIMITS_SANDBOX, mail: { smtpUrl: `smtp://mailer:${encodeURIComponent(SMTP_PASSWORD)}@smtp.example.test:587` } } as unknown as EngineDeps;
 const run = (a: Automation, extra: Partial<AutomationRunRequest> = {}) =>
   runAutomation(deps, { automation: a, org: ORG, triggerType: 'manual', input: { trigger: { body: {} } }, executionId: 'e-1', depth: 1, ...extra });
 const log = (message: string) => ({ type: 'log' as const, params: { level: 'info', message } });

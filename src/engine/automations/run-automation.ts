@@ -11,7 +11,7 @@
  * run evaluates and renders everything and performs nothing: each action that would run
  * is a `skipped` step with its case and rendered params.
  *
- * The deadline of a whole run is the inbound hook's time limit ({@link AUTOMATION_TIME_MS}):
+ * The deadline of a whole run is the inbound hook's time limit (`timeMs` of the deployment's inbound limits):
  * an inbound caller waits for the run, and others should not hold a worker longer.
  */
 import { evaluateConditions } from '../../domain/automation-conditions.js';
@@ -19,15 +19,12 @@ import { renderParams } from '../../domain/automation-templates.js';
 import type { ActionCase, ActionParams, ActionStep, Automation, AutomationAction, AutomationScope } from '../../domain/automations.js';
 import { coerceError } from '../../domain/errors.js';
 import type { ExecutionError, ExecutionOutcome, Trigger } from '../../domain/executions.js';
-import { DEFAULT_LIMITS, limitMessage } from '../../sandbox/index.js';
+import { limitMessage } from '../../sandbox/index.js';
 import type { EngineDeps } from '../deps.js';
 import { observeExecution } from '../run-metrics.js';
 import type { ActionContext, ActionResult, InboundReply } from './actions/action.js';
 import { ACTIONS, recordActionOutcome } from './actions/index.js';
 import { RunRecord, runSecrets } from './run-record.js';
-
-/** How long one run may take, all actions together: the inbound hook's limit. */
-export const AUTOMATION_TIME_MS = DEFAULT_LIMITS.inbound.timeMs;
 
 /** The execution's trigger for each kind of automation trigger. */
 const EXECUTION_TRIGGER: Readonly<Record<ActionContext['triggerType'], Trigger>> = Object.freeze({
@@ -50,7 +47,7 @@ export interface AutomationRunRequest {
   readonly dryRun?: boolean;
   /** An inbound trigger's verification secret, kept out of the record. */
   readonly verifySecret?: string | null;
-  /** Default {@link AUTOMATION_TIME_MS}. */
+  /** Default: the inbound hook's time limit. */
   readonly timeMs?: number;
   /** Ends the run early (its job lost its lease, its worker is stopping); actions see it with the deadline. */
   readonly signal?: AbortSignal;
@@ -94,7 +91,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 /** Runs `request.automation` once; never rejects for anything an action does. */
 export async function runAutomation(deps: EngineDeps, request: AutomationRunRequest): Promise<AutomationRunOutcome> {
   const { automation } = request;
-  const record = new RunRecord(runSecrets(deps.mail, request.verifySecret));
+  const limits = deps.sandbox.limits('inbound');
+  const record = new RunRecord(runSecrets(deps.mail, request.verifySecret), limits);
   const results: Record<string, { response?: unknown; record?: unknown }> = {};
   const scope: AutomationScope = { ...request.input, actions: results, now: new Date().toISOString(), org: request.org };
   const startedAt = Date.now();
@@ -122,7 +120,7 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
     return outcome('skipped', { message: 'the conditions do not hold' });
   }
 
-  const timeMs = request.timeMs ?? AUTOMATION_TIME_MS;
+  const timeMs = request.timeMs ?? limits.timeMs;
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new Stopped()), timeMs);
   const signal = request.signal ? AbortSignal.any([deadline.signal, request.signal]) : deadline.signal;
@@ -168,7 +166,7 @@ export async function runAutomation(deps: EngineDeps, request: AutomationRunRequ
         const timedOut = deadline.signal.aborted;
         const stopped = !timedOut && signal.aborted;
         const message = timedOut
-          ? limitMessage('timeMs', { ...DEFAULT_LIMITS.inbound, timeMs }).replace('the hook', 'the automation')
+          ? limitMessage('timeMs', { ...limits, timeMs }).replace('the hook', 'the automation')
           : stopped
             ? 'interrupted: the run was stopped before this action finished'
             : coerceError(thrown).message;

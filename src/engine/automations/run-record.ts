@@ -8,13 +8,11 @@
 import type { AutomationStep } from '../../domain/automations.js';
 import type { ExecutionHttpEntry, ExecutionLogEntry } from '../../domain/executions.js';
 import { createRedactor, type Redactor } from '../../sandbox/index.js';
-import { DEFAULT_LIMITS, RECORD_BOUNDS, cut } from '../../sandbox/limits.js';
+import { RECORD_BOUNDS, cut, type Limits } from '../../sandbox/limits.js';
 import type { MailSettings } from '../deps.js';
 
 /** Largest JSON of a value kept in a step (a response, rendered params) or a log line's data. */
 export const MAX_VALUE_CHARS = 16 * 1024;
-
-const LIMITS = DEFAULT_LIMITS.inbound;
 
 /** The secrets a run's record must never show: SMTP user and password, the verification secret. */
 export function runSecrets(mail: MailSettings | undefined, verifySecret?: string | null): Record<string, string> {
@@ -32,11 +30,14 @@ export class RunRecord {
   readonly logs: ExecutionLogEntry[] = [];
   readonly http: ExecutionHttpEntry[] = [];
   readonly steps: AutomationStep[] = [];
+  readonly #limits: Limits;
   #logBytes = 0;
   #logFull = false;
 
-  constructor(secrets: Readonly<Record<string, string>>) {
+  /** `limits`: an inbound hook's, which automations are held to. */
+  constructor(secrets: Readonly<Record<string, string>>, limits: Limits) {
     this.redactor = createRedactor(secrets);
+    this.#limits = limits;
   }
 
   /** A redacted text, cut to the record's bound for messages. */
@@ -62,9 +63,10 @@ export class RunRecord {
     if (this.#logFull) return;
     const entry: ExecutionLogEntry = { ts: new Date().toISOString(), level, message: this.text(message), ...(data !== undefined && { data: this.value(data) }) };
     const size = entry.message.length + (entry.data === undefined ? 0 : JSON.stringify(entry.data).length);
-    if (this.logs.length >= LIMITS.logLines - 1 || this.#logBytes + size > LIMITS.logBytes) {
+    const { logLines, logBytes } = this.#limits;
+    if (this.logs.length >= logLines - 1 || this.#logBytes + size > logBytes) {
       this.#logFull = true;
-      this.logs.push({ ts: entry.ts, level: 'warn', message: `Log limit reached: at most ${LIMITS.logLines} lines or ${LIMITS.logBytes} bytes per execution; the rest was dropped` });
+      this.logs.push({ ts: entry.ts, level: 'warn', message: `Log limit reached: at most ${logLines} lines or ${logBytes} bytes per execution; the rest was dropped` });
       return;
     }
     this.#logBytes += size;
@@ -72,7 +74,7 @@ export class RunRecord {
   }
 
   httpEntry(entry: ExecutionHttpEntry): void {
-    if (this.http.length >= LIMITS.httpRequests) return;
+    if (this.http.length >= this.#limits.httpRequests) return;
     this.http.push({ ...entry, url: cut(this.redactor.text(entry.url), RECORD_BOUNDS.urlChars), ...(entry.error !== undefined && { error: this.text(entry.error) }) });
   }
 

@@ -13,7 +13,7 @@ import { emptyCounts, type ExecutionOutcome } from '../../domain/executions.js';
 import { newId } from '../../domain/ids.js';
 import { firstTooDeep } from '../../domain/json-depth.js';
 import { REPLAY_WINDOW_MS, verifyWebhook, type VerifySettings } from '../../domain/webhook-verification.js';
-import { DEFAULT_LIMITS, createRedactor, dryRunKv, type JsonValue, type LogEntry, type RunRequest, type RunResult } from '../../sandbox/index.js';
+import { createRedactor, dryRunKv, type JsonValue, type LogEntry, type RunRequest, type RunResult } from '../../sandbox/index.js';
 import { customAttributeDefinitions } from '../../store/custom-attributes.js';
 import { findHookForRun, listEnabledHooks, type HookForRun } from '../../store/hooks.js';
 import { firstSighting } from '../../store/inbound-messages.js';
@@ -198,7 +198,7 @@ export async function runInboundHook(
   const preview = dryRun ? new DryRunPreview(line) : undefined;
   // The hook ran: its one run is the execution's one page (a dry run's counts are its preview's).
   const ran = (outcome: ExecutionOutcome): ExecutionOutcome => ({ ...outcome, pages: 1, ...(preview && { counts: preview.counts, preview: redactor.json(preview.items) }) });
-  const limits = DEFAULT_LIMITS.inbound;
+  const limits = deps.sandbox.limits('inbound');
   // A dry run's one overlay for the run and its flow steps: they see its writes, the store does not.
   const kv = databaseKv(db, { orgId: org.id, integrationId: integration.id });
   const request = inboundCtxRequest(call, body);

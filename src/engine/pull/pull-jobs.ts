@@ -18,8 +18,6 @@ import { observeExecution } from '../run-metrics.js';
 export const PULL_RUN = 'pull.run';
 /** One schedule slot of one PULL hook. */
 export const PULL_SCHEDULED = 'pull.scheduled';
-/** Executions per hook and clock hour, scheduled and manual together; dry runs do not count. */
-export const PULL_RUNS_PER_HOUR = 5;
 /** An interrupted run is tried once more, as a new execution (syncs are idempotent). */
 const PULL_ATTEMPTS = 2;
 
@@ -46,7 +44,7 @@ export interface EnqueuedRun {
 
 /**
  * Records a queued execution and enqueues its job in one transaction, or records a
- * `skipped` execution when the hook has had its {@link PULL_RUNS_PER_HOUR} this hour.
+ * `skipped` execution when the hook has had its executions of this hour (limit `executionsPerHour`).
  *
  * @returns undefined when `uniqueKey` was enqueued before (a slot already turned into a run).
  */
@@ -58,13 +56,14 @@ export async function enqueuePullRun(
   const org = await findOrganisation(db, run.orgId);
   const now = deps.queue.now();
   const since = clockHourStart(org?.timeZone ?? 'UTC', now);
-  if ((await countExecutionsSince(db, run.orgId, run.hookId, since)) >= PULL_RUNS_PER_HOUR) {
+  const perHour = deps.sandbox.limits('pull').executionsPerHour;
+  if ((await countExecutionsSince(db, run.orgId, run.hookId, since)) >= perHour) {
     const executionId = await insertExecution(db, {
       orgId: run.orgId,
       hookId: run.hookId,
       trigger: run.trigger,
       status: 'skipped',
-      error: { message: `rate limit: at most ${PULL_RUNS_PER_HOUR} executions per hour; the next hour starts at ${new Date(since + 3_600_000).toISOString()}` },
+      error: { message: `rate limit: at most ${perHour} executions per hour; the next hour starts at ${new Date(since + 3_600_000).toISOString()}` },
     });
     observeExecution(deps.metrics, { orgId: run.orgId, hookType: 'pull', trigger: run.trigger }, { status: 'skipped' });
     return { executionId, skipped: true };

@@ -6,7 +6,7 @@
  */
 import { coerceError } from '../../domain/errors.js';
 import { emptyCounts, type Counts, type DryRunCounts, type ExecutionError, type ExecutionOutcome, type Trigger } from '../../domain/executions.js';
-import { DEFAULT_LIMITS, createRedactor, dryRunKv, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor } from '../../sandbox/index.js';
+import { createRedactor, dryRunKv, type HttpLogEntry, type JsonValue, type LogBudget, type LogEntry, type Redactor } from '../../sandbox/index.js';
 import { customAttributeDefinitions } from '../../store/custom-attributes.js';
 import { finishExecution } from '../../store/executions.js';
 import { findHookForRun } from '../../store/hooks.js';
@@ -103,7 +103,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
   const storeKv = databaseKv(db, { orgId: run.orgId, integrationId: integration.id });
   // One overlay per execution, so a dry run's own writes are visible to its later pages.
   const kv = run.dryRun ? dryRunKv(storeKv) : storeKv;
-  const limits = DEFAULT_LIMITS.pull;
+  const limits = deps.sandbox.limits('pull');
   const logBudget: LogBudget = { bytes: limits.logBytes, lines: limits.logLines, exhausted: false };
   const scope: PageScope = {
     orgId: run.orgId,
@@ -154,7 +154,7 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
       counts: () => log.countsOf(run),
       line: (level, message) => log.line(level, message),
     },
-    { meta: run.meta },
+    { meta: run.meta, maxPages: limits.pages },
   );
   log.logs.push(...pagination.warnings);
   const failure = pagination.pages.at(-1)?.error;

@@ -8,7 +8,7 @@
  */
 import { HookyardError, coerceError } from '../../../domain/errors.js';
 import { issue } from '../../../domain/field-issues.js';
-import { DEFAULT_LIMITS, EgressError, RECORD_BOUNDS, cut } from '../../../sandbox/index.js';
+import { EgressError, RECORD_BOUNDS, cut } from '../../../sandbox/index.js';
 import type { ActionContext, ActionDefinition } from './action.js';
 import { checkParams, headerNameProblem, renderedParams, stringMap, type ParamRule } from './params.js';
 import { credentialsOf } from './url-credentials.js';
@@ -97,7 +97,7 @@ async function send(params: HttpRequestParams, ctx: ActionContext): Promise<Http
   const requestBytes = body === undefined ? 0 : Buffer.byteLength(body);
   const entry = { method, url: cut(redactor.text(target.href), RECORD_BOUNDS.urlChars), requestBytes };
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(HTTP_TIMEOUT_MS)]);
-  const maxResponseBytes = DEFAULT_LIMITS.inbound.httpResponseBytes;
+  const maxResponseBytes = ctx.deps.sandbox.limits('inbound').httpResponseBytes;
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
   let res;
