@@ -21,7 +21,7 @@ import { readInboundFixture } from '../engine/inbound/inbound-fixture.js';
 import { sampleEvent, sampleRequest } from '../engine/sample-fixtures.js';
 import { parseHookLimits } from '../config.js';
 import { MemoryKvStore, createRedactor, createSandbox, parseConnectTo, parseResolve } from '../sandbox/index.js';
-import type { ConnectTo, EntryPoint, HookType, JsonValue, LimitOverrides, LogBudget, LogEntry, ResolveRule, RunError, RunRequest, RunResult, RunStatus } from '../sandbox/index.js';
+import type { ConnectTo, EntryPoint, HookType, JsonValue, LimitOverrides, LogBudget, LogEntry, ResolveRule, RunError, RunRequest, RunResult, RunStatus, Spent } from '../sandbox/index.js';
 
 interface RunOptions {
   type: HookType;
@@ -195,11 +195,12 @@ async function runHook(file: string | undefined, options: RunOptions): Promise<n
     ...(ctx.response !== undefined && { response: ctx.response }),
   };
   const runs: RunResult[] = [];
-  const call = async (entry: EntryPoint, page: number, meta: JsonValue | undefined, input?: JsonValue) => {
+  const call = async (entry: EntryPoint, page: number, meta: JsonValue | undefined, input?: JsonValue, spent?: Spent) => {
     const result = await sandbox.run({
       ...request,
       entry,
       ...(input !== undefined && { input }),
+      ...(spent && { spent }),
       logBudget,
       ctx: { ...base, meta, execution: { id: executionId, hookId: 'local', trigger: 'manual', dryRun: request.dryRun ?? false, attempt: 1, page } },
     });

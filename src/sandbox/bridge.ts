@@ -12,7 +12,7 @@ import type { KvStore } from './kv.js';
 import type { LimitName, Limits } from './limits.js';
 import { RECORD_BOUNDS, cut, limitMessage } from './limits.js';
 import type { Redactor } from './redact.js';
-import type { HttpLogEntry, JsonValue, LogBudget, LogEntry, LogLevel } from './types.js';
+import type { HttpLogEntry, JsonValue, LogBudget, LogEntry, LogLevel, Spent } from './types.js';
 
 /** A limit breach: the run ends as failed (the hook cannot catch its way past it). */
 export class LimitBreach extends Error {
@@ -31,6 +31,8 @@ export interface BridgeOptions {
   readonly egress: Egress;
   readonly redactor: Redactor;
   readonly logBudget: LogBudget;
+  /** What earlier calls sharing the limits used (a PULL page's run and flow steps). */
+  readonly spent?: Spent;
   /** Milliseconds left in the run. */
   readonly remaining: () => number;
   /** Called once per breach; the run ends. */
@@ -74,6 +76,7 @@ export class Bridge {
 
   constructor(options: BridgeOptions) {
     this.#o = options;
+    this.#requests = options.spent?.httpRequests ?? 0;
   }
 
   /** A synchronous operation; answers an envelope `{ ok, value | error }`. */

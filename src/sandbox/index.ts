@@ -29,4 +29,5 @@ export type {
   RunResult,
   RunStatus,
   Sandbox,
+  Spent,
 } from './types.js';

@@ -101,6 +101,7 @@ class IsolateSandbox implements Sandbox {
       egress: this.#egress,
       redactor,
       logBudget: request.logBudget ?? { bytes: limits.logBytes, lines: limits.logLines, exhausted: false },
+      ...(request.spent && { spent: request.spent }),
     });
     const key = hookKey(request);
     let source: PreparedSource | undefined;

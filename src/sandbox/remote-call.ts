@@ -13,7 +13,7 @@ import { EgressError } from './egress.js';
 import type { LimitName, Limits } from './limits.js';
 import { RECORD_BOUNDS, cut, limitMessage } from './limits.js';
 import type { Redactor } from './redact.js';
-import type { EntryPoint, HttpLogEntry, JsonValue, RunRequest, RunResult } from './types.js';
+import { timeLeft, type EntryPoint, type HttpLogEntry, type JsonValue, type RunRequest, type RunResult } from './types.js';
 
 /** How much of a failed reply's body the error quotes. */
 const QUOTED_BODY_BYTES = 1024;
@@ -75,7 +75,7 @@ export async function callRemote(request: RunRequest, entry: EntryPoint, limits:
   });
 
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), limits.timeMs);
+  const timer = setTimeout(() => controller.abort(), timeLeft(limits, request.spent));
   let res;
   try {
     res = await egress.send({ method: 'POST', url: remote.url, headers, body, signal: controller.signal, maxResponseBytes: limits.httpResponseBytes });

@@ -13,7 +13,7 @@ import type { KvStore } from './kv.js';
 import type { LimitName } from './limits.js';
 import { limitMessage, resolveLimits, type HookLimits } from './limits.js';
 import type { FromProcess, ProcessOptions, ToProcess } from './protocol.js';
-import { hookKey, type LogBudget, type RunRequest, type RunResult, type RunStatus } from './types.js';
+import { hookKey, timeLeft, type LogBudget, type RunRequest, type RunResult, type RunStatus } from './types.js';
 
 /** How the supervisor runs its processes. */
 export interface ProcessSettings {
@@ -133,7 +133,7 @@ export class SandboxProcess {
     const limits = resolveLimits(request.type, request.limits, this.#settings.limits);
     const budget: LogBudget = logBudget ?? { bytes: limits.logBytes, lines: limits.logLines, exhausted: false };
     return new Promise((resolve) => {
-      const run: PendingRun = { request, logBudget: budget, resolve, deadlineMs: limits.timeMs + this.#settings.graceMs, started: performance.now() };
+      const run: PendingRun = { request, logBudget: budget, resolve, deadlineMs: timeLeft(limits, request.spent) + this.#settings.graceMs, started: performance.now() };
       this.#runs.set(id, run);
       if (this.#ready) this.#startClock(id, run);
       // What the process is to drop to keep within the bounds (never this run's code) goes first.

@@ -6,6 +6,7 @@ import { Bridge } from './bridge.js';
 import type { BridgeOptions, LimitBreach } from './bridge.js';
 import type { Session } from './hook-context.js';
 import type { Limits } from './limits.js';
+import { timeLeft } from './types.js';
 
 /** How a run ended; the first one to happen wins. */
 export type Outcome =
@@ -27,9 +28,10 @@ export class RunSession implements Session {
 
   constructor(limits: Limits, options: Omit<BridgeOptions, 'limits' | 'remaining' | 'onBreach'>) {
     this.outcome = new Promise((resolve) => (this.#settle = resolve));
-    this.#deadline = performance.now() + limits.timeMs;
+    const ms = timeLeft(limits, options.spent);
+    this.#deadline = performance.now() + ms;
     // Per-call timeouts stop spins; this stops what they cannot, a promise that never settles.
-    this.#timer = setTimeout(() => this.#settle({ kind: 'timeout' }), limits.timeMs);
+    this.#timer = setTimeout(() => this.#settle({ kind: 'timeout' }), ms);
     this.bridge = new Bridge({
       ...options,
       limits,

@@ -78,6 +78,15 @@ export interface LogBudget {
   exhausted: boolean;
 }
 
+/** Time (ms) and HTTP requests used by earlier calls that share a budget. */
+export interface Spent {
+  readonly timeMs: number;
+  readonly httpRequests: number;
+}
+
+/** Milliseconds left of `limits.timeMs` after `spent` (at least 1: a call that has none left times out at once). */
+export const timeLeft = (limits: Limits, spent: Spent | undefined): number => Math.max(1, limits.timeMs - (spent?.timeMs ?? 0));
+
 /** Everything one run needs. */
 export interface RunRequest {
   readonly orgId: string;
@@ -106,6 +115,12 @@ export interface RunRequest {
   readonly kv: KvStore;
   /** Overrides of the hook type's default limits. */
   readonly limits?: Partial<Limits>;
+  /**
+   * What earlier calls sharing this call's limits used of them (a PULL page's run and its
+   * flow steps share the page's): this call gets the time and requests left. The limits
+   * stay the whole's, and so do the messages that name them.
+   */
+  readonly spent?: Spent;
   readonly dryRun?: boolean;
   /** Pass the same budget to every page of one execution so the log cap is per execution. */
   readonly logBudget?: LogBudget;

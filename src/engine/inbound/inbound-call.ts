@@ -13,7 +13,7 @@ import { emptyCounts, type ExecutionOutcome } from '../../domain/executions.js';
 import { newId } from '../../domain/ids.js';
 import { firstTooDeep } from '../../domain/json-depth.js';
 import { REPLAY_WINDOW_MS, verifyWebhook, type VerifySettings } from '../../domain/webhook-verification.js';
-import { createRedactor, dryRunKv, type JsonValue, type LogEntry, type RunRequest, type RunResult } from '../../sandbox/index.js';
+import { createRedactor, dryRunKv, type JsonValue, type LogEntry, type RunRequest, type RunResult, type Spent } from '../../sandbox/index.js';
 import { customAttributeDefinitions } from '../../store/custom-attributes.js';
 import { findHookForRun, listEnabledHooks, type HookForRun } from '../../store/hooks.js';
 import { firstSighting } from '../../store/inbound-messages.js';
@@ -217,11 +217,11 @@ export async function runInboundHook(
     integration: { id: integration.id, name: integration.name, sourceSystemKey: integration.sourceSystemKey },
     execution: { id: executionId, hookId: hook.id, trigger, dryRun, attempt: 1, page: 1 },
   };
-  const run = async (entry: RunRequest['entry'], input?: JsonValue): Promise<RunResult> => {
+  const run = async (entry: RunRequest['entry'], input?: JsonValue, spent?: Spent): Promise<RunResult> => {
     // `entry` before the spread: on Node 20's V8 a literal that starts with a spread and then adds a
     // property gets a hidden class of its own on every call, which stays in the old space until the
     // next full collection (bench/README.md, Inbound, "Peak RSS").
-    const result = await deps.sandbox.run({ entry, ...base, ...(input !== undefined && { input }), ctx });
+    const result = await deps.sandbox.run({ entry, ...base, ...(input !== undefined && { input }), ...(spent && { spent }), ctx });
     logs.push(...result.logs);
     http.push(...result.http);
     return result;
@@ -266,7 +266,7 @@ export async function runInboundHook(
       const tally = new PageTally(counts, line);
       // The run has happened: the pipeline takes its records as its one page, then runs the steps.
       const { pagination } = await runPipeline({
-        call: async (entry, _page, _meta, input) => (entry === 'run' ? { ...first, value: { records: returned.records as JsonValue } } : run(entry, input)),
+        call: async (entry, _page, _meta, input, spent) => (entry === 'run' ? { ...first, value: { records: returned.records as JsonValue } } : run(entry, input, spent)),
         implements: stepsOf(hook),
         mapping: hook.mapping,
         async save(records) {

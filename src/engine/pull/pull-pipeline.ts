@@ -18,13 +18,16 @@ import type { Counts, DryRunCounts } from '../../domain/executions.js';
 import type { FlowStep } from '../../domain/hooks.js';
 import { applyMapping, readPageReturn } from '../../domain/pull-records.js';
 import type { RecordResult } from '../../domain/pull-records.js';
-import { MAX_PAGES, type EntryPoint, type JsonValue, type RunError, type RunResult, type RunStatus } from '../../sandbox/index.js';
+import { MAX_PAGES, type EntryPoint, type JsonValue, type RunError, type RunResult, type RunStatus, type Spent } from '../../sandbox/index.js';
 import { paginate, type Pagination } from './paginate.js';
 
 /** What the pipeline needs of its caller. */
 export interface PipelineHost {
-  /** Calls one entry point of the hook: `run` or a flow step (with its `input`). */
-  call(entry: EntryPoint, page: number, meta: JsonValue | undefined, input?: JsonValue): Promise<RunResult>;
+  /**
+   * Calls one entry point of the hook: `run` or a flow step (with its `input`), holding it
+   * to what `spent` leaves of the page's limits (give it to the sandbox as the request's).
+   */
+  call(entry: EntryPoint, page: number, meta: JsonValue | undefined, input?: JsonValue, spent?: Spent): Promise<RunResult>;
   /** Whether the hook may implement `step`; a step it does not implement passes its input through. */
   implements(step: FlowStep): boolean;
   readonly mapping?: Readonly<Record<string, string>>;
@@ -65,10 +68,23 @@ type Settled = { readonly result: RunResult } | { readonly thrown: unknown };
 export async function runPipeline(host: PipelineHost, options: PipelineOptions = {}): Promise<PipelineOutcome> {
   const maxPages = options.maxPages ?? MAX_PAGES;
   const absent = new Set<FlowStep>();
+  /**
+   * A page's run and its flow steps share the page's time and requests (30 s and 50 by
+   * default), so each call gets what the earlier ones left; postAggregate, once per
+   * execution, has a budget of its own.
+   */
+  const spentOn = new Map<number, Spent>();
+  const call = async (entry: EntryPoint, page: number, meta: JsonValue | undefined, input?: JsonValue): Promise<RunResult> => {
+    if (entry === 'postAggregate') return host.call(entry, page, meta, input);
+    const spent = spentOn.get(page);
+    const result = await host.call(entry, page, meta, input, spent);
+    spentOn.set(page, { timeMs: (spent?.timeMs ?? 0) + result.durationMs, httpRequests: (spent?.httpRequests ?? 0) + result.http.length });
+    return result;
+  };
   /** A flow step, or the input unchanged when the hook does not implement it. */
   const step = async (entry: FlowStep, page: number, meta: JsonValue | undefined, input: JsonValue): Promise<PageOutcome> => {
     if (absent.has(entry) || !host.implements(entry)) return { status: 'completed', value: input };
-    const result = await host.call(entry, page, meta, input);
+    const result = await call(entry, page, meta, input);
     // The sandbox's own answer (no stack) when a script lacks the function: remember it.
     if (result.status === 'failed' && result.error?.message === `The hook does not define ${entry}()` && !result.error.stack) {
       absent.add(entry);
@@ -96,7 +112,7 @@ export async function runPipeline(host: PipelineHost, options: PipelineOptions =
       if ('thrown' in settled) throw settled.thrown;
       result = settled.result;
     } else {
-      result = await host.call('run', page, meta);
+      result = await call('run', page, meta);
     }
     if (result.status !== 'completed') return result;
     const returned = readPageReturn(result.value);
@@ -131,7 +147,7 @@ export async function runPipeline(host: PipelineHost, options: PipelineOptions =
     if (returned.more && page < maxPages) {
       ahead = {
         page: page + 1,
-        settled: host.call('run', page + 1, returned.meta as JsonValue | undefined).then(
+        settled: call('run', page + 1, returned.meta as JsonValue | undefined).then(
           (next) => ({ result: next }),
           (thrown: unknown) => ({ thrown }),
         ),

@@ -126,11 +126,12 @@ async function execute(deps: EngineDeps, run: PullRun, log: ExecutionLog): Promi
   let pagesSaved = 0;
   const { pagination } = await runPipeline(
     {
-      async call(entry, page, meta, input) {
+      async call(entry, page, meta, input, spent) {
         const result = await deps.sandbox.run({
           ...base,
           entry,
           ...(input !== undefined && { input }),
+          ...(spent && { spent }),
           ctx: {
             ...ctxBase,
             ...(meta !== undefined && { meta }),
