@@ -172,6 +172,7 @@ describeInBrowser('the web UI', () => {
     await page.goto(`${pullHookUrl}/executions`);
     await page.getByTestId('executions').waitFor();
     await page.locator('.chart canvas').first().waitFor();
+    expect(await page.getByRole('img', { name: 'Records written per run: 1 runs wrote 25 records' }).count()).toBe(1);
     await shot('executions');
 
     await page.goto(`${server.url}/entities/employee`);
@@ -307,6 +308,10 @@ describeInBrowser('the web UI', () => {
     expect(await actionStep.textContent()).toContain('Someone else: Ada');
     await shot('automation');
 
+    // An automation's executions chart its runs, not records: its runs write none of their own.
+    await page.getByRole('img', { name: /^Runs per day/ }).waitFor();
+    expect(await page.getByRole('img', { name: /^Records written per run/ }).count()).toBe(0);
+
     // Run now with a payload: a real run, the payload as trigger.body.
     const greeter = await api('/v1/automations', { name: 'Greeter', trigger: { type: 'manual' }, actions: [{ type: 'log', params: { level: 'info', message: 'hello {{trigger.body.name}}' } }] });
     await page.goto(`${server.url}/automations/${greeter.id}`);
@@ -315,6 +320,8 @@ describeInBrowser('the web UI', () => {
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.locator('[data-field-error="payload"]').waitFor();
     await payload.fill('{ "name": "Grace" }');
+    // Editing the payload clears what was said of the last one.
+    await page.locator('[data-field-error="payload"]').waitFor({ state: 'detached' });
     await shot('automation-run-now');
     await page.getByRole('button', { name: 'Run now' }).click();
     await page.waitForURL(/\/executions\/[^/]+$/);

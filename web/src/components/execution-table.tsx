@@ -1,9 +1,9 @@
-/** Executions as a table, each linking to its page. */
+/** Executions as a table, each linking to its page; `records`: with their pages and records processed (a hook's). */
 import { Link } from 'react-router';
 import type { Execution } from '../api/client';
 import { StatusBadge } from './status-badge';
 
-export function ExecutionTable({ executions }: { executions: readonly Execution[] }) {
+export function ExecutionTable({ executions, records }: { executions: readonly Execution[]; records: boolean }) {
   if (executions.length === 0) return <p>No executions.</p>;
   return (
     <div className="table-wrap">
@@ -13,8 +13,8 @@ export function ExecutionTable({ executions }: { executions: readonly Execution[
             <th scope="col">Started</th>
             <th scope="col">Status</th>
             <th scope="col">Trigger</th>
-            <th scope="col">Pages</th>
-            <th scope="col">Processed</th>
+            {records && <th scope="col">Pages</th>}
+            {records && <th scope="col">Processed</th>}
             <th scope="col">Duration</th>
           </tr>
         </thead>
@@ -29,8 +29,8 @@ export function ExecutionTable({ executions }: { executions: readonly Execution[
                 {execution.dryRun && ' (dry run)'}
               </td>
               <td>{execution.trigger}</td>
-              <td>{execution.pages}</td>
-              <td>{execution.counts.processed}</td>
+              {records && <td>{execution.pages}</td>}
+              {records && <td>{execution.counts.processed}</td>}
               <td>{execution.durationMs === null ? '—' : `${execution.durationMs} ms`}</td>
             </tr>
           ))}

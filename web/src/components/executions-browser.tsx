@@ -11,6 +11,8 @@ const RunsChart = lazy(() => import('./runs-chart'));
 /** `headingLevel`: the chart's heading, one below the page's or section's own. */
 export function ExecutionsBrowser({ owner, headingLevel }: { owner: ExecutionOwner; headingLevel: 2 | 3 }) {
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
+  // A hook's runs have pages and records; an automation's have steps instead.
+  const records = 'hookId' in owner;
   const [status, setStatus] = useState<ExecutionStatus | ''>('');
   const [trigger, setTrigger] = useState<ExecutionTrigger | ''>('');
   const [cursors, setCursors] = useState<string[]>([]);
@@ -23,13 +25,13 @@ export function ExecutionsBrowser({ owner, headingLevel }: { owner: ExecutionOwn
       <section aria-label="Last 30 days" className="card">
         <Heading>Last 30 days</Heading>
         <p className="hint">Dry runs are listed below but not counted in the charts.</p>
-        <Suspense fallback={<p>Loading chart…</p>}>{recent.data && <RunsChart executions={recent.data.items} />}</Suspense>
+        <Suspense fallback={<p>Loading chart…</p>}>{recent.data && <RunsChart executions={recent.data.items} records={records} />}</Suspense>
       </section>
       <div className="row filters">
         <AnyOf label="Status" value={status} options={EXECUTION_STATUSES} onChange={(s) => { setStatus(s); setCursors([]); }} />
         <AnyOf label="Trigger" value={trigger} options={EXECUTION_TRIGGERS} onChange={(t) => { setTrigger(t); setCursors([]); }} />
       </div>
-      {page.data && <ExecutionTable executions={page.data.items} />}
+      {page.data && <ExecutionTable executions={page.data.items} records={records} />}
       <div className="actions">
         <button type="button" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
           Newer

@@ -46,7 +46,8 @@ function Plot({ options, data, label }: { options: Omit<uPlot.Options, 'width' |
   return <div ref={box} role="img" aria-label={label} className="chart" />;
 }
 
-export default function RunsChart({ executions }: { executions: readonly Execution[] }) {
+/** `records`: with the chart of records written per run (a hook's runs; an automation's write none of their own). */
+export default function RunsChart({ executions, records }: { executions: readonly Execution[]; records: boolean }) {
   const { days, completed, failed, runs } = chartData(executions);
   const bars = uPlot.paths.bars!({ size: [0.6, 40] });
   const total = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -66,13 +67,13 @@ export default function RunsChart({ executions }: { executions: readonly Executi
           series: [{}, { label: 'completed', stroke: '#1b6e3a', fill: '#1b6e3a99', paths: bars }, { label: 'failed', stroke: '#b3261e', fill: '#b3261e99', paths: bars }],
         }}
       />
-      <Plot
+      {records && <Plot
         label={`Records written per run: ${runs.length} runs wrote ${written} records`}
         data={[runs.map((r) => r.t), runs.map((r) => r.written)]}
         options={{ title: 'Records written per run', scales: { x, y }, series: [{}, { label: 'records written', stroke: '#1d4ed8', points: { show: true, size: 6 } }] }}
-      />
+      />}
       <p className="visually-hidden">
-        In the last 30 days: {total(completed)} runs completed, {total(failed)} failed; {runs.length} runs wrote {written} records.
+        In the last 30 days: {total(completed)} runs completed, {total(failed)} failed{records ? `; ${runs.length} runs wrote ${written} records` : ''}.
       </p>
     </div>
   );

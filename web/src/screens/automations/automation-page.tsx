@@ -130,7 +130,7 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
           <h2 id="automation-test">Test</h2>
           <p className="hint">A dry run over a fixture: conditions are evaluated and params rendered; no action is performed.</p>
           <Field label="Fixture: { before, after, event, trigger } (JSON)" name="fixture" errors={errors}>
-            <JsonField value={fixture} onChange={(e) => setFixture(e.target.value)} />
+            <JsonField value={fixture} onChange={(e) => (setFixture(e.target.value), setFixtureError({}))} />
           </Field>
           {result && <ExecutionDetails execution={result} />}
         </section>
@@ -140,7 +140,7 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
           <h2 id="automation-run">Run now</h2>
           <p className="hint">A real run, whatever the trigger: conditions are evaluated and the actions performed. The payload is the run’s trigger.body ({'{{trigger.body.…}}'} in templates).</p>
           <Field label="Payload: trigger.body (JSON)" name="payload" errors={errors}>
-            <JsonField value={payload} onChange={(e) => setPayload(e.target.value)} />
+            <JsonField value={payload} onChange={(e) => (setPayload(e.target.value), setFixtureError({}))} />
           </Field>
           <div className="actions">
             <button type="button" disabled={dirty || run.isPending} onClick={() => void runNow()} title={dirty ? 'Save the automation first' : undefined}>
