@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dispatchOutboxBatch } from '../../src/engine/outbox/dispatch.js';
-import { savePage, type PageScope } from '../../src/engine/pull/pull-page.js';
+import { savePage, type PageScope } from '../../src/engine/pages/save-page.js';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { describeEachEngine } from '../helpers/stores.js';
 

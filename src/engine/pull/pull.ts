@@ -1,6 +1,6 @@
 /**
  * One PULL execution (SPEC §3): loads the hook, its organisation, integration, secrets
- * and KV, drives the page pipeline (pull-pipeline.ts) through the sandbox and the flow steps,
+ * and KV, drives the page pipeline (pages/pipeline.ts) through the sandbox and the flow steps,
  * saves each page ({@link savePage}; the next page is fetched meanwhile) and writes the
  * execution's outcome. Hook failures end the execution; they never throw.
  */
@@ -18,9 +18,9 @@ import { hookRequest, isBusy } from '../hook-runner.js';
 import { databaseKv } from '../kv-store.js';
 import { stepsOf } from '../hook-steps.js';
 import { observeExecution } from '../run-metrics.js';
-import { DryRunPreview } from './dry-run-preview.js';
-import { savePage, type PageScope } from './pull-page.js';
-import { PageTally, runPipeline } from './pull-pipeline.js';
+import { DryRunPreview } from '../pages/dry-run-preview.js';
+import { savePage, type PageScope } from '../pages/save-page.js';
+import { PageTally, runPipeline } from '../pages/pipeline.js';
 import { orgInfo } from '../../domain/organisations.js';
 
 /** One execution to run; its record exists already (queued or running). */

@@ -1,9 +1,10 @@
 /**
  * The pipeline of a PULL execution, page after page: `run` → `preSavePage` → `preMap` →
  * the declarative `mapping` → `postMap` → save → `postSubmit`, and `postAggregate` once at
- * the end. One implementation for the server (pull.ts saves into the store) and for
- * `hookyard run` (which shows what would be saved): the caller says how to call the hook
- * (a sandbox run or a remote call) and how to save a page.
+ * the end. One implementation for the server (pull/pull.ts saves into the store; an inbound
+ * call's records are its one page, inbound/inbound-call.ts) and for `hookyard run` (which
+ * shows what would be saved): the caller says how to call the hook (a sandbox run or a
+ * remote call) and how to save a page.
  *
  * The next page's `run` is called while a page is saved: the hook runs in a sandbox process
  * (or remotely), so its fetch overlaps the server's writes. Only that overlaps: at most one

@@ -1,7 +1,8 @@
 /**
- * One PULL page into the store (SPEC §3): records are read, validated, fingerprinted
- * and upserted in one transaction, matched on (sourceSystemKey, entity type,
- * externalId). A dry run walks the same path, writes nothing and reports a preview.
+ * One page of records into the store, a PULL page or an inbound call's (SPEC §3): records
+ * are read, validated, fingerprinted and upserted in one transaction, matched on
+ * (sourceSystemKey, entity type, externalId). A dry run walks the same path, writes
+ * nothing and reports a preview.
  *
  * Costs per page, whatever its size: one query for the page's links, one for the links
  * its references name, one for the entities whose fingerprint changed, and multi-row

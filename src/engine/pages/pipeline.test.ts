@@ -3,7 +3,7 @@ import { emptyCounts } from '../../domain/executions.js';
 import type { FlowStep } from '../../domain/hooks.js';
 import type { RecordResult } from '../../domain/pull-records.js';
 import type { EntryPoint, JsonValue, RunResult } from '../../sandbox/index.js';
-import { runPipeline, type PipelineHost } from './pull-pipeline.js';
+import { runPipeline, type PipelineHost } from './pipeline.js';
 
 /** A page of one record, `more` until `last`. */
 const page = (n: number, last: number): JsonValue => ({
