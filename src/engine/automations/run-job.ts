@@ -7,6 +7,9 @@ import type { EntityEvent } from '../../domain/entity-events.js';
 
 export const AUTOMATION_RUN = 'automation.run';
 
+/** Attempts of an `automation.run` job: the first, and the re-runs of interrupted ones. */
+export const AUTOMATION_ATTEMPTS = 3;
+
 export interface AutomationRunPayload {
   readonly automationId: string;
   readonly triggerType: 'entity' | 'schedule' | 'manual';

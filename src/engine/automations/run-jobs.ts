@@ -24,11 +24,8 @@ import type { EngineDeps, JobRegistration } from '../deps.js';
 import { INTERRUPTED, attemptExecutionId } from '../job-attempts.js';
 import { signalDeliveryDone } from '../outbox/backpressure.js';
 import { runAutomation } from './run-automation.js';
-import { AUTOMATION_RUN, type AutomationRunPayload } from './run-job.js';
+import { AUTOMATION_ATTEMPTS, AUTOMATION_RUN, type AutomationRunPayload } from './run-job.js';
 import { orgInfo } from '../../domain/organisations.js';
-
-/** Attempts of an `automation.run` job: the first, and the re-runs of interrupted ones. */
-export const AUTOMATION_ATTEMPTS = 3;
 
 /** The deepest chain of automations triggering each other; a run past it is not started. */
 export const MAX_CHAIN_DEPTH = 5;

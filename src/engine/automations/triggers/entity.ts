@@ -14,8 +14,7 @@ import { CHANGE_TYPES, type EntityEvent } from '../../../domain/entity-events.js
 import type { NewJob } from '../../../jobs/index.js';
 import { listAllAutomations } from '../../../store/automations.js';
 import type { FanOut } from '../../outbox/fan-out.js';
-import { AUTOMATION_ATTEMPTS } from '../run-jobs.js';
-import { AUTOMATION_RUN, type AutomationRunPayload } from '../run-job.js';
+import { AUTOMATION_ATTEMPTS, AUTOMATION_RUN, type AutomationRunPayload } from '../run-job.js';
 
 /** The job that runs automation `automationId` for `event`. */
 export function entityRunJob(orgId: string, automationId: string, event: EntityEvent): NewJob {

@@ -21,8 +21,7 @@ import { scheduleOrderingKey, startScheduler, type JobQueue, type ScheduledSourc
 import { countFinishedScheduleRuns, countUnfinishedJobs, listScheduledAutomations } from '../../../store/scheduled-automations.js';
 import type { Database } from '../../../store/schema.js';
 import type { BackgroundService } from '../../deps.js';
-import { AUTOMATION_RUN, type AutomationRunPayload } from '../run-job.js';
-import { AUTOMATION_ATTEMPTS } from '../run-jobs.js';
+import { AUTOMATION_ATTEMPTS, AUTOMATION_RUN, type AutomationRunPayload } from '../run-job.js';
 
 /** A slot later than this is dropped rather than run (finished jobs are kept at least 26 hours). */
 export const MISSED_SLOT_GRACE_MS = 24 * 3_600_000;
