@@ -12,7 +12,7 @@ import { coerceError } from '../../domain/errors.js';
 import { emptyCounts, type ExecutionOutcome } from '../../domain/executions.js';
 import { newId } from '../../domain/ids.js';
 import { firstTooDeep } from '../../domain/json-depth.js';
-import { REPLAY_WINDOW_MS, verifyWebhook, type VerifySettings } from '../../domain/webhook-verification.js';
+import { REPLAY_WINDOW_MS, verifyWebhook } from '../../domain/webhook-verification.js';
 import { createRedactor, dryRunKv, type JsonValue, type LogEntry, type RunRequest, type RunResult, type Spent } from '../../sandbox/index.js';
 import { customAttributeDefinitions } from '../../store/custom-attributes.js';
 import { findHookForRun, listEnabledHooks, type HookForRun } from '../../store/hooks.js';
@@ -32,19 +32,9 @@ import { savePage } from '../pages/save-page.js';
 import { PageTally, runPipeline } from '../pages/pipeline.js';
 import { observeExecution } from '../run-metrics.js';
 import { NOT_FOUND, error, json, readResponse, type InboundAnswer } from './inbound-answer.js';
+import { answersCall, type InboundCall, type InboundRoute, type RecordInbound } from './inbound-route.js';
 import type { TokenBuckets } from './rate-limit.js';
 import { orgInfo } from '../../domain/organisations.js';
-
-/** The call as it arrived. */
-export interface InboundCall {
-  readonly orgSlug: string;
-  readonly path: string;
-  readonly method: string;
-  /** Names in lower case. */
-  readonly headers: Readonly<Record<string, string>>;
-  readonly query: Readonly<Record<string, string | string[]>>;
-  readonly rawBody: Buffer;
-}
 
 /** What inbound calls share: the engine, where executions are written, the rate limits. */
 export interface InboundDeps extends EngineDeps {
@@ -52,36 +42,6 @@ export interface InboundDeps extends EngineDeps {
   readonly perHook: TokenBuckets;
   readonly perOrg: TokenBuckets;
   readonly now?: () => number;
-}
-
-
-/** How one run's execution is recorded: once, when it ends, through the write-behind recorder. */
-export type RecordInbound = (outcome: ExecutionOutcome) => void;
-
-/** What answers a call on a path: an inbound hook, or an automation. */
-export interface InboundRoute {
-  /** The hook's or automation's id: the key of its rate limit and of its seen message ids. */
-  readonly id: string;
-  /** Whose execution the call is. */
-  readonly owner: { readonly hookId: string } | { readonly automationId: string };
-  /** "the hook", "the automation": what a missing secret is reported of. */
-  readonly noun: string;
-  /** Loads what the call needs (secrets and all), once it is past the rate limits; undefined when it is gone. */
-  open(): Promise<OpenRoute | undefined>;
-}
-
-/** A route ready to verify and answer a call. */
-export interface OpenRoute {
-  readonly verify?: VerifySettings;
-  readonly verifySecret: string | null;
-  /** Answers the verified call, whose body is parsed (JSON or form) when its content type says so. */
-  answer(body: unknown, run: { readonly executionId: string; readonly record: RecordInbound }): Promise<InboundAnswer>;
-}
-
-/** Whether a route on `path` for `method` (absent: any) answers the call. */
-export function answersCall(route: { readonly path?: string; readonly method?: string }, call: InboundCall): boolean {
-  const method = route.method ?? 'ANY';
-  return route.path === call.path && (method === 'ANY' || method === call.method);
 }
 
 /** Answers one inbound call; never rejects for anything the sender or the hook does. */

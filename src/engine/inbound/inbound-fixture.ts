@@ -10,7 +10,8 @@ import { validationError } from '../../domain/errors.js';
 import { issue, type FieldIssue } from '../../domain/field-issues.js';
 import type { Hook } from '../../domain/hooks.js';
 import { sampleInboundRequest } from '../sample-fixtures.js';
-import { parseBody, type InboundCall } from './inbound-call.js';
+import { parseBody } from './inbound-call.js';
+import type { InboundCall } from './inbound-route.js';
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 

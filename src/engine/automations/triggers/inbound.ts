@@ -1,8 +1,8 @@
 /**
  * Inbound triggers (SPEC §7): an organisation's enabled automation whose trigger names
  * the call's path and method answers `/inbound/{orgSlug}/{path}` when no inbound hook
- * does, through the inbound hooks' own pipeline (inbound-call.ts: the same 404s, body
- * limit, rate limits, verification and replay protection). The run's `trigger` is
+ * does, through the inbound hooks' own pipeline (inbound/inbound-call.ts: the same 404s,
+ * body limit, rate limits, verification and replay protection). The run's `trigger` is
  * `{ method, path, headers, query, body }` — the body parsed when it is JSON or a form,
  * else the raw text. The reply is 200 `{ "ok": true }` unless a `respond` action set it;
  * a run that fails or runs out of time answers 502, as a failing inbound hook does.
@@ -12,7 +12,7 @@ import { findAutomationForRun, listAllAutomations } from '../../../store/automat
 import type { Organisation } from '../../../store/organisations.js';
 import type { EngineDeps } from '../../deps.js';
 import { error, json, readResponse } from '../../inbound/inbound-answer.js';
-import { answersCall, type InboundCall, type InboundRoute } from '../../inbound/inbound-call.js';
+import { answersCall, type InboundCall, type InboundRoute } from '../../inbound/inbound-route.js';
 import { runAutomation } from '../run-automation.js';
 import { orgInfo } from '../../../domain/organisations.js';
 
