@@ -65,16 +65,21 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
     return done.id;
   }
 
+  /** The JSON of field `name` (`{}` when blank), or undefined with the field's error set. */
+  function jsonOf(name: 'fixture' | 'payload', text: string, label: string): unknown {
+    try {
+      return parseJson(text, label) ?? {};
+    } catch (error) {
+      setFixtureError({ [name]: (error as Error).message });
+      return undefined;
+    }
+  }
+
   /** Run now: a real run, its actions performed, with the payload as trigger.body. */
   async function runNow() {
     setFixtureError({});
-    let body: unknown;
-    try {
-      body = parseJson(payload, 'The payload') ?? {};
-    } catch (error) {
-      setFixtureError({ payload: (error as Error).message });
-      return;
-    }
+    const body = jsonOf('payload', payload, 'The payload');
+    if (body === undefined) return;
     const queued = await run.mutateAsync(body).catch(() => undefined);
     if (queued) navigate(`/executions/${queued.executionId}`);
   }
@@ -82,13 +87,8 @@ function AutomationPage({ id, initial, version }: { id?: string; initial: Automa
   async function runTest() {
     setFixtureError({});
     if (dirty && !(await submit())) return;
-    let body: unknown;
-    try {
-      body = parseJson(fixture, 'The fixture') ?? {};
-    } catch (error) {
-      setFixtureError({ fixture: (error as Error).message });
-      return;
-    }
+    const body = jsonOf('fixture', fixture, 'The fixture');
+    if (body === undefined) return;
     const execution = await test.mutateAsync(body as never).catch(() => undefined);
     if (execution) setResult(execution);
   }
