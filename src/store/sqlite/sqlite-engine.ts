@@ -4,6 +4,7 @@ import { SqliteDialect, sql } from 'kysely';
 import type { Engine } from '../dialect.js';
 import { ensurePrivateFile, ensurePrivateFolder, narrowExisting } from './data-folder.js';
 import { withStatementCache } from './statement-cache.js';
+import { BACKSTOP_PAGES, startWalCheckpointer } from './wal-checkpointer.js';
 
 /**
  * Embedded SQLite (better-sqlite3) in WAL mode: readers never wait for the writer,
@@ -21,11 +22,20 @@ export function sqliteEngine(file: string): Engine {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  const checkpointer = file === ':memory:' ? undefined : startWalCheckpointer(file);
+  if (checkpointer) database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   // Left by a version that did not narrow them.
   if (file !== ':memory:') narrowExisting([`${file}-wal`, `${file}-shm`]);
   return {
     name: 'sqlite',
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    dialect: new SqliteDialect({
+      database: withStatementCache(database, {
+        close: () => {
+          checkpointer?.stop();
+          database.close();
+        },
+      }),
+    }),
     jsonText: (column, key) => sql<string | null>`cast(json_extract(${sql.ref(column)}, ${'$.' + JSON.stringify(key)}) as text)`,
   };
 }

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BACKSTOP_PAGES, startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
+
+const PAGE = 4096;
+
+describe('startWalCheckpointer', () => {
+  let dir: string;
+  let checkpointer: WalCheckpointer | undefined;
+  afterEach(() => {
+    checkpointer?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('copies the log into the database while the writer, checkpointing only past the backstop, goes on', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-wal-'));
+    const file = path.join(dir, 'test.db');
+    const db = new SQLite(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    db.exec('create table t (v text not null)');
+    checkpointer = startWalCheckpointer(file);
+    // About 2,500 pages: past SQLite's default checkpoint, well under the backstop.
+    const insert = db.prepare('insert into t (v) values (?)');
+    db.transaction(() => {
+      for (let i = 0; i < 2500; i++) insert.run('x'.repeat(PAGE - 200));
+    })();
+    expect(fs.statSync(file).size).toBeLessThan(100 * PAGE);
+    // Only another connection can have grown the database file: the writer never checkpointed.
+    await expect.poll(() => fs.statSync(file).size, { timeout: 10_000, interval: 50 }).toBeGreaterThan(2000 * PAGE);
+    // And the writer starts the log over at its next commit, so it stops growing.
+    const walBefore = fs.statSync(`${file}-wal`).size;
+    db.transaction(() => {
+      for (let i = 0; i < 500; i++) insert.run('y'.repeat(PAGE - 200));
+    })();
+    expect(fs.statSync(`${file}-wal`).size).toBe(walBefore);
+    db.close();
+  });
+});
