@@ -44,7 +44,8 @@ parentPort.once('message', () => {
 /** Starts checkpointing `file` (a database in WAL mode) in a worker thread. */
 export function startWalCheckpointer(file: string): WalCheckpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(THREAD, { eval: true, workerData: { file, driver, everyMs: EVERY_MS } });
+  // A small heap: the thread holds one connection and a timer.
+  const worker = new Worker(THREAD, { eval: true, workerData: { file, driver, everyMs: EVERY_MS }, resourceLimits: { maxOldGenerationSizeMb: 8, maxYoungGenerationSizeMb: 1, codeRangeSizeMb: 2, stackSizeMb: 1 } });
   // A checkpointer that failed leaves the writer's backstop doing the work: nothing to report.
   worker.on('error', () => undefined);
   worker.unref();
