@@ -110,4 +110,24 @@ describeEachEngine('outbox dispatch', (engine) => {
     const jobs = await t.store.db.selectFrom('jobs').select('payload').where('kind', '=', 'push.deliver').orderBy('seq').execute();
     expect(jobs.map((j) => JSON.parse(j.payload).event.after.name)).toEqual(['Gemini', 'Mercury']);
   });
+
+  it('reads whole no more wanted events than the budget takes, and leaves the rest undispatched, an echo included', async () => {
+    await drain();
+    await t.store.db.deleteFrom('jobs').execute();
+    for (const [name, projectCode] of [['Vostok', 'VO-1'], ['Voskhod', 'VO-2'], ['Soyuz', 'SO-1']]) {
+      expect((await post('/v1/entities/project', { name, projectCode })).statusCode).toBe(201);
+    }
+    const events = await t.store.db.selectFrom('events').select(['seq']).where('dispatched_at', 'is', null).orderBy('seq').execute();
+    const hr = (await t.store.db.selectFrom('integrations').select('id').where('org_id', '=', acme.org.id).where('source_system_key', '=', 'hr').executeTakeFirstOrThrow()).id;
+    // The first is an echo (written by the hook's own integration): wanted, but it makes no job.
+    await t.store.db.updateTable('events').set({ source: JSON.stringify({ kind: 'pull', integrationId: hr, hookId: 'h' }) }).where('seq', '=', events[0]!.seq).execute();
+
+    // A budget of one: only the echo is read, and it makes no job; the events after it wait.
+    expect(await dispatchOutboxBatch(t.deps, 500, 1)).toEqual({ events: 1, deliveries: 0, more: true });
+    expect(await pendingTypes()).toEqual(['project', 'project']);
+    expect(await dispatchOutboxBatch(t.deps, 500, 1)).toEqual({ events: 1, deliveries: 1, more: true });
+    const jobs = await t.store.db.selectFrom('jobs').select('payload').where('kind', '=', 'push.deliver').execute();
+    expect(jobs.map((j) => JSON.parse(j.payload).event.after.name)).toEqual(['Voskhod']);
+    expect(await pendingTypes()).toEqual(['project']);
+  });
 });

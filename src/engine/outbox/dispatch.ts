@@ -113,10 +113,15 @@ export async function dispatchOutboxBatch(deps: Pick<EngineDeps, 'store' | 'queu
     const orgIds = [...new Set(batch.map((r) => r.org_id))];
     const consumers = await Promise.all(FAN_OUTS.map((fanOut) => fanOut.prepare(trx, orgIds)));
     const wanted = batch.filter((r) => consumers.some((c) => c.wants(r.org_id, r.entity_type, r.change_type))).map((r) => r.seq);
+    // A wanted event makes a job at least (or none, for an echo): no more of them are read
+    // whole than the budget can take. Under a flood the budget is the few dozen deliveries
+    // the queue has room for, the batch up to 500 events.
+    const read = wanted.slice(0, maxJobs);
     const jobs: NewJob[] = [];
-    const rows = wanted.length === 0 ? [] : await trx.selectFrom('events').selectAll().where('seq', 'in', wanted).orderBy('seq').execute();
-    // The last event dispatched: the batch's, or the one whose jobs filled the budget.
-    let lastSeq = batch[batch.length - 1]!.seq;
+    const rows = read.length === 0 ? [] : await trx.selectFrom('events').selectAll().where('seq', 'in', read).orderBy('seq').execute();
+    // The last event dispatched: the batch's, the one before the first wanted event left
+    // unread, or the one whose jobs filled the budget.
+    let lastSeq = read.length < wanted.length ? wanted[read.length]! - 1 : batch[batch.length - 1]!.seq;
     for (const row of rows) {
       const event = toEvent(row);
       for (const consumer of consumers) jobs.push(...consumer.jobs(row.org_id, event));
