@@ -29,12 +29,46 @@ const timeoutOf = (session: Session) => Math.max(1, Math.ceil(session.remaining(
  * calling thread serves every other run of the process, so a run that takes longer is cut
  * off and started over on the isolate's thread in a fresh context (nothing it did has left
  * the sandbox yet: its async host calls are only started once its synchronous part is done,
- * and its log lines are taken back), and its hook version runs there from then on.
+ * and its log lines are taken back), and its hook version's next runs go there.
+ *
+ * Only for a while: a cut-off may say nothing of the hook, when the process was preempted
+ * or collecting garbage for 10 ms on a loaded machine (under a PUSH flood on two cores, the
+ * one hook of the benchmark was cut off once in its first seconds, and each of its
+ * thousands of runs after paid the thread hops). So a source cut off spends
+ * {@link FIRST_STAY} runs on the isolate's thread, then is tried on the calling thread
+ * again; each further cut-off doubles its stay, up to {@link MAX_STAY} runs, so a hook that
+ * is slow every time wastes at most one cut-off in thousands of runs.
  */
 const ON_CALLER_MS = 10;
 
-/** Sources whose runs take longer than {@link ON_CALLER_MS}: they run on the isolate's thread. */
-const onIsolateThread = new WeakSet<PreparedSource>();
+/** Runs on the isolate's thread after a source's first cut-off. */
+export const FIRST_STAY = 16;
+/** The longest stay on the isolate's thread, in runs. */
+const MAX_STAY = 4096;
+
+/** A source's cut-offs so far, and how many of its next runs go to the isolate's thread. */
+interface Stay {
+  cuts: number;
+  left: number;
+}
+
+const stays = new WeakMap<PreparedSource, Stay>();
+
+/** `source` was cut off on the calling thread: its next runs go to the isolate's thread. */
+function cutOff(source: PreparedSource): void {
+  const stay = stays.get(source) ?? { cuts: 0, left: 0 };
+  stay.left = Math.min(FIRST_STAY * 2 ** stay.cuts, MAX_STAY);
+  stay.cuts += 1;
+  stays.set(source, stay);
+}
+
+/** Whether this run of `source` goes to the isolate's thread (counting it against its stay). */
+function onIsolateThread(source: PreparedSource): boolean {
+  const stay = stays.get(source);
+  if (stay === undefined || stay.left === 0) return false;
+  stay.left -= 1;
+  return true;
+}
 
 /** What {@link HookContext.dispatch} answers when the run must start over in a fresh context. */
 export const START_OVER = Symbol('start over');
@@ -104,25 +138,26 @@ export class HookContext {
   /**
    * Runs one entry point; resolves with the isolate's JSON envelope, or answers
    * {@link START_OVER} when the run was cut off on the calling thread (this context is then
-   * released; run it again in a fresh one, where it goes to the isolate's thread).
+   * released; run it again in a fresh one with `startedOver`, which sends it to the
+   * isolate's thread).
    */
-  dispatch(session: Session, payload: string): Promise<string> | typeof START_OVER {
+  dispatch(session: Session, payload: string, startedOver = false): Promise<string> | typeof START_OVER {
     this.#session = session;
     let fail!: (error: unknown) => void;
     const envelope = new Promise<string>((resolve, reject) => {
       this.#report = resolve;
       fail = reject;
     });
-    if (onIsolateThread.has(this.source)) {
+    if (startedOver || onIsolateThread(this.source)) {
       this.#entry!.apply(undefined, ['run', payload], { timeout: timeoutOf(session) }).catch(fail);
       return envelope;
     }
     const timeout = timeoutOf(session);
-    const cutOff = ON_CALLER_MS < timeout;
+    const cuttable = ON_CALLER_MS < timeout;
     const mark = session.bridge.mark();
     const deferred: (() => void)[] = (this.#deferred = []);
     const startOver = (): typeof START_OVER => {
-      onIsolateThread.add(this.source);
+      cutOff(this.source);
       this.#deferred = undefined;
       mark.undo();
       this.release();
@@ -135,13 +170,13 @@ export class HookContext {
       report?.(text);
     };
     try {
-      this.#entry!.applySync(undefined, ['run', payload], { timeout: cutOff ? ON_CALLER_MS : timeout });
+      this.#entry!.applySync(undefined, ['run', payload], { timeout: cuttable ? ON_CALLER_MS : timeout });
     } catch (error) {
       // Only the timeout escapes the bootstrap's 'run', or the heap limit's disposal (judged as it is).
-      const cut = cutOff && !this.#isolate.isDisposed;
+      const cut = cuttable && !this.#isolate.isDisposed;
       // Cut off before the envelope came: the run starts over.
       if (cut && reported === undefined) return startOver();
-      if (cut) onIsolateThread.add(this.source);
+      if (cut) cutOff(this.source);
       // No-op when the envelope came before the call was cut off: the run is over then.
       fail(error);
     }

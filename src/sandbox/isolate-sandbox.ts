@@ -132,8 +132,8 @@ class IsolateSandbox implements Sandbox {
           if (envelope !== START_OVER) return envelope;
           // Cut off on this thread: again in a fresh context, on the isolate's thread.
           hc = await isolate.context(key, prepared, session);
-          // Its source is now one that runs on the isolate's thread: it is not cut off again.
-          return hc.dispatch(session, payload) as Promise<string>;
+          // A run started over goes to the isolate's thread: it is not cut off again.
+          return hc.dispatch(session, payload, true) as Promise<string>;
         });
       } catch (error) {
         outcome = { kind: 'crashed', error };
