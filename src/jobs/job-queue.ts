@@ -5,7 +5,7 @@ import type { Database } from '../store/schema.js';
 import { enqueueJobs } from './queue.js';
 import type { NewJob } from './types.js';
 
-/** The notification channel that wakes workers after an enqueue. */
+/** The notification channel that wakes workers after an enqueue (sent by migration 0011's trigger). */
 export const JOBS_CHANNEL = 'hookyard_jobs';
 
 /** In-process wake-ups, per store, so every `JobQueue` over one store reaches every worker. */
@@ -38,9 +38,11 @@ export class JobQueue {
    * @returns the ids of the jobs inserted; a job whose unique key exists is left out.
    */
   async enqueue(jobs: NewJob | readonly NewJob[], options: { readonly db?: Kysely<Database> } = {}): Promise<string[]> {
-    const db = options.db ?? this.db;
-    const ids = await enqueueJobs(db, 'kind' in jobs ? [jobs] : jobs, this.now());
-    if (ids.length > 0) await this.#wake(db);
+    const ids = await enqueueJobs(options.db ?? this.db, 'kind' in jobs ? [jobs] : jobs, this.now());
+    // PostgreSQL: the insert's trigger notifies every node on commit (migration 0011), so a
+    // worker never wakes for a job it cannot see yet. SQLite: one connection, so a worker
+    // woken before the caller commits waits for the commit.
+    if (ids.length > 0 && this.engine.notifications === undefined) this.#wakeUp.emit();
     return ids;
   }
 
@@ -57,14 +59,5 @@ export class JobQueue {
     }
     const listening = await notifications.listen(JOBS_CHANNEL, listener);
     return () => listening.close();
-  }
-
-  async #wake(db: Kysely<Database>): Promise<void> {
-    const notifications = this.engine.notifications;
-    // NOTIFY inside the caller's transaction is sent on commit, to this process too, so a
-    // worker never wakes for a job it cannot see yet.
-    if (notifications !== undefined) return notifications.notify(db, JOBS_CHANNEL);
-    // SQLite: one connection, so a worker woken before the caller commits waits for the commit.
-    this.#wakeUp.emit();
   }
 }

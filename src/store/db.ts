@@ -22,6 +22,7 @@ import * as m0007 from './migrations/0007-config-notify.js';
 import * as m0008 from './migrations/0008-automations.js';
 import * as m0009 from './migrations/0009-automation-schedule-runs.js';
 import * as m0010 from './migrations/0010-outbox-indexes.js';
+import * as m0011 from './migrations/0011-jobs-notify.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -49,6 +50,7 @@ const MIGRATIONS = [
   ['0008-automations', m0008],
   ['0009-automation-schedule-runs', m0009],
   ['0010-outbox-indexes', m0010],
+  ['0011-jobs-notify', m0011],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {
