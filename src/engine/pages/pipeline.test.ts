@@ -65,6 +65,28 @@ function fakeHost({ last = 4, steps = [], answer, saveFails }: FakeOptions = {})
 }
 
 describe('runPipeline', () => {
+  test("hands the next page's run over before the page's save begins", async () => {
+    // A sandbox call sends its request at the end of the event loop's turn (a nextTick); a
+    // save that starts at once and keeps the thread busy would hold it back.
+    const fake = fakeHost({ last: 3 });
+    const sent: number[] = [];
+    const seenAtSave: number[][] = [];
+    const { call, save } = fake.host;
+    const host: PipelineHost = {
+      ...fake.host,
+      call(entry, n, ...rest) {
+        if (entry === 'run') process.nextTick(() => sent.push(n));
+        return call(entry, n, ...rest);
+      },
+      save(records, n) {
+        seenAtSave.push([...sent]);
+        return save(records, n);
+      },
+    };
+    await runPipeline(host);
+    expect(seenAtSave).toEqual([[1, 2], [1, 2, 3], [1, 2, 3]]);
+  });
+
   test("saves pages in order while the next page's run is called during the save, one call at a time", async () => {
     const fake = fakeHost({ last: 4 });
     const { pagination } = await runPipeline(fake.host);

@@ -156,6 +156,11 @@ export async function runPipeline(host: PipelineHost, options: PipelineOptions =
     }
     let results: readonly RecordResult[];
     try {
+      // The run ahead leaves for the sandbox before the save begins. Its request goes on the
+      // IPC channel at the end of this turn of the event loop (sandbox/channel.ts), and a
+      // save over SQLite is synchronous work behind promises: started now, it would hold
+      // the request back until it ended (5 – 20 ms a page), and the two would not overlap.
+      if (ahead) await new Promise((resolve) => setImmediate(resolve));
       results = await host.save(records, page);
     } catch (thrown) {
       await discardAhead(page);
