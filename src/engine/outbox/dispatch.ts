@@ -88,7 +88,9 @@ const NOTHING: DispatchedBatch = { events: 0, deliveries: 0, more: false };
 
 /**
  * Dispatches one batch of undispatched events: up to `batchSize` events, in `seq` order,
- * stopping after the event whose jobs reach `maxJobs` (the room backpressure leaves).
+ * stopping after the event whose jobs reach `maxJobs` (the room backpressure leaves), and
+ * before the wanted event past the first `maxJobs` of them (each makes a job or more, an
+ * echo none: more would not fit the budget, so they are not read whole).
  * The budget counts jobs, not events: the events nobody wants cost no room, so a first
  * PULL sync's 100,000 unwanted events go in full batches, not in batches of the room.
  *
