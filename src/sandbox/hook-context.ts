@@ -7,6 +7,7 @@ import ivm from 'isolated-vm';
 import type { Bridge } from './bridge.js';
 import type { PreparedSource } from './compile.js';
 import { compileIn } from './compile.js';
+import { isolateLanes } from './isolate-lanes.js';
 
 /** The run currently using a context, as the context sees it. */
 export interface Session {
@@ -149,7 +150,7 @@ export class HookContext {
       fail = reject;
     });
     if (startedOver || onIsolateThread(this.source)) {
-      this.#entry!.apply(undefined, ['run', payload], { timeout: timeoutOf(session) }).catch(fail);
+      isolateLanes.run(() => this.#entry!.apply(undefined, ['run', payload], { timeout: timeoutOf(session) })).catch(fail);
       return envelope;
     }
     const timeout = timeoutOf(session);
@@ -229,13 +230,12 @@ export class HookContext {
   #startNow(session: Session, id: unknown, op: unknown, json: string): void {
     session.bridge.start(String(op), json, (envelope) => {
       if (this.#session !== session) return;
-      try {
-        this.#entry!.apply(undefined, ['deliver', Number(id), envelope], { timeout: timeoutOf(session) }).catch((err: unknown) =>
-          session.fail(err),
-        );
-      } catch (err) {
-        session.fail(err);
-      }
+      isolateLanes
+        .run(async () => {
+          // The run may have ended while the call waited for its lane.
+          if (this.#session === session) await this.#entry!.apply(undefined, ['deliver', Number(id), envelope], { timeout: timeoutOf(session) });
+        })
+        .catch((err: unknown) => session.fail(err));
     });
   }
 }
