@@ -94,7 +94,7 @@ async function apiSync(server, hookId) {
 
 /** Repetitions of (first sync, unchanged re-sync) on one server, alternating with the bare baseline. */
 async function measure(name, server, bare) {
-  const figures = { first: [], resync: [], bareFirst: [], bareResync: [], firstCpu: [], firstServerCpu: [], bareFirstCpu: [] };
+  const figures = { first: [], resync: [], bareFirst: [], bareResync: [], firstCpu: [], firstServerCpu: [], bareFirstCpu: [], resyncCpu: [], resyncServerCpu: [], bareResyncCpu: [] };
   await repeat(REPS, async (rep) => {
     const integration = await server.call('POST', '/v1/integrations', { name: `HR ${rep}`, sourceSystemKey: `hr${rep}` });
     const hook = await server.call('POST', `/v1/integrations/${integration.id}/hooks`, { name: 'people', type: 'pull', entityType: 'employee', code: HOOK });
@@ -113,10 +113,13 @@ async function measure(name, server, bare) {
       const b = await bare.sync(`hr${rep}`);
       if (b.skipped !== TOTAL) throw new Error(`bare re-sync skipped ${b.skipped}`);
       figures.bareResync.push(TOTAL / b.seconds);
+      figures.bareResyncCpu.push((1000 * b.cpuMs) / TOTAL);
     }
     const again = await apiSync(server, hook.id);
     if (again.counts.skipped !== TOTAL) throw new Error(`${name} re-sync skipped ${again.counts.skipped}, expected ${TOTAL}`);
     figures.resync.push(TOTAL / again.seconds);
+    figures.resyncCpu.push((1000 * again.cpuMs) / TOTAL);
+    figures.resyncServerCpu.push((1000 * again.serverCpuMs) / TOTAL);
   });
   return figures;
 }
@@ -140,6 +143,8 @@ try {
     // CPU per record moves less with the machine's load than records/s: the figure to compare builds by.
     slowdown('pull.sqlite.first_sync.cpu_us_per_record', sqlite.firstCpu, sqlite.bareFirstCpu, 'µs');
     spread('pull.sqlite.first_sync.server_cpu_us_per_record', sqlite.firstServerCpu, 'µs');
+    slowdown('pull.sqlite.unchanged_resync.cpu_us_per_record', sqlite.resyncCpu, sqlite.bareResyncCpu, 'µs');
+    spread('pull.sqlite.unchanged_resync.server_cpu_us_per_record', sqlite.resyncServerCpu, 'µs');
     reportRss('sqlite', sqliteServer);
   } finally {
     await sqliteServer.stop();
