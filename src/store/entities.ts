@@ -16,6 +16,7 @@ import { newId } from '../domain/ids.js';
 import { decodeCursor, pastCursor, toPage, type Page } from './cursor.js';
 import type { Engine } from './dialect.js';
 import { appendEvent, eventRow } from './events.js';
+import { insertRows } from './insert-rows.js';
 import { jsonColumn } from './json-column.js';
 import { signalOutbox } from './outbox-signal.js';
 import type { Database, EntitiesTable } from './schema.js';
@@ -187,7 +188,7 @@ export async function createEntity(db: Kysely<Database>, input: EntityWrite & { 
     const data = normalised(input.type, input.data);
     await assertWritable(trx, input.orgId, input.type, data);
     const row = newRow(input, data);
-    await trx.insertInto('entities').values(row).execute();
+    await insertRows(trx, 'entities', [row]);
     const entity = toEntity(row);
     await appendEvent(trx, { ...changeOf(input, row.id), changeType: 'create', before: null, after: entity });
     return entity;

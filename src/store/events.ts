@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { ChangeSource, ChangeType, EntityEvent } from '../domain/entity-events.js';
 import type { EntityType } from '../domain/entity-types.js';
 import { newId } from '../domain/ids.js';
+import { insertRows } from './insert-rows.js';
 import { signalOutbox } from './outbox-signal.js';
 import type { Database, EventsTable } from './schema.js';
 
@@ -43,11 +44,10 @@ export function eventRow(change: EntityChange): Omit<EventsTable, 'seq'> {
 }
 
 /** Writes the event of a change; call it with the transaction that made the change. */
-export async function appendEvent(db: Kysely<Database>, change: EntityChange): Promise<EntityEvent> {
-  const row = eventRow(change);
-  await db.insertInto('events').values(row).execute();
+export async function appendEvent(db: Kysely<Database>, change: EntityChange): Promise<void> {
+  // Every API write makes one: its statement is built once (insert-rows.ts).
+  await insertRows(db, 'events', [eventRow(change)]);
   signalOutbox();
-  return toEvent(row);
 }
 
 /**
