@@ -1,3 +1,4 @@
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signalDeliveryDone } from '../../src/engine/outbox/backpressure.js';
 import { dispatchOutboxBatch, startOutboxDispatch } from '../../src/engine/outbox/dispatch.js';
@@ -84,6 +85,41 @@ describeEachEngine('outbox dispatch', (engine) => {
       await stop();
     }
     expect(errors).toEqual([]);
+  });
+
+  it('reads about as many events as the room takes when every event is wanted', async () => {
+    const initech = await t.tenant('initech');
+    const call = (url: string, payload: Record<string, unknown>) => t.call(initech.keys.editor, { method: 'POST', url, payload });
+    const crm = (await call('/v1/integrations', { name: 'crm', sourceSystemKey: 'crm' })).json().id;
+    expect((await call(`/v1/integrations/${crm}/hooks`, { name: 'people', type: 'push', entityType: 'employee', code: 'async function run(ctx) {}' })).statusCode).toBe(201);
+    await drain();
+    await t.store.db.updateTable('jobs').set({ status: 'completed' }).where('status', '=', 'pending').execute();
+    // A backlog of 60 wanted events, as a flood of API writes leaves it.
+    for (let i = 0; i < 60; i++) {
+      expect((await call('/v1/entities/employee', { firstName: `F${i}`, lastName: 'L', email: `p${i}@initech.test` })).statusCode).toBe(201);
+    }
+    // The sizes of the dispatcher's reads without payloads: the only query of these columns.
+    const reads: number[] = [];
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async ({ result }) => {
+        const first = result.rows[0];
+        if (first && Object.keys(first).join() === 'seq,org_id,entity_type,change_type') reads.push(result.rows.length);
+        return result;
+      },
+    };
+    const deps = { ...t.deps, store: { ...t.deps.store, db: t.store.db.withPlugin(counting) } };
+    const stop = startOutboxDispatch(deps, { maxPending: 8, pollIntervalMs: 60_000 });
+    try {
+      await waitFor(async () => (await t.store.db.selectFrom('jobs').select('id').where('status', '=', 'pending').execute()).length === 8);
+    } finally {
+      await stop();
+    }
+    const undispatched = await t.store.db.selectFrom('events').select('id').where('dispatched_at', 'is', null).execute();
+    expect(undispatched).toHaveLength(52);
+    // Not the 500 of a batch (here all 60): twice the room at most.
+    expect(reads.length).toBeGreaterThan(0);
+    expect(Math.max(...reads)).toBeLessThanOrEqual(16);
   });
 
   it('stops after the event whose jobs fill the budget; the events nobody wants cost none of it', async () => {
