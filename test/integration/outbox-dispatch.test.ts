@@ -27,6 +27,20 @@ describeEachEngine('outbox dispatch', (engine) => {
   const pendingTypes = async () =>
     (await t.store.db.selectFrom('events').select('entity_type').where('dispatched_at', 'is', null).orderBy('seq').execute()).map((r) => r.entity_type);
 
+  /**
+   * A new organisation with a PUSH hook on employees, and no delivery left pending from the
+   * tests before (the dispatcher's bound counts every organisation's); with a POST as its editor.
+   */
+  const pushingTenant = async (name: string) => {
+    const tenant = await t.tenant(name);
+    const call = (url: string, payload: Record<string, unknown>) => t.call(tenant.keys.editor, { method: 'POST', url, payload });
+    const crm = (await call('/v1/integrations', { name: 'crm', sourceSystemKey: 'crm' })).json().id;
+    expect((await call(`/v1/integrations/${crm}/hooks`, { name: 'people', type: 'push', entityType: 'employee', code: 'async function run(ctx) {}' })).statusCode).toBe(201);
+    await drain();
+    await t.store.db.updateTable('jobs').set({ status: 'completed' }).where('status', '=', 'pending').execute();
+    return { tenant, call };
+  };
+
   it('reads whole only the events a consumer wants, and marks every event of the batch dispatched', async () => {
     const hr = (await post('/v1/integrations', { name: 'hr', sourceSystemKey: 'hr' })).json().id;
     const code = 'async function run(ctx) {}';
@@ -51,13 +65,7 @@ describeEachEngine('outbox dispatch', (engine) => {
   });
 
   it('keeps at most maxPending deliveries pending, and dispatches more once half of them ended', async () => {
-    const globex = await t.tenant('globex');
-    const call = (url: string, payload: Record<string, unknown>) => t.call(globex.keys.editor, { method: 'POST', url, payload });
-    const crm = (await call('/v1/integrations', { name: 'crm', sourceSystemKey: 'crm' })).json().id;
-    expect((await call(`/v1/integrations/${crm}/hooks`, { name: 'people', type: 'push', entityType: 'employee', code: 'async function run(ctx) {}' })).statusCode).toBe(201);
-    await drain();
-    // The bound counts every organisation's due deliveries: none is left from the tests before.
-    await t.store.db.updateTable('jobs').set({ status: 'completed' }).where('status', '=', 'pending').execute();
+    const { tenant: globex, call } = await pushingTenant('globex');
     const deliveries = () => t.store.db.selectFrom('jobs').select(['id', 'status']).where('kind', '=', 'push.deliver').where('org_id', '=', globex.org.id).orderBy('seq').execute();
     const undispatched = async () => (await t.store.db.selectFrom('events').select('id').where('dispatched_at', 'is', null).execute()).length;
 
@@ -88,12 +96,7 @@ describeEachEngine('outbox dispatch', (engine) => {
   });
 
   it('reads about as many events as the room takes when every event is wanted', async () => {
-    const initech = await t.tenant('initech');
-    const call = (url: string, payload: Record<string, unknown>) => t.call(initech.keys.editor, { method: 'POST', url, payload });
-    const crm = (await call('/v1/integrations', { name: 'crm', sourceSystemKey: 'crm' })).json().id;
-    expect((await call(`/v1/integrations/${crm}/hooks`, { name: 'people', type: 'push', entityType: 'employee', code: 'async function run(ctx) {}' })).statusCode).toBe(201);
-    await drain();
-    await t.store.db.updateTable('jobs').set({ status: 'completed' }).where('status', '=', 'pending').execute();
+    const { call } = await pushingTenant('initech');
     // A backlog of 60 wanted events, as a flood of API writes leaves it.
     for (let i = 0; i < 60; i++) {
       expect((await call('/v1/entities/employee', { firstName: `F${i}`, lastName: 'L', email: `p${i}@initech.test` })).statusCode).toBe(201);
