@@ -20,7 +20,7 @@
 import os from 'node:os';
 
 /** How long a call holds its lane before it stops counting against it. */
-export const LONG_MS = 10;
+const LONG_MS = 10;
 
 interface Held {
   readonly since: number;

@@ -210,8 +210,8 @@ export function startOutboxDispatch(deps: EngineDeps, options: DispatchOptions =
     throttled = room <= 0;
     ended = 0;
     if (throttled) return false;
-    const wanted = jobsPerEvent > 0 ? Math.ceil((room + 1) / jobsPerEvent) : batchSize;
-    const result = await dispatchOutboxBatch(deps, Math.min(batchSize, Math.max(MIN_READ, wanted)), room);
+    const toRead = jobsPerEvent > 0 ? Math.ceil((room + 1) / jobsPerEvent) : batchSize;
+    const result = await dispatchOutboxBatch(deps, Math.min(batchSize, Math.max(MIN_READ, toRead)), room);
     // `busy`: another node is draining.
     if (result === 'busy') return false;
     room -= result.deliveries;
