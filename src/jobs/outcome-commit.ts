@@ -7,19 +7,26 @@
  * savepoint, an insert, an update and a release of its own; on PostgreSQL each of those
  * is a round trip.
  *
+ * On PostgreSQL a group whose attempts all completed and have no writes of their own (a
+ * PUSH flood's groups) is one statement: its batched writes become `with` queries of the
+ * completion (store/postgres/one-statement.ts), one round trip instead of four (begin, the
+ * insert, the completion, commit).
+ *
  * When a group's transaction fails (one attempt's write throws), it is rolled back and
  * each attempt's outcome is written again alone, so one bad write costs only its own
  * attempt: that attempt's caller gets the error, the others commit.
  */
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type CompiledQuery, type Kysely } from 'kysely';
+import { asOneStatement } from '../store/postgres/one-statement.js';
 import type { Database } from '../store/schema.js';
 import type { Backoff } from './backoff.js';
 import type { JobOutcome } from './job-metrics.js';
-import { completeJobs, failJob } from './queue.js';
+import { completeJobs, completionQuery, failJob } from './queue.js';
 import type { ClaimedJob } from './types.js';
 
 export type Write = (db: Kysely<Database>) => Promise<unknown>;
-export type WriteAll = (db: Kysely<Database>, items: readonly unknown[]) => Promise<unknown>;
+/** Builds the one statement that writes the items of a group's attempts. */
+export type WriteAll = (db: Kysely<Database>, items: readonly unknown[]) => CompiledQuery;
 
 /** What one attempt leaves to write: its handler's writes, then its outcome. */
 export interface AttemptOutcome {
@@ -36,18 +43,23 @@ interface Queued {
   readonly reject: (error: unknown) => void;
 }
 
-/** Writes the outcomes of a group of attempts in `trx`; undefined for an attempt whose lease was lost. */
-async function writeOutcomes(trx: Kysely<Database>, attempts: readonly AttemptOutcome[], backoff: Backoff, now: number): Promise<Array<JobOutcome | undefined>> {
+/** The statements of the attempts' batched writes: one per writer, its items in the order added. */
+function batchedWrites(db: Kysely<Database>, attempts: readonly AttemptOutcome[]): CompiledQuery[] {
   const byWriter = new Map<WriteAll, unknown[]>();
   for (const attempt of attempts) {
-    for (const write of attempt.writes) await write(trx);
     for (const [writeAll, item] of attempt.batched) {
       const items = byWriter.get(writeAll);
       if (items) items.push(item);
       else byWriter.set(writeAll, [item]);
     }
   }
-  for (const [writeAll, items] of byWriter) await writeAll(trx, items);
+  return [...byWriter].map(([writeAll, items]) => writeAll(db, items));
+}
+
+/** Writes the outcomes of a group of attempts in `trx`; undefined for an attempt whose lease was lost. */
+async function writeOutcomes(trx: Kysely<Database>, attempts: readonly AttemptOutcome[], backoff: Backoff, now: number): Promise<Array<JobOutcome | undefined>> {
+  for (const attempt of attempts) for (const write of attempt.writes) await write(trx);
+  for (const write of batchedWrites(trx, attempts)) await trx.executeQuery(write);
   const completed = await completeJobs(
     trx,
     attempts.filter((a) => a.failure === undefined).map((a) => a.job),
@@ -70,6 +82,8 @@ export class OutcomeCommit {
   readonly #db: Kysely<Database>;
   readonly #backoff: Backoff;
   readonly #now: () => number;
+  /** PostgreSQL: a group of plain completions is one statement. */
+  readonly #oneStatement: boolean;
   #queue: Queued[] = [];
   /** The group being written; the outcomes that come meanwhile wait and go in the next. */
   #flushing: Promise<void> | undefined;
@@ -78,6 +92,7 @@ export class OutcomeCommit {
     this.#db = db;
     this.#backoff = options.backoff;
     this.#now = options.now;
+    this.#oneStatement = db.getExecutor().adapter instanceof PostgresAdapter;
   }
 
   /**
@@ -117,7 +132,14 @@ export class OutcomeCommit {
     }
   }
 
-  #commit(attempts: readonly AttemptOutcome[]): Promise<Array<JobOutcome | undefined>> {
+  async #commit(attempts: readonly AttemptOutcome[]): Promise<Array<JobOutcome | undefined>> {
+    if (this.#oneStatement && attempts.every((a) => a.failure === undefined && a.writes.length === 0)) {
+      const db = this.#db;
+      const jobs = attempts.map((a) => a.job);
+      const { rows } = await db.executeQuery(asOneStatement(batchedWrites(db, attempts), completionQuery(db, jobs, this.#now())));
+      const completed = new Set(rows.map((row) => row.id));
+      return jobs.map((job) => (completed.has(job.id) ? 'completed' : undefined));
+    }
     return this.#db.transaction().execute((trx) => writeOutcomes(trx, attempts, this.#backoff, this.#now()));
   }
 }

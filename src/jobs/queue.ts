@@ -245,6 +245,13 @@ function completionSql(db: Kysely<Database>, count: number): string {
   });
 }
 
+/** The statement that marks `jobs` completed (at least one), returning the ids whose lease still held. */
+export function completionQuery(db: Kysely<Database>, jobs: readonly HeldJob[], now: number): CompiledQuery<{ id: string }> {
+  const parameters: unknown[] = [now];
+  for (const job of jobs) parameters.push(job.id, job.lease);
+  return CompiledQuery.raw(completionSql(db, jobs.length), parameters);
+}
+
 /**
  * Marks jobs completed, in one statement.
  *
@@ -252,9 +259,7 @@ function completionSql(db: Kysely<Database>, count: number): string {
  */
 export async function completeJobs(db: Kysely<Database>, jobs: readonly HeldJob[], now: number = Date.now()): Promise<Set<string>> {
   if (jobs.length === 0) return new Set();
-  const parameters: unknown[] = [now];
-  for (const job of jobs) parameters.push(job.id, job.lease);
-  const result = await db.executeQuery<{ id: string }>(CompiledQuery.raw(completionSql(db, jobs.length), parameters));
+  const result = await db.executeQuery(completionQuery(db, jobs, now));
   return new Set(result.rows.map((row) => row.id));
 }
 

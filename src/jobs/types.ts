@@ -2,7 +2,7 @@
  * The shapes of the job layer: what callers enqueue, what workers claim and what
  * handlers receive. Jobs know nothing of hooks: a kind, an organisation and a JSON payload.
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 
 /** Where a job is in its life. `completed` and `failed` are final. */
@@ -64,13 +64,15 @@ export interface JobContext {
   atOutcome(write: (db: Kysely<Database>) => Promise<unknown>): void;
   /**
    * {@link atOutcome} for a write that many attempts make alike: the attempts whose
-   * outcomes commit together give their items to one call of `writeAll`, after their
-   * own `atOutcome` writes (one insert of every execution record of the group instead
-   * of one insert each). Items reach `writeAll` in the order they were added.
+   * outcomes commit together give their items to one call of `writeAll`, which builds
+   * the one statement that writes them all (one insert of every execution record of the
+   * group instead of one insert each). It runs after their own `atOutcome` writes, or on
+   * PostgreSQL, when they have none, in the same statement as their completion. Items
+   * reach `writeAll` in the order they were added.
    *
-   * @example ctx.atOutcomeBatch(insertFinishedExecutions, run);
+   * @example ctx.atOutcomeBatch(finishedExecutionsInsert, run);
    */
-  atOutcomeBatch<T>(writeAll: (db: Kysely<Database>, items: readonly T[]) => Promise<unknown>, item: T): void;
+  atOutcomeBatch<T>(writeAll: (db: Kysely<Database>, items: readonly T[]) => CompiledQuery, item: T): void;
 }
 
 /**

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CompiledQuery } from 'kysely';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describeEachEngine } from '../../test/helpers/stores.js';
 import type { JobMetrics } from './job-metrics.js';
 import type { Store } from '../store/db.js';
 import { HandlerTable } from './handler-table.js';
 import { JobQueue } from './job-queue.js';
 import { claimJobs } from './queue.js';
+import { newId } from '../domain/ids.js';
+import { finishedExecutionsInsert } from '../store/executions.js';
 import { deferred, openJobStores, uniqueKind, waitFor, type JobStores } from '../../test/helpers/jobs.js';
 import type { ClaimedJob } from './types.js';
 import { JobWorker, type JobWorkerOptions } from './worker.js';
@@ -181,10 +184,10 @@ describeEachEngine('job worker', (engine) => {
     let release = deferred();
     const calls: string[][] = [];
     // Marks each item's job by its payload; a group holding 'bad' throws, as a failed insert would.
-    const writeAll = async (db: Store['db'], items: readonly string[]) => {
+    const writeAll = (db: Store['db'], items: readonly string[]) => {
       calls.push([...items]);
-      if (items.includes('bad')) throw new Error('bad item');
-      for (const id of items) await db.updateTable('jobs').set({ payload: '"batched"' }).where('id', '=', id).execute();
+      if (items.includes('bad')) return CompiledQuery.raw('update no_such_table set x = 1');
+      return db.updateTable('jobs').set({ payload: '"batched"' }).where('id', 'in', items).compile();
     };
     handlers.register<string>(kind, {
       async run(job, ctx) {
@@ -223,7 +226,54 @@ describeEachEngine('job worker', (engine) => {
       expect((await status(c!)).payload).toBe('"batched"');
       expect(await status(bad!)).toMatchObject({ status: 'running', payload: '"bad"' });
     });
-    expect(jobErrors.map((e) => e.message)).toEqual(['bad item']);
+    expect(jobErrors.map((e) => e.message)).toEqual([expect.stringMatching(/no_such_table/)]);
+  });
+
+  it('writes a group of plain completions and their batched writes in one statement on PostgreSQL, in a transaction on SQLite', async () => {
+    const kind = uniqueKind('outcome-one-statement');
+    const handlers = new HandlerTable();
+    let release = deferred();
+    const recorded: string[] = [];
+    // An execution record per attempt, as PUSH deliveries write theirs; 'bad' makes the group's statement fail.
+    const record = (db: Store['db'], items: readonly string[]) =>
+      items.includes('bad') ? CompiledQuery.raw('insert into no_such_table values (1)') : finishedExecutionsInsert(db, items.map((id) => ({ id, orgId, trigger: 'event', status: 'completed', startedAt: 1, finishedAt: 2 })));
+    handlers.register<string>(kind, {
+      async run(job, ctx) {
+        await release.promise;
+        const id = job.payload === 'bad' ? 'bad' : newId();
+        recorded.push(id);
+        ctx.atOutcomeBatch(record, id);
+      },
+    });
+    const queries = vi.spyOn(store.db, 'executeQuery');
+    const jobErrors: Error[] = [];
+    try {
+      await withWorker(handlers, { concurrency: 3, onError: (e) => jobErrors.push(e) }, async (worker) => {
+        const ids = await queue.enqueue(['a', 'b', 'c'].map((payload) => ({ kind, orgId, payload })));
+        await waitFor(() => worker.runningJobs.length === 3);
+        queries.mockClear();
+        release.resolve();
+        await waitFor(async () => (await Promise.all(ids.map(status))).every((j) => j.status === 'completed'));
+        // The statement that completed them, outside any transaction (a transaction has a Kysely of its own).
+        const combined = queries.mock.calls.map(([q]) => q as CompiledQuery).filter((q) => /^with w0 as \(insert into "executions"/.test(q.sql));
+        expect(combined.map((q) => ids.every((id) => q.parameters.includes(id)))).toEqual(engine.name === 'postgres' ? [true] : []);
+        expect(await store.db.selectFrom('executions').select('id').where('id', 'in', recorded).execute()).toHaveLength(3);
+      });
+      expect(jobErrors).toEqual([]);
+
+      // A group whose statement fails: each attempt is written again alone, so only the bad one is lost.
+      release = deferred();
+      await withWorker(handlers, { concurrency: 3, onError: (e) => jobErrors.push(e) }, async (worker) => {
+        const [c, bad, d] = await queue.enqueue(['c', 'bad', 'd'].map((payload) => ({ kind, orgId, payload })));
+        await waitFor(() => worker.runningJobs.length === 3);
+        release.resolve();
+        await waitFor(async () => (await Promise.all([c!, d!].map(status))).every((j) => j.status === 'completed'));
+        expect((await status(bad!)).status).toBe('running');
+      });
+      expect(jobErrors.map((e) => e.message)).toEqual([expect.stringMatching(/no_such_table/)]);
+    } finally {
+      queries.mockRestore();
+    }
   });
 
   it('writes one group of outcomes at a time: those that end meanwhile go together in the next', async () => {
@@ -233,16 +283,20 @@ describeEachEngine('job worker', (engine) => {
     const firstWritten = deferred();
     const firstMayCommit = deferred();
     const calls: string[][] = [];
-    const writeAll = async (_db: Store['db'], items: readonly string[]) => {
+    const writeAll = (db: Store['db'], items: readonly string[]) => {
       calls.push([...items]);
-      if (items.includes('a')) {
-        firstWritten.resolve();
-        await firstMayCommit.promise;
-      }
+      return db.selectFrom('jobs').select('id').where('id', '=', 'none').compile();
     };
     handlers.register<'a' | 'b' | 'c'>(kind, {
       async run(job, ctx) {
         await ends[job.payload].promise;
+        // a's group is held open by a write of its own until the others have ended.
+        if (job.payload === 'a') {
+          ctx.atOutcome(async () => {
+            firstWritten.resolve();
+            await firstMayCommit.promise;
+          });
+        }
         ctx.atOutcomeBatch(writeAll, job.payload);
       },
     });

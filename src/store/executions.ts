@@ -128,12 +128,11 @@ function finishedRow(run: FinishedExecution): ExecutionsTable {
 const finishedInserts = new WeakMap<object, Map<number, string>>();
 
 /**
- * Inserts runs that have already ended, in one statement. A run whose id is already
- * recorded keeps its record (a PUSH attempt's own record and its recovery's
+ * The statement that inserts runs that have already ended, all of them in one. A run whose
+ * id is already recorded keeps its record (a PUSH attempt's own record and its recovery's
  * `failed: interrupted` share the id; the first written wins).
  */
-export async function insertFinishedExecutions(db: Kysely<Database>, runs: readonly FinishedExecution[]): Promise<void> {
-  if (runs.length === 0) return;
+export function finishedExecutionsInsert(db: Kysely<Database>, runs: readonly FinishedExecution[]): CompiledQuery {
   const rows = runs.map(finishedRow);
   const adapter = db.getExecutor().adapter;
   let byCount = finishedInserts.get(adapter);
@@ -145,7 +144,12 @@ export async function insertFinishedExecutions(db: Kysely<Database>, runs: reado
   }
   const parameters: unknown[] = [];
   for (const row of rows) parameters.push(...Object.values(row));
-  await db.executeQuery(CompiledQuery.raw(text, parameters));
+  return CompiledQuery.raw(text, parameters);
+}
+
+/** Inserts runs that have already ended, in one statement ({@link finishedExecutionsInsert}). */
+export async function insertFinishedExecutions(db: Kysely<Database>, runs: readonly FinishedExecution[]): Promise<void> {
+  if (runs.length > 0) await db.executeQuery(finishedExecutionsInsert(db, runs));
 }
 
 /** Marks a queued execution as running (a new attempt of it, when `attempt` is given). */

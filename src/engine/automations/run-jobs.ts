@@ -18,7 +18,7 @@ import type { ChangeSource } from '../../domain/entity-events.js';
 import type { ExecutionOutcome, Trigger } from '../../domain/executions.js';
 import type { ClaimedJob, JobContext, NewJob } from '../../jobs/index.js';
 import { findAutomation } from '../../store/automations.js';
-import { findExecution, finishExecution, insertExecution, insertFinishedExecutions, startExecution, type FinishedExecution } from '../../store/executions.js';
+import { finishedExecutionsInsert, findExecution, finishExecution, insertExecution, insertFinishedExecutions, startExecution, type FinishedExecution } from '../../store/executions.js';
 import { findOrganisation } from '../../store/organisations.js';
 import type { EngineDeps, JobRegistration } from '../deps.js';
 import { INTERRUPTED, attemptExecutionId } from '../job-attempts.js';
@@ -81,7 +81,7 @@ async function run(deps: EngineDeps, job: ClaimedJob<AutomationRunPayload>, ctx:
     const finished = { id: executionId, ...attemptRecord(job, job.attempt, startedAt), ...outcome };
     if (queued !== undefined) ctx.atOutcome((trx) => finishExecution(trx, queued, outcome));
     // The runs that end together insert their records in one statement, as PUSH deliveries do.
-    else ctx.atOutcomeBatch(insertFinishedExecutions, finished);
+    else ctx.atOutcomeBatch(finishedExecutionsInsert, finished);
   };
   const automation = await findAutomation(db, job.orgId, automationId);
   // A deleted automation has no execution list to show a run in, but a queued one is finished.

@@ -18,7 +18,7 @@ import { HookyardError } from '../../domain/errors.js';
 import type { ExecutionOutcome } from '../../domain/executions.js';
 import type { ClaimedJob, JobContext, NewJob } from '../../jobs/index.js';
 import type { JsonValue } from '../../sandbox/index.js';
-import { findExecution, finishExecution, insertFinishedExecutions, startExecution, type FinishedExecution } from '../../store/executions.js';
+import { finishedExecutionsInsert, findExecution, finishExecution, insertFinishedExecutions, startExecution, type FinishedExecution } from '../../store/executions.js';
 import { findHook } from '../../store/hooks.js';
 import type { EngineDeps, JobRegistration } from '../deps.js';
 import { outcomeOf, runHook } from '../hook-runner.js';
@@ -93,7 +93,7 @@ async function deliver(deps: EngineDeps, job: ClaimedJob<PushDelivery>, ctx: Job
     const run = { id: executionId, ...attemptRecord(job, job.attempt, startedAt), ...outcome };
     if (queued !== undefined) ctx.atOutcome((trx) => finishExecution(trx, queued, outcome));
     // The deliveries that end together insert their records in one statement.
-    else ctx.atOutcomeBatch(insertFinishedExecutions, run);
+    else ctx.atOutcomeBatch(finishedExecutionsInsert, run);
     observeExecution(deps.metrics, { orgId: job.orgId, hookType: 'push', trigger, durationMs: run.finishedAt - startedAt }, outcome);
   };
   if (!hook.enabled) {
