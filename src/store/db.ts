@@ -9,6 +9,7 @@ import { HookyardError } from '../domain/errors.js';
 import type { Engine } from './dialect.js';
 import type { Database } from './schema.js';
 import { CONFIG_CHANNEL, ReadCache, attachReadCache } from './read-cache.js';
+import { signallingDialect } from './outbox-signal.js';
 import { attachGroupCommit } from './transaction.js';
 import { postgresEngine } from './postgres/postgres-engine.js';
 import { sqliteEngine } from './sqlite/sqlite-engine.js';
@@ -23,6 +24,7 @@ import * as m0008 from './migrations/0008-automations.js';
 import * as m0009 from './migrations/0009-automation-schedule-runs.js';
 import * as m0010 from './migrations/0010-outbox-indexes.js';
 import * as m0011 from './migrations/0011-jobs-notify.js';
+import * as m0012 from './migrations/0012-events-unnotify.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -51,6 +53,7 @@ const MIGRATIONS = [
   ['0009-automation-schedule-runs', m0009],
   ['0010-outbox-indexes', m0010],
   ['0011-jobs-notify', m0011],
+  ['0012-events-unnotify', m0012],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {
@@ -68,7 +71,7 @@ export function openStore(options: StoreOptions): Store {
   // the cache keeps values only while it listens.
   const notifications = engine.notifications;
   const cache = new ReadCache(notifications === undefined ? {} : { shared: { ping: () => notifications.notify(db, CONFIG_CHANNEL) } });
-  const db: Kysely<Database> = new Kysely<Database>({ dialect: engine.dialect, plugins: [cache] });
+  const db: Kysely<Database> = new Kysely<Database>({ dialect: signallingDialect(engine.dialect), plugins: [cache] });
   attachReadCache(db, cache);
   if (engine.name === 'sqlite') attachGroupCommit(db);
   const listening = notifications

@@ -18,7 +18,6 @@ import type { Engine } from './dialect.js';
 import { appendEvent, eventRow } from './events.js';
 import { insertRows } from './insert-rows.js';
 import { jsonColumn } from './json-column.js';
-import { signalOutbox } from './outbox-signal.js';
 import type { Database, EntitiesTable } from './schema.js';
 import { inTransaction } from './transaction.js';
 
@@ -181,7 +180,6 @@ export async function createEntity(db: Kysely<Database>, input: EntityWrite & { 
       .insertInto('events')
       .values(eventRow({ ...changeOf(input, row.id), changeType: 'create', before: null, after: entity }))
       .execute();
-    signalOutbox();
     return entity;
   }
   return inTransaction(db, async (trx) => {

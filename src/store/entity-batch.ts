@@ -11,7 +11,6 @@ import { newId } from '../domain/ids.js';
 import { entityJson, normalised, type EntityWrite } from './entities.js';
 import { insertRows } from './insert-rows.js';
 import { jsonColumn } from './json-column.js';
-import { signalOutbox } from './outbox-signal.js';
 import type { Database, EntitiesTable, EventsTable } from './schema.js';
 
 /**
@@ -51,6 +50,5 @@ export async function createEntities(trx: Kysely<Database>, input: EntityWrite, 
   }
   await insertRows(trx, 'entities', rows);
   await insertRows(trx, 'events', events);
-  if (!dispatched) signalOutbox();
   return rows.map((row) => row.id);
 }

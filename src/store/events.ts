@@ -4,7 +4,6 @@ import type { ChangeSource, ChangeType, EntityEvent } from '../domain/entity-eve
 import type { EntityType } from '../domain/entity-types.js';
 import { newId } from '../domain/ids.js';
 import { insertRows } from './insert-rows.js';
-import { signalOutbox } from './outbox-signal.js';
 import type { Database, EventsTable } from './schema.js';
 
 /** What a change produces: its event without the id and time, added when it is written. */
@@ -47,7 +46,6 @@ export function eventRow(change: EntityChange): Omit<EventsTable, 'seq'> {
 export async function appendEvent(db: Kysely<Database>, change: EntityChange): Promise<void> {
   // Every API write makes one: its statement is built once (insert-rows.ts).
   await insertRows(db, 'events', [eventRow(change)]);
-  signalOutbox();
 }
 
 /**

@@ -1,7 +1,8 @@
-import type { KyselyPlugin } from 'kysely';
+import { sql, type KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signalDeliveryDone } from '../../src/engine/outbox/backpressure.js';
 import { dispatchOutboxBatch, startOutboxDispatch } from '../../src/engine/outbox/dispatch.js';
+import { createEntity } from '../../src/store/entities.js';
 import { waitFor } from '../helpers/jobs.js';
 import { createTestApp, type TestApp, type TestTenant } from '../helpers/app.js';
 import { describeEachEngine } from '../helpers/stores.js';
@@ -89,6 +90,36 @@ describeEachEngine('outbox dispatch', (engine) => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect((await deliveries()).filter((j) => j.status === 'pending')).toHaveLength(4);
       expect(await undispatched()).toBe(4);
+    } finally {
+      await stop();
+    }
+    expect(errors).toEqual([]);
+  });
+
+  it('wakes once a transaction that wrote events has committed, and a dispatcher that found another batch under way tries again', async () => {
+    const { tenant: hooli } = await pushingTenant('hooli');
+    const undispatched = async () => (await t.store.db.selectFrom('events').select('id').where('org_id', '=', hooli.org.id).where('dispatched_at', 'is', null).execute()).length;
+    const employee = (n: number) => ({ orgId: hooli.org.id, type: 'employee' as const, source: { kind: 'api' as const, apiKeyId: 'k' }, data: { firstName: `F${n}`, lastName: 'L', email: `e${n}@hooli.test` } });
+    const errors: Error[] = [];
+    // No poll: only the store's signal wakes it.
+    const stop = startOutboxDispatch(t.deps, { pollIntervalMs: 60_000, onError: (e) => errors.push(e) });
+    try {
+      await t.store.db.transaction().execute(async (trx) => {
+        await createEntity(trx, employee(1));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      });
+      await waitFor(async () => (await undispatched()) === 0);
+
+      if (engine.name === 'postgres') {
+        // Another node's batch holds the dispatch lock while this process commits an event.
+        await t.store.db.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(${0x486b7964})`.execute(trx);
+          await createEntity(t.store.db, employee(2));
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          expect(await undispatched()).toBe(1);
+        });
+        await waitFor(async () => (await undispatched()) === 0);
+      }
     } finally {
       await stop();
     }

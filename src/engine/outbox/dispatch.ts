@@ -17,19 +17,22 @@
  *   entity's events reach a hook or automation one at a time in commit order, while
  *   other entities run concurrently.
  * - Several PostgreSQL nodes: a transaction-level advisory lock lets one dispatcher run
- *   a batch at a time; the others skip instead of waiting. Two dispatchers interleaving
- *   batches could insert the jobs of a later event of one entity before those of an
- *   earlier one commit, and break per-entity order; one batch at a time cannot.
+ *   a batch at a time; the others skip instead of waiting, and try again
+ *   {@link BUSY_RETRY_MS} later (what they were woken for may have committed after the
+ *   holder's read). Two dispatchers interleaving batches could insert the jobs of a later
+ *   event of one entity before those of an earlier one commit, and break per-entity
+ *   order; one batch at a time cannot.
  *
- * Wake-ups: PostgreSQL's `hookyard_events` notification (migration 0003) on every node,
- * SQLite's in-process signal from the store, and a slow poll as the safety net.
+ * Wake-ups: the store's signal once this process has committed events
+ * (store/outbox-signal.ts), and a slow poll as the safety net for events written
+ * elsewhere.
  */
 import { sql, type Kysely } from 'kysely';
 import { coerceError } from '../../domain/errors.js';
 import type { ChangeType } from '../../domain/entity-events.js';
 import type { NewJob } from '../../jobs/index.js';
 import { toEvent } from '../../store/events.js';
-import { EVENTS_CHANNEL, onOutboxWrite } from '../../store/outbox-signal.js';
+import { onOutboxWrite } from '../../store/outbox-signal.js';
 import type { Database } from '../../store/schema.js';
 import { automationFanOut } from '../automations/triggers/entity.js';
 import type { BackgroundService, EngineDeps } from '../deps.js';
@@ -57,6 +60,9 @@ const MIN_READ = 16;
 
 /** Any number: the key of the advisory lock that serialises dispatch batches across nodes. */
 const DISPATCH_LOCK = 0x486b7964;
+
+/** How soon a dispatcher that found another node's batch under way tries again: a batch takes milliseconds. */
+const BUSY_RETRY_MS = 10;
 
 /** Every consumer of the outbox, in the order their jobs are enqueued. */
 export const FAN_OUTS: readonly FanOut[] = [pushFanOut, automationFanOut];
@@ -192,6 +198,8 @@ export function startOutboxDispatch(deps: EngineDeps, options: DispatchOptions =
    * then the batch reads its full size.
    */
   let jobsPerEvent = 1;
+  /** A retry after a `busy` batch is set. */
+  let retrying = false;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
 
   /**
@@ -212,8 +220,18 @@ export function startOutboxDispatch(deps: EngineDeps, options: DispatchOptions =
     if (throttled) return false;
     const toRead = jobsPerEvent > 0 ? Math.ceil((room + 1) / jobsPerEvent) : batchSize;
     const result = await dispatchOutboxBatch(deps, Math.min(batchSize, Math.max(MIN_READ, toRead)), room);
-    // `busy`: another node is draining.
-    if (result === 'busy') return false;
+    // `busy`: another node is in a batch, which may have read the outbox before this
+    // process's events committed.
+    if (result === 'busy') {
+      if (!retrying) {
+        retrying = true;
+        setTimeout(() => {
+          retrying = false;
+          wake();
+        }, BUSY_RETRY_MS).unref();
+      }
+      return false;
+    }
     room -= result.deliveries;
     if (result.events > 0) jobsPerEvent = result.deliveries / result.events;
     return result.more;
@@ -246,12 +264,7 @@ export function startOutboxDispatch(deps: EngineDeps, options: DispatchOptions =
     });
   };
 
-  const notifications = deps.store.engine.notifications;
-  const unsubscribe = notifications === undefined ? onOutboxWrite(wake) : undefined;
-  const listening = notifications?.listen(EVENTS_CHANNEL, wake).catch((thrown: unknown) => {
-    onError(coerceError(thrown));
-    return undefined;
-  });
+  const unsubscribe = onOutboxWrite(wake);
   const offDone = onDeliveryDone(() => {
     if (throttled && ++ended >= maxPending / 2) wake();
   });
@@ -261,9 +274,8 @@ export function startOutboxDispatch(deps: EngineDeps, options: DispatchOptions =
   return async () => {
     stopped = true;
     clearInterval(poll);
-    unsubscribe?.();
+    unsubscribe();
     offDone();
-    await (await listening)?.close();
     await draining;
   };
 }

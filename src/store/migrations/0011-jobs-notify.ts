@@ -1,7 +1,7 @@
 /**
  * PostgreSQL: every statement that inserts jobs sends one `hookyard_jobs` notification on
- * commit, so the workers of every node wake for them, as migration 0003 does for the
- * outbox. The enqueue used to send it itself, a round trip of its own inside the caller's
+ * commit, so the workers of every node wake for them (as migration 0003 did for the
+ * outbox, until 0012). The enqueue used to send it itself, a round trip of its own inside the caller's
  * transaction: one of the ten of each outbox dispatch batch. An insert whose jobs all
  * existed already (their unique keys taken) sends none. SQLite has one process: the queue
  * wakes its workers in-process (jobs/job-queue.ts).
