@@ -2,12 +2,14 @@ import pg from 'pg';
 import { PostgresDialect, sql } from 'kysely';
 import type { Engine } from '../dialect.js';
 import { postgresNotifications } from './postgres-notifications.js';
+import { PreparingClient } from './preparing-client.js';
 
 const INT8_OID = 20;
 
 /** PostgreSQL through a `pg` pool; shared by any number of Hookyard processes. */
 export function postgresEngine(connectionString: string, poolSize = 10): Engine {
   const pool = new pg.Pool({
+    Client: PreparingClient,
     connectionString,
     max: poolSize,
     // Times are bigint milliseconds: well inside Number's exact range.
