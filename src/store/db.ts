@@ -67,7 +67,7 @@ export function openStore(options: StoreOptions): Store {
     throw new HookyardError('HY_BAD_REQUEST', `HOOKYARD_DATABASE_URL must start with postgres://, got "${url.split(':')[0]}:…"`);
   }
   // One process makes every write to an embedded database, so its cache sees them all. A
-  // shared PostgreSQL also tells every process of the others' writes (migration 0005), and
+  // shared PostgreSQL also tells every process of the others' writes (migration 0007), and
   // the cache keeps values only while it listens.
   const notifications = engine.notifications;
   const cache = new ReadCache(notifications === undefined ? {} : { shared: { ping: () => notifications.notify(db, CONFIG_CHANNEL) } });

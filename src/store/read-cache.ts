@@ -8,7 +8,7 @@
  * that its own process makes, whichever function makes it, on the root instance and inside
  * transactions, and empties itself. On embedded SQLite one process makes every write, so
  * that is all. A PostgreSQL database is shared by several processes: there every statement
- * that writes those tables also notifies `hookyard_config` on commit (migration 0005), and
+ * that writes those tables also notifies `hookyard_config` on commit (migration 0007), and
  * every process empties its cache when it hears it. So a write on another node is seen
  * once its notification arrives (about a millisecond after its commit); until then that
  * node may still serve what it had. On PostgreSQL moreover:
@@ -48,7 +48,7 @@ const CACHED_TABLES: ReadonlySet<string> = new Set(['api_keys', 'custom_attribut
 /** Entries kept at most; the least recently used go first (lru-map.ts). */
 const MAX_ENTRIES = 10_000;
 
-/** The PostgreSQL channel of migration 0005, notified on commit of every write to a cached table. */
+/** The PostgreSQL channel of migration 0007, notified on commit of every write to a cached table. */
 export const CONFIG_CHANNEL = 'hookyard_config';
 
 /** After a write of its own, a shared cache that heard no notification pings its channel this long after. */
