@@ -1,4 +1,6 @@
 /**
+ * (Dropped by migration 0012: the notification serialised every write's commit.)
+ *
  * PostgreSQL: every transaction that writes outbox events sends one `hookyard_events`
  * notification on commit, so the PUSH dispatcher of every node wakes at once, whoever
  * wrote the change (API, PULL, inbound) and on whichever node. NOTIFY inside a
