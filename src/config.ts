@@ -1,5 +1,5 @@
 /**
- * Every setting of a Hookyard process, typed, read from the environment (SPEC §11)
+ * Every setting of a Hookyard process, typed, read from the environment (docs/operations.md)
  * and overridable by `serve` flags. Defaults give the embedded mode: SQLite in
  * `./data`, API on 127.0.0.1:8080.
  */

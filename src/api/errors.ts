@@ -1,5 +1,5 @@
 /**
- * Every error answer has one shape, `{ error: { code, message, details? } }` (SPEC §10).
+ * Every error answer has one shape, `{ error: { code, message, details? } }` (docs/api.md).
  * This turns anything thrown in a request into that shape and its status.
  */
 import type { ErrorObject } from 'ajv';

@@ -1,4 +1,4 @@
-/** Calendar dates as SPEC §9 writes them: `YYYY-MM-DD`. */
+/** Calendar dates as docs/data-model.md writes them: `YYYY-MM-DD`. */
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 

@@ -1,5 +1,5 @@
 /**
- * Entity change events (SPEC §4): written to the outbox in the same transaction as
+ * Entity change events (docs/hooks.md, "PUSH hooks"): written to the outbox in the same transaction as
  * the change, later handed to PUSH hooks as `ctx.event`.
  */
 import type { EntityType } from './entity-types.js';

@@ -1,5 +1,5 @@
 /**
- * PATCH semantics, shared by the REST API and syncs (SPEC §3, §10): fields present
+ * PATCH semantics, shared by the REST API and syncs (docs/hooks.md, "PULL hooks"; docs/api.md): fields present
  * are set, `null` clears, absent fields stay. `customAttributes` merge key by key.
  */
 import { inFieldOrder, type EntityData, type EntityType } from './entity-types.js';

@@ -1,5 +1,5 @@
 /**
- * The five entity types of SPEC §9, registered in one table. Each entry carries the
+ * The five entity types (docs/data-model.md), registered in one table. Each entry carries the
  * TypeBox schema of a create and of a patch, the defaults a create gets, the links to
  * other entities and the rules that span several fields. Validation, filters, the REST
  * routes and their OpenAPI are all derived from this table.
@@ -206,7 +206,7 @@ const DEFINITIONS: readonly EntityTypeDefinition[] = [
         status: name(100),
         priority: Type.Integer({ default: 0, description: 'lower is more important' }),
         estimatedCost: amount,
-        // Not in SPEC §9's list, but money needs its currency (§9: "money is a number with a currencyCode").
+        // Not in the listed fields, but money needs its currency (a money amount is a number with a currencyCode).
         currencyCode,
         startDate: date,
         endDate: date,

@@ -1,5 +1,5 @@
 /**
- * Executions: the record of one run of a hook or automation (SPEC §8).
+ * Executions: the record of one run of a hook or automation (docs/hooks.md, "Executions").
  */
 import type { AutomationStep } from './automations.js';
 

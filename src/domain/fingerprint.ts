@@ -1,5 +1,5 @@
 /**
- * Change detection of PULL records (SPEC §3): a record's fingerprint is the SHA-256 of
+ * Change detection of PULL records (docs/hooks.md, "PULL hooks"): a record's fingerprint is the SHA-256 of
  * its canonical JSON, so the same record always gets the same fingerprint whatever the
  * order of its keys.
  */

@@ -1,5 +1,5 @@
 /**
- * Hooks as users configure them (SPEC §1, §10): the public shape, the settings each
+ * Hooks as users configure them (docs/hooks.md; docs/api.md): the public shape, the settings each
  * hook type takes, and the rules a hook must satisfy to be saved. Per-type rules sit
  * in {@link HOOK_TYPE_RULES}, one entry per type.
  */

@@ -1,5 +1,5 @@
 /**
- * The records a PULL page returns (SPEC §3), before anything touches the store: the
+ * The records a PULL page returns (docs/hooks.md, "PULL hooks"), before anything touches the store: the
  * shape of a page, each record's `externalId` and `data`, the declarative `mapping`
  * setting, and "the last one wins" for duplicate external ids.
  */

@@ -1,6 +1,6 @@
 /**
- * The entity REST API (SPEC §10) as five operations, one function each, keyed by the
- * names API pre- and post-hooks use (SPEC §5): the routes are thin around this table,
+ * The entity REST API (docs/api.md) as five operations, one function each, keyed by the
+ * names API pre- and post-hooks use (docs/hooks.md, "API pre-hooks and post-hooks"): the routes are thin around this table,
  * and the api-hooks engine wraps exactly these functions.
  *
  * Each operation validates its own `message`, because a pre-hook may replace it.

@@ -1,5 +1,5 @@
 /**
- * Re-running an execution by hand (`POST /v1/executions/{id}/retry`, SPEC §4, §10).
+ * Re-running an execution by hand (`POST /v1/executions/{id}/retry`, docs/hooks.md, "PUSH hooks"; docs/api.md).
  * What a retry means depends on the hook type, so each type registers its retry in
  * {@link EXECUTION_RETRIES}; a type without an entry answers 409.
  */

@@ -1,5 +1,5 @@
 /**
- * Pure slot maths for hook schedules (SPEC §3): when does a schedule fire, in the
+ * Pure slot maths for hook schedules (docs/hooks.md, "PULL hooks"): when does a schedule fire, in the
  * organisation's time zone. Computed with croner; nothing here starts a timer.
  *
  * Clock changes (documented choice):

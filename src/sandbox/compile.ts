@@ -98,7 +98,7 @@ export async function compileIn(isolate: ivm.Isolate, source: PreparedSource): P
 }
 
 /**
- * Compile-only check for saving a hook (SPEC §2: syntax errors are rejected with line
+ * Compile-only check for saving a hook (docs/hooks.md: syntax errors are rejected with line
  * and column). Resolves with the form; rejects with {@link syntaxError}.
  */
 export async function checkSource(code: string, language: Language = 'javascript'): Promise<'script' | 'module'> {

@@ -1,5 +1,5 @@
 /**
- * Egress policy for `ctx.http` (DESIGN.md "Egress"): HTTPS only, our own DNS resolution
+ * Egress policy for `ctx.http` (docs/security.md, "Egress"): HTTPS only, our own DNS resolution
  * with every address checked, the socket pinned to the checked address, redirects
  * returned rather than followed, and response bodies cut at their size limit while
  * streaming. Tests reach loopback only through the explicit settings below.
@@ -82,7 +82,7 @@ export interface EgressResponse {
   readonly body: Buffer;
 }
 
-/** The fixed User-Agent of every hook request (SPEC §2). */
+/** The fixed User-Agent of every hook request (docs/hooks.md, "Sandbox rules"). */
 export const USER_AGENT = 'Hookyard-Hook/1.0';
 
 const BLOCKED_NAMES = /^(localhost|.*\.localhost|metadata|metadata\.google\.internal|metadata\.goog|instance-data|instance-data\.ec2\.internal)$/;

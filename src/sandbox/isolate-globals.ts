@@ -1,5 +1,5 @@
 /**
- * Source of the standard globals SPEC §2 promises and a bare V8 isolate lacks: URL,
+ * Source of the standard globals docs/hooks.md promises and a bare V8 isolate lacks: URL,
  * URLSearchParams, TextEncoder/TextDecoder, atob/btoa, structuredClone and crypto.
  * Pure JavaScript evaluated inside the isolate; URL parsing and random bytes come
  * from the host as copied JSON through `callSync`, so they match Node exactly.

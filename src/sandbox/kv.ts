@@ -1,5 +1,5 @@
 /**
- * The per-integration key-value store behind `ctx.kv` (SPEC §2). The sandbox's bridge
+ * The per-integration key-value store behind `ctx.kv` (docs/hooks.md). The sandbox's bridge
  * enforces the key, value and expiry rules, so an implementation only stores.
  */
 import type { JsonValue } from './types.js';

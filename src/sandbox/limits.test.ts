@@ -14,7 +14,7 @@ function run(code: string, extra: Partial<RunRequest> = {}) {
 }
 
 describe('default limits', () => {
-  test('follow the table of SPEC §2 per hook type', () => {
+  test('follow the table of docs/hooks.md "Limits" per hook type', () => {
     expect(DEFAULT_LIMITS.pull).toMatchObject({ memoryMb: 128, timeMs: 30_000, httpRequests: 50, httpResponseBytes: 10 * 1024 * 1024 });
     expect(DEFAULT_LIMITS.push).toMatchObject({ timeMs: 10_000, httpRequests: 50 });
     expect(DEFAULT_LIMITS.pre).toMatchObject({ timeMs: 2_000, httpRequests: 10 });

@@ -1,5 +1,5 @@
 /**
- * The limits of one hook run (SPEC.md §2 "Limits"), their defaults per hook type and
+ * The limits of one hook run (docs/hooks.md, "Limits"), their defaults per hook type and
  * the messages that name them when they are breached.
  */
 
@@ -68,7 +68,7 @@ const BASE: Limits = Object.freeze({
   executionsPerHour: 5,
 });
 
-/** Default limits per hook type, from the table in SPEC.md §2. */
+/** Default limits per hook type, from the table in docs/hooks.md, "Limits". */
 export const DEFAULT_LIMITS: Readonly<Record<HookType, Limits>> = Object.freeze({
   pull: Object.freeze({ ...BASE, timeMs: 30_000 }),
   push: BASE,

@@ -10,7 +10,7 @@ import type { HookType, LimitName, Limits } from './limits.js';
 /** A JSON value: the only kind of data that crosses the isolate boundary. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** Functions of a hook the sandbox may call: `run(ctx)` or a flow step `fn(ctx, input)` (SPEC §3). */
+/** Functions of a hook the sandbox may call: `run(ctx)` or a flow step `fn(ctx, input)` (docs/hooks.md, "Flow steps and mapping"). */
 export const ENTRY_POINTS = Object.freeze(['run', 'preSavePage', 'preMap', 'postMap', 'postSubmit', 'postAggregate'] as const);
 
 /** One of {@link ENTRY_POINTS}. */
@@ -28,7 +28,7 @@ export function entryOf(request: { readonly entry?: string }): EntryPoint {
 /** Source language: TypeScript has its types stripped before it is compiled. */
 export type Language = 'javascript' | 'typescript';
 
-/** The JSON data members of `ctx` (SPEC §2); `undefined` members are left out. */
+/** The JSON data members of `ctx` (docs/hooks.md); `undefined` members are left out. */
 export interface CtxData {
   readonly meta?: JsonValue;
   readonly event?: JsonValue;
@@ -67,7 +67,7 @@ export interface RunError {
   readonly code?: string;
 }
 
-/** Outcome of a run, as in an execution record (SPEC §8). */
+/** Outcome of a run, as in an execution record (docs/hooks.md, "Executions"). */
 export type RunStatus = 'completed' | 'failed' | 'timed_out';
 
 /** Shared log allowance of one execution (several runs when a pull hook paginates). */

@@ -25,7 +25,7 @@ export function decodeCursor(cursor: string): CursorKey {
   throw invalidField('query/cursor', 'is not a cursor this API returned');
 }
 
-/** A page of results, as every list endpoint answers (SPEC §10). */
+/** A page of results, as every list endpoint answers (docs/api.md). */
 export interface Page<T> {
   readonly items: T[];
   readonly nextCursor: string | null;

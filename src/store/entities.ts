@@ -1,6 +1,6 @@
 /**
  * Entities and their outbox. Every create, update and delete writes its change event
- * in the same transaction as the change (SPEC §4), so no PUSH event is lost or
+ * in the same transaction as the change (docs/hooks.md, "PUSH hooks"), so no PUSH event is lost or
  * invented. Each function takes a `Kysely<Database>` that may already be a
  * transaction (a PULL page writes many entities in one) and says who made the change.
  *

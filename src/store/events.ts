@@ -1,4 +1,4 @@
-/** The outbox of entity change events (SPEC §4). Nothing here opens a transaction: callers write events in theirs. */
+/** The outbox of entity change events (docs/hooks.md, "PUSH hooks"). Nothing here opens a transaction: callers write events in theirs. */
 import type { Kysely } from 'kysely';
 import type { ChangeSource, ChangeType, EntityEvent } from '../domain/entity-events.js';
 import type { EntityType } from '../domain/entity-types.js';

@@ -1,6 +1,6 @@
 /**
  * External links: which entity a source system's record became, and the fingerprint
- * of what a sync last wrote for it (SPEC §3). Queries take a page's worth of external
+ * of what a sync last wrote for it (docs/hooks.md, "PULL hooks"). Queries take a page's worth of external
  * ids at once, so a page costs one lookup, not one per record.
  */
 import { sql, type Kysely } from 'kysely';

@@ -1,5 +1,5 @@
 /**
- * The KV table behind `ctx.kv` (SPEC §2): one namespace per integration. Expired keys
+ * The KV table behind `ctx.kv` (docs/hooks.md): one namespace per integration. Expired keys
  * are invisible to every read and removed by the periodic clean-up.
  */
 import { sql, type Kysely } from 'kysely';

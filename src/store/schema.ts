@@ -166,7 +166,7 @@ export interface ExecutionsTable {
   finished_at: number | null;
   duration_ms: number | null;
   pages: number;
-  /** JSON objects / arrays, see SPEC §8. */
+  /** JSON objects / arrays, see docs/hooks.md, "Executions". */
   counts: string;
   logs: string;
   http: string;

@@ -103,7 +103,7 @@ describeEachEngine('API pre-hooks and post-hooks', (engine) => {
     expect((await o.call('GET', '/v1/entities/employee/nope')).statusCode).toBe(404);
   });
 
-  it('gives hooks the request and the response as SPEC §5 describes them', async () => {
+  it('gives hooks the request and the response as docs/hooks.md describes them', async () => {
     const o = await tenant();
     await o.hook('pre', ['update', 'list'], `async function run(ctx) { return { status: 200 }; }`);
     await o.hook('post', ['update', 'list'], `async function run(ctx) {

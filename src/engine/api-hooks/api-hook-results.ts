@@ -1,5 +1,5 @@
 /**
- * What a pre- or post-hook's return value means (SPEC §5), read from its sandbox
+ * What a pre- or post-hook's return value means (docs/hooks.md, "API pre-hooks and post-hooks"), read from its sandbox
  * result. Pure functions, so the contract is tested without a sandbox.
  */
 import type { JsonValue, RunResult } from '../../sandbox/index.js';

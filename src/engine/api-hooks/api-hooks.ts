@@ -1,5 +1,5 @@
 /**
- * API pre-hooks and post-hooks (SPEC §5): wraps the entity operations table so every
+ * API pre-hooks and post-hooks (docs/hooks.md, "API pre-hooks and post-hooks"): wraps the entity operations table so every
  * call through the REST API runs the enabled `pre` hooks of its organisation, entity
  * type and operation in `order` (ties by creation), then the operation, then the `post`
  * hooks. Syncs write through the store, never through this table, so they run none.

@@ -1,5 +1,5 @@
 /**
- * Runs an automation once (SPEC §7 "Runs"): the top-level conditions (false: the run is
+ * Runs an automation once (docs/automations.md): the top-level conditions (false: the run is
  * `skipped`, its condition steps say why), then each action in order — its case (the
  * first `when` that holds, else the `else` case; none: the action is skipped), its params
  * rendered over the scope (which grows by `actions.NAME` as named actions end), and

@@ -1,5 +1,5 @@
 /**
- * The outbox dispatcher (SPEC §4 and §7, DESIGN.md "Durable work"): fans the outbox out,
+ * The outbox dispatcher (docs/hooks.md, "PUSH hooks"; docs/automations.md): fans the outbox out,
  * as durable jobs, to every consumer in {@link FAN_OUTS} — the PUSH hooks that want each
  * event, and the automations with an entity trigger that matches it.
  *

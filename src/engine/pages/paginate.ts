@@ -1,5 +1,5 @@
 /**
- * Pagination of PULL hooks (SPEC §3): call the page runner until a page returns no
+ * Pagination of PULL hooks (docs/hooks.md, "PULL hooks"): call the page runner until a page returns no
  * `more`, passing each page's `meta` to the next as `ctx.meta`. Pure and store-free:
  * `hookyard run` and the database pipeline both drive it with their own page runner.
  */

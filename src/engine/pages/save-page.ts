@@ -1,5 +1,5 @@
 /**
- * One page of records into the store, a PULL page or an inbound call's (SPEC §3): records
+ * One page of records into the store, a PULL page or an inbound call's (docs/hooks.md, "PULL hooks"): records
  * are read, validated, fingerprinted and upserted in one transaction, matched on
  * (sourceSystemKey, entity type, externalId). A dry run walks the same path, writes
  * nothing and reports a preview.

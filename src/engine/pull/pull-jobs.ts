@@ -1,5 +1,5 @@
 /**
- * PULL runs as durable jobs (SPEC §3, DESIGN "Durable work"): a run is an execution
+ * PULL runs as durable jobs (docs/hooks.md, "PULL hooks"): a run is an execution
  * record plus a `pull.run` job, committed together. The scheduler enqueues one
  * `pull.scheduled` job per slot (unique key), which turns into a run, or into a
  * `skipped` execution over the hourly limit.

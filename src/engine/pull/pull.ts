@@ -1,5 +1,5 @@
 /**
- * One PULL execution (SPEC §3): loads the hook, its organisation, integration, secrets
+ * One PULL execution (docs/hooks.md, "PULL hooks"): loads the hook, its organisation, integration, secrets
  * and KV, drives the page pipeline (pages/pipeline.ts) through the sandbox and the flow steps,
  * saves each page ({@link savePage}; the next page is fetched meanwhile) and writes the
  * execution's outcome. Hook failures end the execution; they never throw.

@@ -1,5 +1,5 @@
 /**
- * PUSH delivery (SPEC §4): the `push.deliver` job runs one hook with one `ctx.event`.
+ * PUSH delivery (docs/hooks.md, "PUSH hooks"): the `push.deliver` job runs one hook with one `ctx.event`.
  *
  * Executions: one per attempt. Attempt n of a delivery job records an execution with
  * `trigger: 'event'` and `attempt: n` when it ends, in one write that commits with the

@@ -1,5 +1,5 @@
 /**
- * Entity triggers (SPEC §7): the outbox dispatcher fans each event out to the enabled
+ * Entity triggers (docs/automations.md): the outbox dispatcher fans each event out to the enabled
  * automations of its organisation whose trigger names its entity type and change type,
  * as `automation.run` jobs in the same transaction as PUSH's deliveries — the same
  * durable, ordered, at-least-once path. The unique key `automation:<id>:<eventId>` makes

@@ -1,5 +1,5 @@
 /**
- * Inbound triggers (SPEC §7): an organisation's enabled automation whose trigger names
+ * Inbound triggers (docs/automations.md): an organisation's enabled automation whose trigger names
  * the call's path and method answers `/inbound/{orgSlug}/{path}` when no inbound hook
  * does, through the inbound hooks' own pipeline (inbound/inbound-call.ts: the same 404s,
  * body limit, rate limits, verification and replay protection). The run's `trigger` is
