@@ -78,9 +78,14 @@ class SignallingDriver implements Driver {
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const c = connection as SignallingConnection;
-    await this.#inner.commitTransaction(c.inner);
-    c.inTransaction = false;
-    if (c.wroteEvents) outboxWrite.emit();
+    try {
+      await this.#inner.commitTransaction(c.inner);
+      if (c.wroteEvents) outboxWrite.emit();
+    } finally {
+      // A failed commit wrote nothing that stands (the caller rolls back).
+      c.inTransaction = false;
+      c.wroteEvents = false;
+    }
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
