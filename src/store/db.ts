@@ -85,6 +85,7 @@ export function openStore(options: StoreOptions): Store {
       cache.listening(false);
       await (await listening)?.close();
       await db.destroy();
+      await engine.closed?.();
     },
   };
 }

@@ -14,6 +14,8 @@ export interface Engine {
   jsonText(column: string, key: string): RawBuilder<string | null>;
   /** Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY); absent where one process owns the data. */
   readonly notifications?: Notifications;
+  /** Resolves once what the engine runs beside its connection has ended, after the database is destroyed. */
+  closed?(): Promise<void>;
 }
 
 /** Wakes other processes that share the database, e.g. workers after an enqueue. */

@@ -26,16 +26,20 @@ export function sqliteEngine(file: string): Engine {
   if (checkpointer) database.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   // Left by a version that did not narrow them.
   if (file !== ':memory:') narrowExisting([`${file}-wal`, `${file}-shm`]);
+  let stopped: Promise<void> | undefined;
   return {
     name: 'sqlite',
     dialect: new SqliteDialect({
       database: withStatementCache(database, {
         close: () => {
-          checkpointer?.stop();
+          stopped = checkpointer?.stop();
           database.close();
         },
       }),
     }),
+    // The checkpointer's connection may still be closing (and SQLite removing the -wal and
+    // -shm files) after the database's own: the data folder is only free once it is done.
+    closed: () => stopped ?? Promise.resolve(),
     jsonText: (column, key) => sql<string | null>`cast(json_extract(${sql.ref(column)}, ${'$.' + JSON.stringify(key)}) as text)`,
   };
 }

@@ -10,8 +10,8 @@ const PAGE = 4096;
 describe('startWalCheckpointer', () => {
   let dir: string;
   let checkpointer: WalCheckpointer | undefined;
-  afterEach(() => {
-    checkpointer?.stop();
+  afterEach(async () => {
+    await checkpointer?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -38,5 +38,21 @@ describe('startWalCheckpointer', () => {
     })();
     expect(fs.statSync(`${file}-wal`).size).toBe(walBefore);
     db.close();
+  });
+
+  it('has closed its connection and ended once stop() resolves', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hookyard-wal-'));
+    const file = path.join(dir, 'test.db');
+    const db = new SQLite(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('create table t (x integer)');
+    const stopping = startWalCheckpointer(file);
+    // The thread opens its connection as it starts; once it has, ours is not the last to close.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    db.close();
+    expect(fs.existsSync(`${file}-wal`)).toBe(true);
+    await stopping.stop();
+    // The last connection to close in WAL mode removes the log and its index: the thread's was.
+    expect(fs.readdirSync(dir)).toEqual(['test.db']);
   });
 });

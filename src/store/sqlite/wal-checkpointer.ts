@@ -15,7 +15,8 @@ import { Worker } from 'node:worker_threads';
  */
 export interface WalCheckpointer {
   /** Tells the thread to make a last checkpoint and close its connection; it exits by itself. */
-  stop(): void;
+  /** Resolves once the thread has checkpointed a last time, closed its connection and ended. */
+  stop(): Promise<void>;
 }
 
 /** How often the thread checkpoints: a passive checkpoint of an empty log costs microseconds. */
@@ -49,5 +50,13 @@ export function startWalCheckpointer(file: string): WalCheckpointer {
   // A checkpointer that failed leaves the writer's backstop doing the work: nothing to report.
   worker.on('error', () => undefined);
   worker.unref();
-  return { stop: () => worker.postMessage('stop') };
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return {
+    stop: () => {
+      // Held while it stops, so that a process awaiting this does not end before the thread.
+      worker.ref();
+      worker.postMessage('stop');
+      return exited;
+    },
+  };
 }
