@@ -18,8 +18,11 @@
  * Listeners are per process, not per store: a wake-up for another store of the same
  * process (tests open many) costs that dispatcher one cheap read.
  */
-import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
 import { createSignal } from '../domain/signal.js';
+
+/** How a driver is handed the compiler for savepoint commands. */
+type Compile = QueryCompiler['compileQuery'];
 
 const outboxWrite = createSignal();
 
@@ -95,16 +98,16 @@ class SignallingDriver implements Driver {
     await this.#inner.rollbackTransaction(c.inner);
   }
 
-  async savepoint(connection: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['savepoint']>>[2]): Promise<void> {
+  async savepoint(connection: DatabaseConnection, name: string, compile: Compile): Promise<void> {
     await this.#inner.savepoint!((connection as SignallingConnection).inner, name, compile);
   }
 
-  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['rollbackToSavepoint']>>[2]): Promise<void> {
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: Compile): Promise<void> {
     // What the rolled-back part wrote may be gone; a wake-up too many costs one read.
     await this.#inner.rollbackToSavepoint!((connection as SignallingConnection).inner, name, compile);
   }
 
-  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: Parameters<NonNullable<Driver['releaseSavepoint']>>[2]): Promise<void> {
+  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: Compile): Promise<void> {
     await this.#inner.releaseSavepoint!((connection as SignallingConnection).inner, name, compile);
   }
 
