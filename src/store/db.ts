@@ -25,6 +25,7 @@ import * as m0009 from './migrations/0009-automation-schedule-runs.js';
 import * as m0010 from './migrations/0010-outbox-indexes.js';
 import * as m0011 from './migrations/0011-jobs-notify.js';
 import * as m0012 from './migrations/0012-events-unnotify.js';
+import * as m0013 from './migrations/0013-sync-foreign-keys.js';
 
 /** The open database: typed queries through `db`, dialect specifics through `engine`. */
 export interface Store {
@@ -54,6 +55,7 @@ const MIGRATIONS = [
   ['0010-outbox-indexes', m0010],
   ['0011-jobs-notify', m0011],
   ['0012-events-unnotify', m0012],
+  ['0013-sync-foreign-keys', m0013],
 ] as const;
 
 export function openStore(options: StoreOptions): Store {

@@ -252,6 +252,8 @@ export async function deleteEntity(
         if (attempt < CONCURRENT_RETRIES) continue;
         throw concurrentChange(row);
       }
+      // Its links go with it: on PostgreSQL no foreign key cascades (migration 0013).
+      await trx.deleteFrom('external_links').where('org_id', '=', input.orgId).where('entity_id', '=', input.id).execute();
       const entity = toEntity(row);
       await appendEvent(trx, { ...changeOf(input, row.id), changeType: 'delete', before: entity, after: null });
       return entity;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createEntity } from '../../src/store/entities.js';
+import { createEntity, deleteEntity } from '../../src/store/entities.js';
 import { findLinks, insertLinks, linkKey } from '../../src/store/external-links.js';
 import { insertOrganisation } from '../../src/store/organisations.js';
 import type { Store } from '../../src/store/db.js';
@@ -41,5 +41,17 @@ describeEachEngine('external links', (engine) => {
     expect([...found.values()].some((l) => other.links.some((o) => o.entityId === l.entityId))).toBe(false);
     expect((await findLinks(store.db, engine.name, { orgId: acme.org.id, sourceSystemKey: 'crm' }, ['employee'], ids)).size).toBe(0);
     expect((await findLinks(store.db, engine.name, { orgId: acme.org.id, sourceSystemKey: 'hr' }, ['contractor'], ids)).size).toBe(0);
+  });
+
+  it('deletes the links of an entity it deletes, and only those', async () => {
+    const { org, links } = await orgWithLinks('links-deleted', ['gone', 'kept']);
+    const [gone, kept] = links;
+    expect(await deleteEntity(store.db, { orgId: org.id, type: 'employee', source, id: gone!.entityId })).toMatchObject({ id: gone!.entityId });
+
+    const found = await findLinks(store.db, engine.name, { orgId: org.id, sourceSystemKey: 'hr' }, ['employee'], ['gone', 'kept']);
+    expect([...found.keys()]).toEqual([linkKey('employee', 'kept')]);
+    expect(found.get(linkKey('employee', 'kept'))?.entityId).toBe(kept!.entityId);
+    const orphans = await store.db.selectFrom('external_links').select('id').where('entity_id', '=', gone!.entityId).execute();
+    expect(orphans).toEqual([]);
   });
 });

@@ -315,7 +315,7 @@ async function deleteAll(
       continue;
     }
     preview[p.index] = { externalId, outcome: 'would-delete' };
-    // The link goes with its entity (foreign key, on delete cascade).
+    // The link goes with its entity (deleteEntity).
     if (!scope.dryRun) await deleteEntity(trx, { orgId: scope.orgId, type: scope.entityType, source: sourceOf(scope), id: entityId });
     results[p.index] = { externalId, entityId, outcome: 'updated' };
   }
