@@ -41,6 +41,17 @@ export interface BridgeOptions {
 
 type Envelope = string;
 
+/**
+ * An answer with a text beside its envelope: a response body crosses to the isolate as a
+ * string of its own, so it is neither escaped into the envelope's JSON nor parsed out of it.
+ */
+class WithText {
+  constructor(
+    readonly value: unknown,
+    readonly text: string,
+  ) {}
+}
+
 /** Content types whose body the isolate parses as JSON (falling back to text). */
 const JSON_TYPE = /[/+]json\b/i;
 
@@ -110,8 +121,11 @@ export class Bridge {
     }
   }
 
-  /** An asynchronous operation; `answer` receives the envelope unless the run ended first. */
-  start(op: string, json: string, answer: (envelope: Envelope) => void): void {
+  /**
+   * An asynchronous operation; `answer` receives the envelope (and a response's body, when
+   * it has one) unless the run ended first.
+   */
+  start(op: string, json: string, answer: (envelope: Envelope, text?: string) => void): void {
     if (this.#closed) return;
     let run: Promise<unknown>;
     try {
@@ -123,11 +137,14 @@ export class Bridge {
       if (err instanceof LimitBreach) this.#o.onBreach(err);
       run = Promise.reject(err);
     }
-    run.then(ok, (err: unknown) => {
-      if (err instanceof LimitBreach) this.#o.onBreach(err);
-      return fail(err);
-    }).then((envelope) => {
-      if (!this.#closed) answer(envelope);
+    run.then(
+      (value): [Envelope, string?] => (value instanceof WithText ? [ok(value.value), value.text] : [ok(value)]),
+      (err: unknown): [Envelope] => {
+        if (err instanceof LimitBreach) this.#o.onBreach(err);
+        return [fail(err)];
+      },
+    ).then(([envelope, text]) => {
+      if (!this.#closed) answer(envelope, text);
     });
   }
 
@@ -276,7 +293,7 @@ export class Bridge {
     });
   }
 
-  async #http(args: Record<string, unknown>): Promise<unknown> {
+  async #http(args: Record<string, unknown>): Promise<WithText> {
     const limits = this.#o.limits;
     const method = String(args.method);
     if (!METHODS.has(method)) throw new TypeError(`HTTP method ${method} is not supported`);
@@ -311,7 +328,7 @@ export class Bridge {
       // A JSON body crosses as text and is parsed inside the isolate (see httpRequest there):
       // parsing it here would cost a parse and a stringify more per response.
       const contentType = res.headers['content-type'];
-      return { status: res.status, headers: res.headers, body: res.body.toString('utf8'), json: contentType !== undefined && JSON_TYPE.test(contentType) };
+      return new WithText({ status: res.status, headers: res.headers, json: contentType !== undefined && JSON_TYPE.test(contentType) }, res.body.toString('utf8'));
     } catch (err) {
       if (!this.#inFlight.delete(entry)) throw err;
       const e = err instanceof EgressError ? err : new EgressError('CONNECTION_FAILED', coerceError(err).message, { cause: err });

@@ -228,12 +228,12 @@ export class HookContext {
   }
 
   #startNow(session: Session, id: unknown, op: unknown, json: string): void {
-    session.bridge.start(String(op), json, (envelope) => {
+    session.bridge.start(String(op), json, (envelope, text) => {
       if (this.#session !== session) return;
       isolateLanes
         .run(async () => {
           // The run may have ended while the call waited for its lane.
-          if (this.#session === session) await this.#entry!.apply(undefined, ['deliver', Number(id), envelope], { timeout: timeoutOf(session) });
+          if (this.#session === session) await this.#entry!.apply(undefined, ['deliver', Number(id), envelope, text], { timeout: timeoutOf(session) });
         })
         .catch((err: unknown) => session.fail(err));
     });

@@ -13,7 +13,8 @@
  * `entry(kind, …)` is held by the host only:
  *   entry('run', json)                            calls an entry point with a fresh ctx; its
  *                                                 envelope is reported by hostCall(token, 'done', json)
- *   entry('deliver', id, json)                    settles one async host call
+ *   entry('deliver', id, json, text?)             settles one async host call; an HTTP response's
+ *                                                 body comes as `text`, beside the envelope
  *   entry('collect-script') / entry('collect-module', namespace)   finds the entry points
  */
 import { ISOLATE_GLOBALS } from './isolate-globals.js';
@@ -53,11 +54,15 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
     const json = stringify(args);
     return new Promise((resolve, reject) => { const id = ++seq; waits.set(id, { resolve, reject }); hostStart(token, id, op, json); });
   }
-  function deliver(id, json) {
+  function deliver(id, json, text) {
     const w = waits.get(id);
     if (w === undefined) return;
     waits.delete(id);
-    try { w.resolve(open(json)); } catch (err) { w.reject(err); }
+    try {
+      const value = open(json);
+      if (typeof text === 'string') value.body = text;
+      w.resolve(value);
+    } catch (err) { w.reject(err); }
   }
 
   (${ISOLATE_GLOBALS})(G, callSync);
@@ -246,10 +251,10 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
   define('clearInterval', clearTimer);
   define('queueMicrotask', queueMicrotask);
 
-  return function entry(kind, a, b) {
+  return function entry(kind, a, b, c) {
     switch (kind) {
       case 'run': dispatch(a); return undefined;
-      case 'deliver': deliver(a, b); return undefined;
+      case 'deliver': deliver(a, b, c); return undefined;
       case 'collect-script': collectScript(); return undefined;
       case 'collect-module': collectModule(a); return undefined;
       default: throw new Error('unknown entry ' + kind);
