@@ -18,7 +18,7 @@ import type { HookContext } from './hook-context.js';
 import { START_OVER } from './hook-context.js';
 import { dryRunKv } from './kv.js';
 import { deploymentLimits, resolveLimits, type HookLimits, type HookType, type LimitOverrides, type Limits } from './limits.js';
-import { judge } from './outcome.js';
+import { judge, readValue } from './outcome.js';
 import { callRemote } from './remote-call.js';
 import type { Observed, Verdict } from './outcome.js';
 import { IsolatePool } from './pool.js';
@@ -26,7 +26,7 @@ import type { IsolateHandle } from './pool.js';
 import { createRedactor } from './redact.js';
 import { RunSession } from './session.js';
 import type { Outcome } from './session.js';
-import type { RunRequest, RunResult, Sandbox } from './types.js';
+import type { RunRequest, RunResult, Sandbox, TextResult } from './types.js';
 import { entryOf, hookKey } from './types.js';
 
 /** Settings of the isolate engine; every field has a production default. */
@@ -59,11 +59,16 @@ const SETTLE_MS = 100;
 const STUCK_CPU_MS = 50;
 
 /** A {@link Sandbox} that runs isolates in this process (see the file's comment). */
-export function createIsolateSandbox(options: IsolateSandboxOptions = {}): Sandbox {
+export interface LocalSandbox extends Sandbox {
+  /** {@link Sandbox.run}, with the value left as the isolate wrote it: what a sandbox process sends on. */
+  runAsText(request: RunRequest): Promise<TextResult>;
+}
+
+export function createIsolateSandbox(options: IsolateSandboxOptions = {}): LocalSandbox {
   return new IsolateSandbox(options);
 }
 
-class IsolateSandbox implements Sandbox {
+class IsolateSandbox implements LocalSandbox {
   readonly #limits: HookLimits;
   readonly #pool: IsolatePool;
   readonly #egress: Egress;
@@ -91,11 +96,18 @@ class IsolateSandbox implements Sandbox {
   }
 
   async run(request: RunRequest): Promise<RunResult> {
+    return readValue(await this.runAsText(request));
+  }
+
+  async runAsText(request: RunRequest): Promise<TextResult> {
     const started = performance.now();
     const limits = resolveLimits(request.type, request.limits, this.#limits);
     const entry = entryOf(request);
     const redactor = createRedactor(request.secrets);
-    if (request.remote) return callRemote(request, entry, limits, this.#egress, redactor);
+    if (request.remote) {
+      const { value, ...result } = await callRemote(request, entry, limits, this.#egress, redactor);
+      return value === undefined ? result : { ...result, valueText: JSON.stringify(value) };
+    }
     const session = new RunSession(limits, {
       kv: request.dryRun ? dryRunKv(request.kv) : request.kv,
       egress: this.#egress,
@@ -161,7 +173,7 @@ class IsolateSandbox implements Sandbox {
     }
     return {
       status: verdict.status,
-      ...(verdict.value === undefined ? {} : { value: verdict.value }),
+      ...(verdict.valueText === undefined ? {} : { valueText: verdict.valueText }),
       logs: session.bridge.logs,
       http: session.bridge.http,
       ...(verdict.error ? { error: verdict.error } : {}),

@@ -12,12 +12,13 @@ import { RECORD_BOUNDS, cut, limitMessage } from './limits.js';
 import type { Redactor } from './redact.js';
 import type { Outcome } from './session.js';
 import { mapStack } from './stack.js';
-import type { JsonValue, RunError, RunStatus } from './types.js';
+import type { JsonValue, RunError, RunResult, RunStatus, TextResult } from './types.js';
 
 /** The verdict on a run, and whether its isolate may be used again. */
 export interface Verdict {
   readonly status: RunStatus;
-  readonly value?: JsonValue;
+  /** The returned value as the isolate wrote it (read by {@link readValue}). */
+  readonly valueText?: string;
   readonly error?: RunError;
   /** The isolate broke a limit or is in an unknown state: dispose it. */
   readonly discard: boolean;
@@ -90,6 +91,9 @@ function returned(
   if (jsonTextDepth(text, limits.jsonDepth + 1) > limits.jsonDepth + 1) {
     return { status: 'failed', error: limitError('jsonDepth', 'the returned value'), discard: false };
   }
+  // A value is sliced out of the envelope, not parsed: readValue parses it where it is used.
+  if (text === '{"ok":true}') return { status: 'completed', discard: false };
+  if (text.startsWith(OK_PREFIX) && text.endsWith('}')) return { status: 'completed', valueText: text.slice(OK_PREFIX.length, -1), discard: false };
   let envelope: { ok?: unknown; value?: JsonValue; error?: IsolateError; limit?: unknown; size?: unknown };
   try {
     envelope = JSON.parse(text) as typeof envelope;
@@ -97,13 +101,29 @@ function returned(
     return unreadable('it is not JSON');
   }
   if (envelope === null || typeof envelope !== 'object') return unreadable('it has the wrong shape');
-  if (envelope.ok === true) return { status: 'completed', ...(envelope.value === undefined ? {} : { value: envelope.value }), discard: false };
+  if (envelope.ok === true) return { status: 'completed', ...(envelope.value === undefined ? {} : { valueText: JSON.stringify(envelope.value) }), discard: false };
   if (envelope.limit === 'resultBytes') {
     const detail = typeof envelope.size === 'number' ? `got ${envelope.size} characters` : '';
     return { status: 'failed', error: limitError('resultBytes', detail), discard: true };
   }
   if (memoryFull) return { status: 'failed', error: limitError('memoryMb'), discard: true };
   return { status: 'failed', error: userError(envelope.error ?? {}, source, redactor), discard: false };
+}
+
+const OK_PREFIX = '{"ok":true,"value":';
+
+/**
+ * The result with its value parsed. The text was written by the isolate's own
+ * `JSON.stringify` and sliced from an envelope the hook may have subverted, so a text that
+ * does not parse fails the run like an unreadable envelope.
+ */
+export function readValue({ valueText, ...result }: TextResult): RunResult {
+  if (valueText === undefined) return result;
+  try {
+    return { ...result, value: JSON.parse(valueText) as JsonValue };
+  } catch {
+    return { ...result, status: 'failed', error: { message: "The hook's result could not be read: it is not JSON", stack: '' } };
+  }
 }
 
 function bounded(redactor: Redactor, text: string, max: number = RECORD_BOUNDS.errorMessageChars): string {

@@ -5,10 +5,10 @@
  */
 import { coerceError } from '../domain/errors.js';
 import { Outbox } from './channel.js';
-import { createIsolateSandbox } from './isolate-sandbox.js';
+import { createIsolateSandbox, type LocalSandbox } from './isolate-sandbox.js';
 import type { KvStore } from './kv.js';
 import type { FromProcess, KvOp, ProcessOptions, ProcessRunRequest, ToProcess } from './protocol.js';
-import { hookKey, type JsonValue, type RunRequest, type RunResult, type Sandbox } from './types.js';
+import { hookKey, type JsonValue, type RunRequest, type TextResult } from './types.js';
 
 const outbox = new Outbox<FromProcess>((batch) => process.send?.(batch));
 const send = (message: FromProcess) => outbox.push(message);
@@ -53,7 +53,7 @@ class RemoteKv implements KvStore {
   }
 }
 
-let sandbox: Sandbox | undefined;
+let sandbox: LocalSandbox | undefined;
 let maxRssBytes = Infinity;
 let retiring = false;
 let inFlight = 0;
@@ -90,7 +90,7 @@ async function run(id: number, crossing: ProcessRunRequest): Promise<void> {
   // The parsed request is this run's own: it is completed in place, not copied.
   const request = crossing as { -readonly [K in keyof RunRequest]: RunRequest[K] };
   const key = hookKey(request);
-  let result: RunResult;
+  let result: TextResult;
   try {
     if (crossing.code !== undefined) sources.set(key, crossing.code);
     const code = sources.get(key);
@@ -98,7 +98,7 @@ async function run(id: number, crossing: ProcessRunRequest): Promise<void> {
     if (code === undefined) throw new Error(`The sandbox process holds no code for ${key}`);
     request.code = code;
     request.kv = new RemoteKv(id);
-    result = await sandbox!.run(request);
+    result = await sandbox!.runAsText(request);
   } catch (thrown) {
     const message = coerceError(thrown).message;
     result = { status: 'failed', logs: [], http: [], error: { message, stack: '' }, durationMs: 0 };

@@ -8,7 +8,7 @@
  */
 import type { EgressOptions } from './egress.js';
 import type { IsolateSandboxOptions } from './isolate-sandbox.js';
-import type { LogBudget, RunRequest, RunResult } from './types.js';
+import type { LogBudget, RunRequest, TextResult } from './types.js';
 
 /** Egress settings that can cross to a process (injected functions cannot). */
 export type ProcessEgressOptions = Omit<EgressOptions, 'lookup' | 'tlsConnect'>;
@@ -43,6 +43,6 @@ export type FromProcess =
   /** Started: the runs' clocks start now, not while the process was still loading. */
   | { readonly t: 'ready' }
   | { readonly t: 'kv'; readonly id: number; readonly call: number; readonly op: KvOp; readonly args: readonly unknown[] }
-  | { readonly t: 'done'; readonly id: number; readonly result: RunResult; readonly logBudget: LogBudget }
+  | { readonly t: 'done'; readonly id: number; readonly result: TextResult; readonly logBudget: LogBudget }
   /** Take no more runs here, and end the process once its runs are done. */
   | { readonly t: 'retire'; readonly reason: string };

@@ -12,6 +12,7 @@ import { HeldSources } from './held-sources.js';
 import type { KvStore } from './kv.js';
 import type { LimitName } from './limits.js';
 import { limitMessage, resolveLimits, type HookLimits } from './limits.js';
+import { readValue } from './outcome.js';
 import type { FromProcess, ProcessOptions, ToProcess } from './protocol.js';
 import { hookKey, timeLeft, type LogBudget, type RunRequest, type RunResult, type RunStatus } from './types.js';
 
@@ -179,7 +180,7 @@ export class SandboxProcess {
         if (!run) return;
         // The pages of a pull execution share one log budget: hand back what is left.
         Object.assign(run.logBudget, message.logBudget);
-        this.#finish(message.id, run, message.result);
+        this.#finish(message.id, run, readValue(message.result));
         if (this.#ending?.why === 'retired' && this.#runs.size === 0) this.#child.kill('SIGKILL');
         return;
       }

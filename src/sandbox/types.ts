@@ -148,6 +148,13 @@ export interface RunResult {
   readonly durationMs: number;
 }
 
+/**
+ * A {@link RunResult} whose value is still the JSON text the isolate wrote: what crosses
+ * from a sandbox process to the server, where it is parsed once (outcome.ts, readValue).
+ * A page of records is parsed and written again by no one in between.
+ */
+export type TextResult = Omit<RunResult, 'value'> & { readonly valueText?: string };
+
 /** Runs hooks. One per process is enough; `close()` on shutdown. */
 export interface Sandbox {
   /**
