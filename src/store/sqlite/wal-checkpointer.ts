@@ -14,13 +14,12 @@ import { Worker } from 'node:worker_threads';
  * for when this thread falls behind.
  */
 export interface WalCheckpointer {
-  /** Tells the thread to make a last checkpoint and close its connection; it exits by itself. */
   /** Resolves once the thread has checkpointed a last time, closed its connection and ended. */
   stop(): Promise<void>;
 }
 
 /** How often the thread checkpoints: a passive checkpoint of an empty log costs microseconds. */
-const EVERY_MS = 200;
+export const EVERY_MS = 200;
 /** Pages (4 KiB) the writer lets the log reach before it checkpoints itself. */
 export const BACKSTOP_PAGES = 16_384;
 
