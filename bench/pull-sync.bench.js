@@ -153,7 +153,7 @@ try {
 
   const pgdb = process.env.BENCH_SKIP_PG ? undefined : await postgresDatabase(PG_URL);
   if (!pgdb) {
-    console.log(`# PostgreSQL does not answer at ${PG_URL}: skipped`);
+    console.log(process.env.BENCH_SKIP_PG ? '# PostgreSQL skipped (BENCH_SKIP_PG)' : `# PostgreSQL does not answer at ${PG_URL}: skipped`);
   } else {
     try {
       const pgServer = await startServer(mock, { databaseUrl: pgdb.url });
