@@ -149,6 +149,21 @@ describeEachEngine('PULL syncs', (engine) => {
     expect(deleted.map((e) => e.change_type)).toEqual(['create', 'update', 'delete']);
   });
 
+  it('creates again, at the next sync, an entity deleted through the API: its link went with it', async () => {
+    const hookId = await pullHook('hr-redo', `async function run() { return { records: [{ externalId: 'R-1', data: { firstName: 'Re', lastName: 'Do', email: 'redo@x.test' } }] }; }`);
+    expect((await sync(hookId)).counts).toMatchObject({ created: 1 });
+    const linked = () => t.store.db.selectFrom('external_links').select('entity_id').where('org_id', '=', acme.org.id).where('source_system_key', '=', 'hr-redo').execute();
+    const [first] = await linked();
+    const deleted = await t.call(acme.keys.editor, { method: 'DELETE', url: `/v1/entities/employee/${first!.entity_id}` });
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    expect(await linked()).toEqual([]);
+
+    expect((await sync(hookId)).counts).toMatchObject({ created: 1, skipped: 0, failed: 0 });
+    const [again] = await linked();
+    expect(again!.entity_id).not.toBe(first!.entity_id);
+    expect((await call('GET', `/v1/entities/employee/${again!.entity_id}`)).json()).toMatchObject({ firstName: 'Re', links: [{ sourceSystemKey: 'hr-redo', externalId: 'R-1' }] });
+  });
+
   it('resolves filledBy and assignment links by external id within the source system, and fails unknown ones', async () => {
     const integration = (await call('POST', '/v1/integrations', { name: 'refs', sourceSystemKey: 'hr-refs' })).json();
     const hook = async (entityType: string, records: unknown[]) =>
