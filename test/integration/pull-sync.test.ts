@@ -185,7 +185,7 @@ describeEachEngine('PULL syncs', (engine) => {
       ]),
     );
     expect(assignments.counts).toMatchObject({ created: 1, failed: 1 });
-    const [employee] = (await call('GET', '/v1/entities/employee?limit=100')).json().items.filter((e: { email: string }) => e.email === 'ab@x.test');
+    const [employee] = (await call('GET', '/v1/entities/employee?email=ab%40x.test')).json().items;
     const [assignment] = (await call('GET', '/v1/entities/assignment')).json().items;
     expect(assignment).toMatchObject({ employeeId: employee.id, employeeExternalId: 'E-1', projectExternalId: 'PR-1', fte: 0.5 });
   });
