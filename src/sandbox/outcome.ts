@@ -73,6 +73,13 @@ export function judge(outcome: Outcome, source: PreparedSource | undefined, limi
   }
 }
 
+/** The envelope of a returned value as the bootstrap writes it: `{"ok":true,"value":…}`. */
+const OK_PREFIX = '{"ok":true,"value":';
+
+function unreadable(why: string): RunError {
+  return { message: `The hook's result could not be read: ${why}`, stack: '' };
+}
+
 function returned(
   text: unknown,
   source: PreparedSource | undefined,
@@ -81,11 +88,11 @@ function returned(
   memoryFull: boolean,
   limitError: (limit: LimitName, detail?: string) => RunError,
 ): Verdict {
-  const unreadable = (why: string): Verdict => ({ status: 'failed', error: { message: `The hook's result could not be read: ${why}`, stack: '' }, discard: true });
+  const unread = (why: string): Verdict => ({ status: 'failed', error: unreadable(why), discard: true });
   // The envelope is built by code the hook may have subverted (Promise.prototype.then, say):
   // it is untrusted text until proven otherwise.
-  if (typeof text !== 'string') return unreadable('it is not JSON text');
-  const size = Buffer.byteLength(text) - '{"ok":true,"value":}'.length;
+  if (typeof text !== 'string') return unread('it is not JSON text');
+  const size = Buffer.byteLength(text) - OK_PREFIX.length - 1;
   if (size > limits.resultBytes) return { status: 'failed', error: limitError('resultBytes', `got ${size} bytes`), discard: true };
   // Envelope, error object, value: the value's own nesting starts two levels down.
   if (jsonTextDepth(text, limits.jsonDepth + 1) > limits.jsonDepth + 1) {
@@ -98,9 +105,9 @@ function returned(
   try {
     envelope = JSON.parse(text) as typeof envelope;
   } catch {
-    return unreadable('it is not JSON');
+    return unread('it is not JSON');
   }
-  if (envelope === null || typeof envelope !== 'object') return unreadable('it has the wrong shape');
+  if (envelope === null || typeof envelope !== 'object') return unread('it has the wrong shape');
   if (envelope.ok === true) return { status: 'completed', ...(envelope.value === undefined ? {} : { valueText: JSON.stringify(envelope.value) }), discard: false };
   if (envelope.limit === 'resultBytes') {
     const detail = typeof envelope.size === 'number' ? `got ${envelope.size} characters` : '';
@@ -109,8 +116,6 @@ function returned(
   if (memoryFull) return { status: 'failed', error: limitError('memoryMb'), discard: true };
   return { status: 'failed', error: userError(envelope.error ?? {}, source, redactor), discard: false };
 }
-
-const OK_PREFIX = '{"ok":true,"value":';
 
 /**
  * The result with its value parsed. The text was written by the isolate's own
@@ -122,7 +127,7 @@ export function readValue({ valueText, ...result }: TextResult): RunResult {
   try {
     return { ...result, value: JSON.parse(valueText) as JsonValue };
   } catch {
-    return { ...result, status: 'failed', error: { message: "The hook's result could not be read: it is not JSON", stack: '' } };
+    return { ...result, status: 'failed', error: unreadable('it is not JSON') };
   }
 }
 
