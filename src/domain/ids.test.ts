@@ -1,4 +1,4 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { newId } from './ids.js';
 
 describe('newId', () => {
@@ -17,5 +17,19 @@ describe('newId', () => {
   test('draws fresh random bits: two ids of one millisecond differ in their random tail', () => {
     const tails = new Set(Array.from({ length: 1000 }, () => newId().slice(-10)));
     expect(tails.size).toBeGreaterThan(990);
+  });
+
+  test('keep increasing, in the last id\'s millisecond, when the clock steps back', () => {
+    const ms = (id: string) => parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+    const first = newId();
+    const now = vi.spyOn(Date, 'now').mockReturnValue(ms(first) - 5_000);
+    try {
+      const later = [newId(), newId(), newId()];
+      expect([first, ...later]).toEqual([first, ...later].slice().sort());
+      expect(new Set([first, ...later]).size).toBe(4);
+      expect(later.map(ms)).toEqual([ms(first), ms(first), ms(first)]);
+    } finally {
+      now.mockRestore();
+    }
   });
 });
