@@ -92,6 +92,7 @@ function returned(
   // The envelope is built by code the hook may have subverted (Promise.prototype.then, say):
   // it is untrusted text until proven otherwise.
   if (typeof text !== 'string') return unread('it is not JSON text');
+  // The value's bytes: the envelope less its prefix and closing `}`.
   const size = Buffer.byteLength(text) - OK_PREFIX.length - 1;
   if (size > limits.resultBytes) return { status: 'failed', error: limitError('resultBytes', `got ${size} bytes`), discard: true };
   // Envelope, error object, value: the value's own nesting starts two levels down.
