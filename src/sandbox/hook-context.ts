@@ -106,8 +106,10 @@ export class HookContext {
       hc.#session = session;
       const call = new ivm.Callback((token: unknown, op: unknown, json: unknown) => hc.#call(token, op, json));
       const start = new ivm.Callback((token: unknown, id: unknown, op: unknown, json: unknown) => hc.#start(token, id, op, json));
+      // From the isolate's thread, a run's envelope: that thread does not wait for this one to take it.
+      const report = new ivm.Callback((token: unknown, json: unknown) => void hc.#done(token, json), { ignored: true });
       const setup = (await bootstrap.run(hc.#context, { reference: true, timeout: timeoutOf(session) })) as ivm.Reference;
-      const entry = await setup.apply(undefined, [call, start, session.token], { result: { reference: true }, timeout: timeoutOf(session) });
+      const entry = await setup.apply(undefined, [call, start, report, session.token], { result: { reference: true }, timeout: timeoutOf(session) });
       setup.release();
       hc.#entry = entry;
       const compiled = await compileIn(isolate, source);
@@ -150,7 +152,7 @@ export class HookContext {
       fail = reject;
     });
     if (startedOver || onIsolateThread(this.source)) {
-      isolateLanes.run(() => this.#entry!.apply(undefined, ['run', payload], { timeout: timeoutOf(session) })).catch(fail);
+      isolateLanes.run(() => this.#entry!.apply(undefined, ['run', payload, true], { timeout: timeoutOf(session) })).catch(fail);
       return envelope;
     }
     const timeout = timeoutOf(session);
@@ -205,21 +207,30 @@ export class HookContext {
     }
   }
 
-  #call(token: unknown, op: unknown, json: unknown): string {
+  /** The session a message from the isolate is for, when it carries that session's token. */
+  #sessionOf(token: unknown): Session | undefined {
     const session = this.#session;
-    if (!session || session.token !== token || typeof json !== 'string') return OVER;
-    if (op === 'done') {
-      const report = this.#report;
-      this.#report = undefined;
-      report?.(json);
-      return OK;
-    }
-    return session.bridge.call(String(op), json);
+    return session?.token === token ? session : undefined;
+  }
+
+  #call(token: unknown, op: unknown, json: unknown): string {
+    if (op === 'done') return this.#done(token, json);
+    const session = this.#sessionOf(token);
+    return session && typeof json === 'string' ? session.bridge.call(String(op), json) : OVER;
+  }
+
+  /** A run's envelope, reported once. */
+  #done(token: unknown, json: unknown): string {
+    if (!this.#sessionOf(token) || typeof json !== 'string') return OVER;
+    const report = this.#report;
+    this.#report = undefined;
+    report?.(json);
+    return OK;
   }
 
   #start(token: unknown, id: unknown, op: unknown, json: unknown): void {
-    const session = this.#session;
-    if (!session || session.token !== token || typeof json !== 'string') return;
+    const session = this.#sessionOf(token);
+    if (!session || typeof json !== 'string') return;
     if (this.#deferred) {
       this.#deferred.push(() => this.#startNow(session, id, op, json));
       return;

@@ -1,9 +1,9 @@
 /**
  * Source of the script that prepares every context before hook code runs.
  *
- * It is a function `(hostCall, hostStart, token) => entry`. `hostCall` and `hostStart`
- * are `ivm.Callback`s (plain functions inside the isolate, no `Reference`), kept in
- * this closure only: nothing of the host is ever on the global object. Everything
+ * It is a function `(hostCall, hostStart, hostReport, token) => entry`. The three are
+ * `ivm.Callback`s (plain functions inside the isolate, no `Reference`), kept in this
+ * closure only: nothing of the host is ever on the global object. Everything
  * crosses as JSON strings. Async host work (http, kv, timers) is started with
  * `hostStart(token, id, op, json)` and answered by the host calling
  * `entry('deliver', id, json)` with a timeout, so code that runs after an `await` is
@@ -11,8 +11,9 @@
  * every message, so subverting this code gains a hook nothing.
  *
  * `entry(kind, …)` is held by the host only:
- *   entry('run', json)                            calls an entry point with a fresh ctx; its
- *                                                 envelope is reported by hostCall(token, 'done', json)
+ *   entry('run', json, onOwnThread?)              calls an entry point with a fresh ctx; its
+ *                                                 envelope is reported by hostCall(token, 'done', json),
+ *                                                 or by hostReport(token, json) on the isolate's thread
  *   entry('deliver', id, json, text?)             settles one async host call; an HTTP response's
  *                                                 body comes as `text`, beside the envelope
  *   entry('collect-script') / entry('collect-module', namespace)   finds the entry points
@@ -21,7 +22,7 @@ import { ISOLATE_GLOBALS } from './isolate-globals.js';
 import { RECORD_BOUNDS } from './limits.js';
 import { ENTRY_POINTS } from './types.js';
 
-export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostStart, firstToken) {
+export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostStart, hostReport, firstToken) {
   'use strict';
   const G = globalThis;
   const { stringify, parse } = JSON;
@@ -195,12 +196,16 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
     if (s.length > maxChars) return stringify({ ok: false, limit: 'resultBytes', size: s.length });
     return '{"ok":true,"value":' + s + '}';
   }
+  // Whether the isolate runs on its own thread now: a run sent there, or a continuation.
+  let onOwnThread = false;
   // The envelope is reported, not returned: a run that awaits nothing has reported it by the
-  // time the host's call returns (the host may then make the call on its own thread).
+  // time the host's call returns (the host may then make the call on its own thread). On the
+  // isolate's own thread it is reported without waiting for the host's answer: a call that
+  // waited would hold this thread until the host's thread had taken it, and ignores the answer.
   function dispatch(json) {
     const run = parse(json);
     const runToken = (token = run.token);
-    const done = (envelope) => { hostCall(runToken, 'done', envelope); };
+    const done = (envelope) => { if (onOwnThread) hostReport(runToken, envelope); else hostCall(runToken, 'done', envelope); };
     maxLogChars = run.maxLogChars;
     try {
       waits.clear();
@@ -253,8 +258,8 @@ export const ISOLATE_BOOTSTRAP = String.raw`(function bootstrap(hostCall, hostSt
 
   return function entry(kind, a, b, c) {
     switch (kind) {
-      case 'run': dispatch(a); return undefined;
-      case 'deliver': deliver(a, b, c); return undefined;
+      case 'run': onOwnThread = b === true; dispatch(a); return undefined;
+      case 'deliver': onOwnThread = true; deliver(a, b, c); return undefined;
       case 'collect-script': collectScript(); return undefined;
       case 'collect-module': collectModule(a); return undefined;
       default: throw new Error('unknown entry ' + kind);
