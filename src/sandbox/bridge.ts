@@ -80,7 +80,7 @@ export class Bridge {
   readonly #o: BridgeOptions;
   readonly #pending = new Set<() => void>();
   /** Requests sent and not yet answered, with their start times. */
-  readonly #inFlight = new Map<Omit<HttpLogEntry, 'status' | 'durationMs' | 'responseBytes'>, number>();
+  readonly #inFlight = new Map<SentRequest, number>();
   #requests = 0;
   #timers = 0;
   #closed = false;
@@ -193,7 +193,7 @@ export class Bridge {
     for (const cancel of this.#pending) cancel();
     this.#pending.clear();
     for (const [entry, started] of this.#inFlight) {
-      this.http.push({ ...entry, status: 0, durationMs: elapsed(started), responseBytes: 0, error: 'the run ended before the response arrived' });
+      this.http.push(ended(entry, 0, elapsed(started), 0, 'the run ended before the response arrived'));
     }
     this.#inFlight.clear();
   }
@@ -324,7 +324,7 @@ export class Bridge {
     try {
       const res = await this.#o.egress.send({ method, url, headers, body, signal: controller.signal, maxResponseBytes: limits.httpResponseBytes });
       if (!this.#inFlight.delete(entry)) throw new Error('This run is over');
-      this.http.push({ ...entry, status: res.status, durationMs: elapsed(started), responseBytes: res.body.length });
+      this.http.push(ended(entry, res.status, elapsed(started), res.body.length));
       // A JSON body crosses as text and is parsed inside the isolate (see httpRequest there):
       // parsing it here would cost a parse and a stringify more per response.
       const contentType = res.headers['content-type'];
@@ -333,7 +333,7 @@ export class Bridge {
       if (!this.#inFlight.delete(entry)) throw err;
       const e = err instanceof EgressError ? err : new EgressError('CONNECTION_FAILED', coerceError(err).message, { cause: err });
       const responseBytes = e.code === 'RESPONSE_TOO_LARGE' ? limits.httpResponseBytes : 0;
-      this.http.push({ ...entry, status: 0, durationMs: elapsed(started), responseBytes, error: cut(this.#o.redactor.text(`${e.code}: ${e.message}`), RECORD_BOUNDS.errorMessageChars) });
+      this.http.push(ended(entry, 0, elapsed(started), responseBytes, cut(this.#o.redactor.text(`${e.code}: ${e.message}`), RECORD_BOUNDS.errorMessageChars)));
       if (e.code === 'RESPONSE_TOO_LARGE') {
         throw new LimitBreach('httpResponseBytes', limitMessage('httpResponseBytes', limits, `${method} ${entry.url}`));
       }
@@ -343,6 +343,18 @@ export class Bridge {
       this.#pending.delete(cancel);
     }
   }
+}
+
+/** What the log knows of a request while it is in flight. */
+type SentRequest = Pick<HttpLogEntry, 'method' | 'url' | 'requestBytes'>;
+
+/**
+ * The log entry of a request that ended, written out: on Node 20's V8 a literal that starts
+ * with a spread and then adds a property gets a hidden class of its own on every call
+ * (bench/README.md, Inbound, "Peak RSS"), and every request makes one.
+ */
+function ended(sent: SentRequest, status: number, durationMs: number, responseBytes: number, error?: string): HttpLogEntry {
+  return { method: sent.method, url: sent.url, requestBytes: sent.requestBytes, status, durationMs, responseBytes, ...(error !== undefined && { error }) };
 }
 
 function elapsed(started: number): number {

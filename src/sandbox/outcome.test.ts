@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { keepsOneHiddenClass } from '../../test/helpers/hidden-class.js';
 import { readValue } from './outcome.js';
 import type { TextResult } from './types.js';
 
@@ -17,5 +18,10 @@ describe('readValue', () => {
       status: 'failed',
       error: { message: "The hook's result could not be read: it is not JSON", stack: '' },
     });
+  });
+
+  test('gives the results of all runs one hidden class (one is made for every run: a class each would fill the old space)', () => {
+    expect(keepsOneHiddenClass((i) => readValue({ ...base, durationMs: i, valueText: '{"response":{"status":200}}' }))).toBe(true);
+    expect(keepsOneHiddenClass((i) => readValue({ ...base, durationMs: i }))).toBe(true);
   });
 });

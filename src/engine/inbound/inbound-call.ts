@@ -157,7 +157,9 @@ export async function runInboundHook(
   // A dry run's would-counts and preview, recorded instead of what happened.
   const preview = dryRun ? new DryRunPreview(line) : undefined;
   // The hook ran: its one run is the execution's one page (a dry run's counts are its preview's).
-  const ran = (outcome: ExecutionOutcome): ExecutionOutcome => ({ ...outcome, pages: 1, ...(preview && { counts: preview.counts, preview: redactor.json(preview.items) }) });
+  // `pages` before the spread: a literal that starts with a spread and then adds a property
+  // gets a hidden class of its own on every call (see `run` below).
+  const ran = (outcome: Omit<ExecutionOutcome, 'pages'>): ExecutionOutcome => ({ pages: 1, ...outcome, ...(preview && { counts: preview.counts, preview: redactor.json(preview.items) }) });
   const limits = deps.sandbox.limits('inbound');
   // A dry run's one overlay for the run and its flow steps: they see its writes, the store does not.
   const kv = databaseKv(db, { orgId: org.id, integrationId: integration.id });
