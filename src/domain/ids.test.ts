@@ -1,3 +1,4 @@
+import { validate, version } from 'uuid';
 import { describe, expect, test, vi } from 'vitest';
 import { newId } from './ids.js';
 
@@ -10,6 +11,7 @@ describe('newId', () => {
     const ids = Array.from({ length: 20_000 }, () => newId());
     const after = Date.now();
     expect(ids.filter((id) => !/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id))).toEqual([]);
+    expect(ids.filter((id) => !validate(id) || version(id) !== 7)).toEqual([]);
     expect(ms(ids[0]!)).toBeGreaterThanOrEqual(before);
     expect(ms(ids.at(-1)!)).toBeLessThanOrEqual(after + 1);
     expect(ids.findIndex((id, i) => i > 0 && id <= ids[i - 1]!)).toBe(-1);
