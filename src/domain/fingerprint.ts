@@ -30,7 +30,7 @@ export function canonicalJson(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = sortedKeys(record);
   const flat = flatCopy(record, keys);
   if (flat !== undefined) return JSON.stringify(flat);
   let out = '{';
@@ -42,6 +42,26 @@ export function canonicalJson(value: unknown): string {
     first = false;
   }
   return `${out}}`;
+}
+
+/** Up to this many keys are sorted by insertion; more by `Array.prototype.sort` (no quadratic work on a hostile record). */
+const INSERTION_SORT_MAX = 32;
+
+/**
+ * `record`'s keys in the order `sort()` gives them (UTF-16 code units). A record has a few:
+ * sorted in place by insertion they take half the time of `sort()`, which also copies them
+ * into a work array first, once for every record a sync fingerprints.
+ */
+function sortedKeys(record: Record<string, unknown>): string[] {
+  const keys = Object.keys(record);
+  if (keys.length > INSERTION_SORT_MAX) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
 }
 
 /** The fingerprint of a JSON value: hex SHA-256 of its {@link canonicalJson}. */
